@@ -1,0 +1,47 @@
+# The README's commands. Everything installs into .venv from the lock file; nothing global.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.9
+BUF := node_modules/.bin/buf
+
+.PHONY: run test gen lint bench setup clean
+
+$(BIN)/uv:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(BIN)/uv
+	$(BIN)/uv sync --frozen --quiet
+	@touch $@
+
+setup: $(VENV)/.synced
+
+## run: start PostgreSQL, NATS, the services and the Envoy gateway on :8000 (Ctrl-C stops)
+run: setup
+	$(BIN)/pulseone up
+
+## test: the whole suite (unit, integration, e2e); fixtures start what they need
+test: setup
+	$(BIN)/pytest
+
+## gen: compile protos/ into gen/python and gen/pulseone.pb
+gen: setup
+	$(BIN)/python scripts/gen.py
+
+$(BUF): package.json package-lock.json
+	npm ci --silent --no-audit --no-fund
+	@touch $@
+
+## lint: ruff, mypy, buf lint, and generated code up to date
+lint: setup $(BUF)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BUF) lint
+	$(BIN)/python scripts/gen.py
+	@git diff --exit-code --stat -- gen third_party || (echo "generated code is stale: run make gen and commit" && exit 1)
+	@test -z "$$(git status --porcelain -- gen third_party)" || (echo "make gen created files that are not committed" && exit 1)
+
+clean:
+	rm -rf $(VENV) node_modules

@@ -1,0 +1,399 @@
+"""The Envoy configuration of the gateway, built from typed Envoy API objects and the descriptor set."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from envoy_data_plane.envoy.config.accesslog.v3 import (
+    AccessLogFilter,
+    ComparisonFilter,
+    ComparisonFilterOp,
+    StatusCodeFilter,
+)
+from envoy_data_plane.envoy.config.bootstrap.v3 import Admin, Bootstrap, BootstrapStaticResources
+from envoy_data_plane.envoy.config.cluster.v3 import Cluster, ClusterDiscoveryType, ClusterLbPolicy
+from envoy_data_plane.envoy.config.common.mutation_rules.v3 import HeaderMutation as HeaderMutationRule
+from envoy_data_plane.envoy.config.core.v3 import (
+    Address,
+    HealthCheck,
+    HealthCheckGrpcHealthCheck,
+    Http2ProtocolOptions,
+    HttpUri,
+    RuntimeFractionalPercent,
+    RuntimeUInt32,
+    SocketAddress,
+    SubstitutionFormatString,
+)
+from envoy_data_plane.envoy.config.endpoint.v3 import ClusterLoadAssignment, Endpoint, LbEndpoint, LocalityLbEndpoints
+from envoy_data_plane.envoy.config.listener.v3 import Filter, FilterChain, Listener
+from envoy_data_plane.envoy.config.route.v3 import (
+    HeaderMatcher,
+    Route,
+    RouteAction,
+    RouteConfiguration,
+    RouteMatch,
+    VirtualHost,
+)
+from envoy_data_plane.envoy.extensions.filters.http.grpc_json_transcoder.v3 import (
+    GrpcJsonTranscoder,
+    GrpcJsonTranscoderPrintOptions,
+    GrpcJsonTranscoderRequestValidationOptions,
+)
+from envoy_data_plane.envoy.extensions.filters.http.grpc_web.v3 import GrpcWeb
+from envoy_data_plane.envoy.extensions.filters.http.header_mutation.v3 import HeaderMutation, Mutations
+from envoy_data_plane.envoy.extensions.filters.http.health_check.v3 import HealthCheck as HealthCheckFilter
+from envoy_data_plane.envoy.extensions.filters.http.jwt_authn.v3 import (
+    JwtAuthentication,
+    JwtProvider,
+    JwtRequirement,
+    RemoteJwks,
+    RequirementRule,
+)
+from envoy_data_plane.envoy.extensions.filters.http.local_ratelimit.v3 import LocalRateLimit
+from envoy_data_plane.envoy.extensions.filters.http.router.v3 import Router
+from envoy_data_plane.envoy.extensions.filters.network.http_connection_manager.v3 import (
+    HttpConnectionManager,
+    HttpFilter,
+    LocalReplyConfig,
+    ResponseMapper,
+)
+from envoy_data_plane.envoy.extensions.upstreams.http.v3 import (
+    HttpProtocolOptions,
+    HttpProtocolOptionsExplicitHttpConfig,
+)
+from envoy_data_plane.envoy.type.matcher.v3 import RegexMatcher, StringMatcher
+from envoy_data_plane.envoy.type.v3 import FractionalPercent, FractionalPercentDenominatorType, Percent, TokenBucket
+from envoy_data_plane.google.protobuf import Any as AnyMessage
+from envoy_data_plane.google.protobuf import Struct
+
+from gateway.contract import Binding, Method, load_methods
+
+JWT_PROVIDER = "pulseone"
+JWKS_PATH = "/.well-known/jwks.json"
+HEALTH_PATH = "/health"
+SELF_CLUSTER = "gateway_self"
+# Identity headers a client might try to smuggle; services never read them, and the gateway drops them.
+IDENTITY_HEADERS = (
+    "x-jwt-payload",
+    "x-user-id",
+    "x-user-role",
+    "x-user-email",
+    "x-pulseone-user-id",
+    "x-pulseone-role",
+    "x-auth-user",
+    "x-forwarded-user",
+    "x-envoy-external-address",
+)
+# Methods limited per client address at the gateway (register and login).
+RATE_LIMITED = ("/pulseone.auth.v1.AuthService/Register", "/pulseone.auth.v1.AuthService/Login")
+
+
+@dataclass(frozen=True)
+class Upstream:
+    """Where one service's replicas are reached."""
+
+    name: str
+    host: str
+    port: int
+
+
+@dataclass(frozen=True)
+class GatewaySettings:
+    descriptor_set: Path
+    upstreams: tuple[Upstream, ...]
+    listen_host: str = "127.0.0.1"
+    listen_port: int = 8000
+    admin_port: int = 9901
+    jwt_issuer: str = "pulseone-auth"
+    jwt_audience: str = "pulseone"
+    jwks_cache: timedelta = timedelta(minutes=5)
+    # Per client address: a burst of `auth_burst`, refilled by `auth_burst` every `auth_refill`.
+    auth_burst: int = 20
+    auth_refill: timedelta = timedelta(minutes=1)
+    health_interval: timedelta = timedelta(seconds=2)
+    upstream_dns: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _address(host: str, port: int) -> Address:
+    return Address(socket_address=SocketAddress(address=host, port_value=port))
+
+
+def _typed(name: str, message: Any) -> HttpFilter:
+    return HttpFilter(name=name, typed_config=AnyMessage.pack(message))
+
+
+def _percent_100(key: str) -> RuntimeFractionalPercent:
+    return RuntimeFractionalPercent(
+        default_value=FractionalPercent(numerator=100, denominator=FractionalPercentDenominatorType.HUNDRED),
+        runtime_key=key,
+    )
+
+
+def _binding_match(binding: Binding) -> RouteMatch:
+    method = HeaderMatcher(name=":method", string_match=StringMatcher(exact=binding.verb))
+    if binding.has_variables:
+        return RouteMatch(safe_regex=RegexMatcher(regex=binding.regex()), headers=[method])
+    return RouteMatch(path=binding.template, headers=[method])
+
+
+def jwt_rules(methods: list[Method]) -> list[RequirementRule]:
+    """A token is required on every binding of every non-public method, REST path and gRPC path alike
+    (the filter runs before transcoding). Public methods, health and unknown paths need none."""
+    requires = JwtRequirement(provider_name=JWT_PROVIDER)
+    rules = []
+    for method in methods:
+        if not method.exposed or method.public:
+            continue
+        rules.append(RequirementRule(match=RouteMatch(path=method.grpc_path), requires=requires))
+        rules.extend(RequirementRule(match=_binding_match(b), requires=requires) for b in method.bindings)
+    return rules
+
+
+def _jwt_filter(settings: GatewaySettings, methods: list[Method]) -> HttpFilter:
+    provider = JwtProvider(
+        issuer=settings.jwt_issuer,
+        audiences=[settings.jwt_audience],
+        remote_jwks=RemoteJwks(
+            http_uri=HttpUri(
+                uri=f"http://{settings.listen_host}:{settings.listen_port}{JWKS_PATH}",
+                cluster=SELF_CLUSTER,
+                timeout=timedelta(seconds=5),
+            ),
+            cache_duration=settings.jwks_cache,
+        ),
+        # Services verify the token again (defence in depth), so it is forwarded.
+        forward=True,
+    )
+    return _typed(
+        "envoy.filters.http.jwt_authn",
+        JwtAuthentication(providers={JWT_PROVIDER: provider}, rules=jwt_rules(methods)),
+    )
+
+
+def _local_reply_mapper(status: int, grpc_code: int, reason: str, rewrite_to: int | None = None) -> ResponseMapper:
+    body = {
+        "code": grpc_code,
+        "message": "%LOCAL_REPLY_BODY%",
+        "details": [
+            {
+                "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                "reason": reason,
+                "domain": "pulseone.gateway",
+                "metadata": {"detail": "%RESPONSE_CODE_DETAILS%"},
+            }
+        ],
+    }
+    return ResponseMapper(
+        filter=AccessLogFilter(
+            status_code_filter=StatusCodeFilter(
+                comparison=ComparisonFilter(
+                    op=ComparisonFilterOp.EQ, value=RuntimeUInt32(default_value=status, runtime_key=f"reply_{status}")
+                )
+            )
+        ),
+        status_code=rewrite_to,
+        body_format_override=SubstitutionFormatString(json_format=Struct.from_dict(body)),
+    )
+
+
+def local_replies() -> LocalReplyConfig:
+    """Envoy's own replies get the SPEC's error shape: `{code, message, details: [ErrorInfo]}`."""
+    return LocalReplyConfig(
+        mappers=[
+            _local_reply_mapper(400, 3, "INVALID_REQUEST"),
+            _local_reply_mapper(401, 16, "UNAUTHENTICATED"),
+            # jwt_authn answers a token for another audience with 403; SPEC makes it 401 like any invalid token.
+            _local_reply_mapper(403, 16, "UNAUTHENTICATED", rewrite_to=401),
+            _local_reply_mapper(404, 5, "ROUTE_NOT_FOUND"),
+            _local_reply_mapper(413, 3, "REQUEST_TOO_LARGE"),
+            _local_reply_mapper(429, 8, "RATE_LIMITED"),
+            _local_reply_mapper(503, 14, "UNAVAILABLE"),
+            _local_reply_mapper(504, 4, "DEADLINE_EXCEEDED"),
+        ],
+        body_format=SubstitutionFormatString(
+            json_format=Struct.from_dict(
+                {
+                    "code": 13,
+                    "message": "%LOCAL_REPLY_BODY%",
+                    "details": [
+                        {
+                            "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                            "reason": "GATEWAY_ERROR",
+                            "domain": "pulseone.gateway",
+                            "metadata": {"detail": "%RESPONSE_CODE_DETAILS%"},
+                        }
+                    ],
+                }
+            )
+        ),
+    )
+
+
+def _rate_limit(settings: GatewaySettings) -> LocalRateLimit:
+    return LocalRateLimit(
+        stat_prefix="auth_rate_limit",
+        token_bucket=TokenBucket(
+            max_tokens=settings.auth_burst,
+            tokens_per_fill=settings.auth_burst,
+            fill_interval=settings.auth_refill,
+        ),
+        filter_enabled=_percent_100("auth_rate_limit_enabled"),
+        filter_enforced=_percent_100("auth_rate_limit_enforced"),
+        rate_limited_as_resource_exhausted=True,
+        local_rate_limit_per_downstream_connection=False,
+    )
+
+
+def routes(settings: GatewaySettings, methods: list[Method]) -> list[Route]:
+    """One exact route per exposed method, on its gRPC path: transcoded REST calls are routed after
+    the transcoder rewrote them to that path. Internal methods and reflection get no route."""
+    found = []
+    for method in methods:
+        if not method.exposed:
+            continue
+        action = RouteAction(
+            cluster=method.cluster,
+            timeout=timedelta(0) if method.server_streaming else timedelta(seconds=30),
+        )
+        route = Route(match=RouteMatch(path=method.grpc_path), route=action)
+        if method.grpc_path in RATE_LIMITED:
+            route.typed_per_filter_config = {
+                "envoy.filters.http.local_ratelimit": AnyMessage.pack(_rate_limit(settings))
+            }
+        found.append(route)
+    return found
+
+
+def _cluster(upstream: Upstream, service_name: str, settings: GatewaySettings) -> Cluster:
+    return Cluster(
+        name=upstream.name,
+        type=ClusterDiscoveryType.STRICT_DNS if settings.upstream_dns else ClusterDiscoveryType.STATIC,
+        connect_timeout=timedelta(seconds=1),
+        lb_policy=ClusterLbPolicy.ROUND_ROBIN,
+        typed_extension_protocol_options={
+            "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": AnyMessage.pack(
+                HttpProtocolOptions(
+                    explicit_http_config=HttpProtocolOptionsExplicitHttpConfig(
+                        http2_protocol_options=Http2ProtocolOptions()
+                    )
+                )
+            )
+        },
+        health_checks=[
+            HealthCheck(
+                timeout=timedelta(seconds=1),
+                interval=settings.health_interval,
+                no_traffic_interval=settings.health_interval,
+                unhealthy_threshold=2,
+                healthy_threshold=1,
+                grpc_health_check=HealthCheckGrpcHealthCheck(service_name=service_name),
+            )
+        ],
+        load_assignment=ClusterLoadAssignment(
+            cluster_name=upstream.name,
+            endpoints=[
+                LocalityLbEndpoints(
+                    lb_endpoints=[LbEndpoint(endpoint=Endpoint(address=_address(upstream.host, upstream.port)))]
+                )
+            ],
+        ),
+    )
+
+
+def _self_cluster(settings: GatewaySettings) -> Cluster:
+    """The gateway's own listener, from which jwt_authn fetches the transcoded JWKS."""
+    return Cluster(
+        name=SELF_CLUSTER,
+        type=ClusterDiscoveryType.STATIC,
+        connect_timeout=timedelta(seconds=1),
+        load_assignment=ClusterLoadAssignment(
+            cluster_name=SELF_CLUSTER,
+            endpoints=[
+                LocalityLbEndpoints(
+                    lb_endpoints=[
+                        LbEndpoint(endpoint=Endpoint(address=_address(settings.listen_host, settings.listen_port)))
+                    ]
+                )
+            ],
+        ),
+    )
+
+
+def bootstrap(settings: GatewaySettings) -> Bootstrap:
+    methods = load_methods(settings.descriptor_set)
+    served = {u.name for u in settings.upstreams}
+    methods = [m for m in methods if m.cluster in served]
+    services = sorted({m.service for m in methods if m.exposed})
+    service_of = {m.cluster: m.service for m in methods}
+    http_filters = [
+        _typed(
+            "envoy.filters.http.health_check",
+            HealthCheckFilter(
+                pass_through_mode=False,
+                headers=[HeaderMatcher(name=":path", string_match=StringMatcher(exact=HEALTH_PATH))],
+                cluster_min_healthy_percentages={u.name: Percent(value=100.0) for u in settings.upstreams},
+            ),
+        ),
+        _typed(
+            "envoy.filters.http.header_mutation",
+            HeaderMutation(
+                mutations=Mutations(request_mutations=[HeaderMutationRule(remove=h) for h in IDENTITY_HEADERS])
+            ),
+        ),
+        _jwt_filter(settings, methods),
+        _typed("envoy.filters.http.grpc_web", GrpcWeb()),
+        _typed(
+            "envoy.filters.http.grpc_json_transcoder",
+            GrpcJsonTranscoder(
+                proto_descriptor=str(settings.descriptor_set.resolve()),
+                services=services,
+                print_options=GrpcJsonTranscoderPrintOptions(
+                    add_whitespace=False, always_print_primitive_fields=True, preserve_proto_field_names=False
+                ),
+                convert_grpc_status=True,
+                request_validation_options=GrpcJsonTranscoderRequestValidationOptions(
+                    reject_unknown_method=True, reject_unknown_query_parameters=True
+                ),
+            ),
+        ),
+        # After the transcoder, so REST and gRPC calls meet the same route and the same bucket.
+        _typed("envoy.filters.http.local_ratelimit", LocalRateLimit(stat_prefix="http_local_rate_limiter")),
+        _typed("envoy.filters.http.router", Router()),
+    ]
+    manager = HttpConnectionManager(
+        stat_prefix="gateway",
+        use_remote_address=True,
+        xff_num_trusted_hops=0,
+        local_reply_config=local_replies(),
+        route_config=RouteConfiguration(
+            name="pulseone",
+            virtual_hosts=[VirtualHost(name="pulseone", domains=["*"], routes=routes(settings, methods))],
+        ),
+        http_filters=http_filters,
+    )
+    listener = Listener(
+        name="gateway",
+        address=_address(settings.listen_host, settings.listen_port),
+        filter_chains=[
+            FilterChain(
+                filters=[
+                    Filter(name="envoy.filters.network.http_connection_manager", typed_config=AnyMessage.pack(manager))
+                ]
+            )
+        ],
+    )
+    clusters = [_cluster(u, service_of.get(u.name, ""), settings) for u in settings.upstreams]
+    return Bootstrap(
+        admin=Admin(address=_address("127.0.0.1", settings.admin_port)),
+        static_resources=BootstrapStaticResources(listeners=[listener], clusters=[*clusters, _self_cluster(settings)]),
+    )
+
+
+def render(settings: GatewaySettings) -> str:
+    """Envoy's configuration as JSON, ready for `envoy -c`."""
+    return json.dumps(json.loads(bootstrap(settings).to_json()), indent=2)

@@ -1,0 +1,35 @@
+from google.protobuf import descriptor_pb2 as _descriptor_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+RULE_FIELD_NUMBER: _ClassVar[int]
+rule: _descriptor.FieldDescriptor
+
+class Rule(_message.Message):
+    __slots__ = ("public", "roles", "allow_pending")
+    class Role(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+        __slots__ = ()
+        ROLE_UNSPECIFIED: _ClassVar[Rule.Role]
+        PATIENT: _ClassVar[Rule.Role]
+        DOCTOR: _ClassVar[Rule.Role]
+        CLINIC_ADMIN: _ClassVar[Rule.Role]
+        PHARMACY: _ClassVar[Rule.Role]
+        SYSTEM_ADMIN: _ClassVar[Rule.Role]
+    ROLE_UNSPECIFIED: Rule.Role
+    PATIENT: Rule.Role
+    DOCTOR: Rule.Role
+    CLINIC_ADMIN: Rule.Role
+    PHARMACY: Rule.Role
+    SYSTEM_ADMIN: Rule.Role
+    PUBLIC_FIELD_NUMBER: _ClassVar[int]
+    ROLES_FIELD_NUMBER: _ClassVar[int]
+    ALLOW_PENDING_FIELD_NUMBER: _ClassVar[int]
+    public: bool
+    roles: _containers.RepeatedScalarFieldContainer[Rule.Role]
+    allow_pending: bool
+    def __init__(self, public: _Optional[bool] = ..., roles: _Optional[_Iterable[_Union[Rule.Role, str]]] = ..., allow_pending: _Optional[bool] = ...) -> None: ...

@@ -1,0 +1,152 @@
+"""`pulseone`: the operator's command: up, status, migrate, admin create, keys rotate."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import signal
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+
+from scripts.platform import SERVICES, Platform, health_status, wait_forever
+from scripts.stack import ROOT, Postgres, database_url
+
+STATE = Path(os.environ.get("PULSEONE_STATE_DIR", ROOT / ".pulseone"))
+
+
+def _print(message: str) -> None:
+    print(f"  {message}", flush=True)
+
+
+def up(args: argparse.Namespace) -> int:
+    platform = Platform(
+        STATE,
+        gateway_port=args.port,
+        database_server_url=os.environ.get("PULSEONE_DATABASE_URL") or None,
+        nats_url=os.environ.get("PULSEONE_NATS_URL") or None,
+        log_level=os.environ.get("PULSEONE_LOG_LEVEL", "INFO"),
+    )
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    print("PulseOne is starting:", flush=True)
+    try:
+        platform.start(_print)
+        database = "external" if platform.database_server_url else f"127.0.0.1:{platform.postgres_port}"
+        print(
+            "\nPulseOne is running:\n"
+            f"  gateway (REST, gRPC, gRPC-Web)  {platform.gateway_url}\n"
+            f"  health                          {platform.gateway_url}/health\n"
+            + "".join(
+                f"  {s.name:<32}127.0.0.1:{platform.service_ports[s.name]} (gRPC, reflection)\n" for s in SERVICES
+            )
+            + f"  PostgreSQL                      {database}\n"
+            f"  NATS                            {platform.events_url()}\n"
+            f"  Envoy admin                     http://127.0.0.1:{platform.admin_port}\n"
+            f"  state and logs                  {STATE}\n"
+            "Create the first administrator with: pulseone admin create --email you@example.com\n"
+            "Press Ctrl-C to stop.",
+            flush=True,
+        )
+        wait_forever()
+    except KeyboardInterrupt:
+        print("\nstopping ...", flush=True)
+    finally:
+        platform.stop()
+    print("stopped; data is kept in", STATE)
+    return 0
+
+
+def status(args: argparse.Namespace) -> int:
+    healthy = True
+    for spec in SERVICES:
+        address = f"127.0.0.1:{spec.port}"
+        service = health_status(address, spec.grpc_service)
+        events = health_status(address, "pulseone.events")
+        healthy &= service == "SERVING"
+        print(f"{spec.name:<14} {address:<18} {service:<12} events: {'connected' if events == 'SERVING' else events}")
+    try:
+        gateway = httpx.get(f"http://127.0.0.1:{args.port}/health", timeout=2).status_code
+        gateway_state = "SERVING" if gateway == 200 else f"HTTP {gateway}"
+    except httpx.HTTPError:
+        gateway_state = "UNREACHABLE"
+    healthy &= gateway_state == "SERVING"
+    print(f"{'gateway':<14} {'127.0.0.1:' + str(args.port):<18} {gateway_state}")
+    return 0 if healthy else 1
+
+
+def _server_url() -> str:
+    url = os.environ.get("PULSEONE_DATABASE_URL")
+    if url:
+        return url
+    return Postgres.existing(STATE / "postgres").url()
+
+
+def migrate_all(args: argparse.Namespace) -> int:
+    from services.common.db import migrate  # noqa: PLC0415
+
+    server = _server_url()
+    for spec in SERVICES:
+        head = migrate(database_url(server, spec.database), spec.migrations)
+        print(f"{spec.database}: at {head}")
+    return 0
+
+
+def admin_create(args: argparse.Namespace) -> int:
+    """Create a SYSTEM_ADMIN directly in the auth database (the first one cannot be created any other way)."""
+    from services.auth.admin import create_system_admin  # noqa: PLC0415
+
+    password = args.password or os.environ.get("PULSEONE_ADMIN_PASSWORD") or getpass.getpass("password: ")
+    url = database_url(_server_url(), "authdb")
+    account = asyncio.run(create_system_admin(url, args.email, password, args.first_name, args.last_name))
+    print(f"created SYSTEM_ADMIN {account.email} ({account.id})")
+    return 0
+
+
+def keys_rotate(args: argparse.Namespace) -> int:
+    from services.auth.keys import rotate_key_ring  # noqa: PLC0415
+
+    path = Path(args.key_ring or STATE / "keys" / "auth-key-ring.json")
+    kid = rotate_key_ring(path, timedelta(minutes=args.publish_ahead_minutes))
+    print(f"added key {kid}; it is published now and signs from {args.publish_ahead_minutes} minutes on")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="pulseone", description=__doc__)
+    commands = root.add_subparsers(dest="command", required=True)
+    up_command = commands.add_parser("up", help="start the whole platform and wait for Ctrl-C")
+    up_command.add_argument("--port", type=int, default=8000, help="gateway port")
+    up_command.set_defaults(run=up)
+    status_command = commands.add_parser("status", help="health of every component")
+    status_command.add_argument("--port", type=int, default=8000, help="gateway port")
+    status_command.set_defaults(run=status)
+    commands.add_parser("migrate", help="apply every service's migrations").set_defaults(run=migrate_all)
+    admin = commands.add_parser("admin", help="administrator accounts").add_subparsers(dest="admin", required=True)
+    create = admin.add_parser("create", help="create a SYSTEM_ADMIN")
+    create.add_argument("--email", required=True)
+    create.add_argument("--password", help="prompted for when omitted (or PULSEONE_ADMIN_PASSWORD)")
+    create.add_argument("--first-name", default="System")
+    create.add_argument("--last-name", default="Administrator")
+    create.set_defaults(run=admin_create)
+    keys = commands.add_parser("keys", help="signing keys").add_subparsers(dest="keys", required=True)
+    rotate = keys.add_parser("rotate", help="publish a new signing key that takes over after a delay")
+    rotate.add_argument("--key-ring", help="key ring file (default: the local stack's)")
+    rotate.add_argument(
+        "--publish-ahead-minutes", type=int, default=10, help="at least the gateway's JWKS cache period"
+    )
+    rotate.set_defaults(run=keys_rotate)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    result: int = args.run(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

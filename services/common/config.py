@@ -1,0 +1,57 @@
+"""Typed settings from the environment (prefix PULSEONE_), failing fast with a clear message."""
+
+from __future__ import annotations
+
+import sys
+from typing import TypeVar
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    """What every service needs; each service subclasses it with its own defaults and extras."""
+
+    model_config = SettingsConfigDict(env_prefix="PULSEONE_", extra="ignore", frozen=True)
+
+    database_url: str = Field(description="SQLAlchemy URL of this service's own database")
+    nats_url: str = Field("nats://127.0.0.1:4222", description="NATS server(s), comma-separated")
+    host: str = Field("127.0.0.1", description="address the gRPC server binds")
+    port: int = Field(description="gRPC port; 0 picks a free one")
+    auth_address: str = Field("127.0.0.1:8081", description="auth service gRPC address, for the JWKS")
+    jwt_issuer: str = "pulseone-auth"
+    jwt_audience: str = "pulseone"
+    log_level: str = "INFO"
+    db_pool_size: int = Field(10, ge=1, le=100)
+    shutdown_grace_seconds: float = Field(5.0, ge=0)
+    health_interval_seconds: float = Field(2.0, gt=0)
+    event_max_deliver: int = Field(5, ge=1, description="deliveries before an event goes to the dead letters")
+    event_ack_wait_seconds: float = Field(30.0, gt=0)
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        """Accept plain postgresql:// URLs and use psycopg 3 for them."""
+        for prefix in ("postgresql://", "postgres://"):
+            if value.startswith(prefix):
+                return "postgresql+psycopg://" + value[len(prefix) :]
+        if not value.startswith("postgresql+psycopg://"):
+            raise ValueError("must be a postgresql:// URL")
+        return value
+
+
+SettingsT = TypeVar("SettingsT", bound=BaseSettings)
+
+
+def load_settings(cls: type[SettingsT]) -> SettingsT:
+    """Read settings or exit at once, naming every missing or invalid variable."""
+    try:
+        return cls()
+    except ValidationError as error:
+        prefix = cls.model_config.get("env_prefix", "")
+        lines = [f"invalid configuration for {cls.__name__}:"]
+        for problem in error.errors():
+            name = prefix + "_".join(str(part) for part in problem["loc"]).upper()
+            lines.append(f"  {name}: {problem['msg']}")
+        print("\n".join(lines), file=sys.stderr)
+        raise SystemExit(2) from None

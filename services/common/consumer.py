@@ -1,0 +1,149 @@
+"""The consuming side of events: a durable pull consumer, an inbox for idempotency, dead letters."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import nats.errors
+from google.protobuf.message import DecodeError, Message
+from nats.aio.msg import Msg
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services.common.event_tables import inbox
+from services.common.messaging import DEAD_LETTER_PREFIX, STREAM, NatsLink
+
+log = logging.getLogger("pulseone.consumer")
+
+
+class PermanentFailure(Exception):
+    """An event that can never be handled (undecodable, or refers to nothing sensible): dead-letter it at once."""
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """What a service does with one subject: decode into `message_type`, then `handle` in a transaction."""
+
+    subject: str
+    message_type: type[Message]
+    handle: Callable[[AsyncSession, Any], Awaitable[None]]
+
+
+def retry_delay(deliveries: int) -> float:
+    """Back-off before the next delivery of a failed event: 1 s, 2 s, 4 s ... at most 60 s."""
+    return float(min(60, 2 ** max(0, deliveries - 1)))
+
+
+class EventConsumer:
+    """Handles each event once per service, acknowledging only after the handler's transaction commits.
+
+    The inbox row (the event id) is written in that same transaction, so a redelivered or replayed
+    event finds it and changes nothing. An event that keeps failing goes to
+    `deadletter.<durable>.<subject>` after `max_deliver` attempts instead of looping forever.
+    """
+
+    def __init__(
+        self,
+        link: NatsLink,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        durable: str,
+        subscriptions: list[Subscription],
+        max_deliver: int = 5,
+        ack_wait_seconds: float = 30.0,
+        batch_size: int = 64,
+    ) -> None:
+        self._link = link
+        self._sessions = sessions
+        self._durable = durable
+        self._by_subject = {s.subject: s for s in subscriptions}
+        self._max_deliver = max_deliver
+        self._ack_wait = ack_wait_seconds
+        self._batch = batch_size
+        self._stopping = asyncio.Event()
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    def consumer_config(self) -> ConsumerConfig:
+        return ConsumerConfig(
+            durable_name=self._durable,
+            ack_policy=AckPolicy.EXPLICIT,
+            deliver_policy=DeliverPolicy.ALL,
+            ack_wait=self._ack_wait,
+            # JetStream's own limit is a backstop above ours: we dead-letter at max_deliver.
+            max_deliver=self._max_deliver + 2,
+            filter_subjects=sorted(self._by_subject),
+        )
+
+    async def run(self) -> None:
+        while not self._stopping.is_set():
+            await self._link.ready.wait()
+            try:
+                js = self._link.jetstream()
+                await js.add_consumer(STREAM, self.consumer_config())
+                subscription = await js.pull_subscribe_bind(self._durable, stream=STREAM)
+                while not self._stopping.is_set():
+                    try:
+                        messages = await subscription.fetch(self._batch, timeout=1.0)
+                    except nats.errors.TimeoutError:
+                        continue
+                    for message in messages:
+                        await self.process(message)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # noqa: BLE001 - broker trouble: resubscribe after a pause
+                log.warning("event consumer interrupted", extra={"error": repr(error)})
+                await asyncio.sleep(1.0)
+
+    async def process(self, message: Msg) -> None:
+        deliveries = message.metadata.num_delivered or 1
+        try:
+            await self._handle(message)
+        except Exception as error:  # noqa: BLE001 - decides between retry and dead letter
+            permanent = isinstance(error, PermanentFailure)
+            if permanent or deliveries >= self._max_deliver:
+                await self._dead_letter(message, error)
+                return
+            log.warning(
+                "event handling failed, will retry",
+                extra={"subject": message.subject, "deliveries": deliveries, "error": repr(error)},
+            )
+            await message.nak(delay=retry_delay(deliveries))
+            return
+        await message.ack()
+
+    async def _handle(self, message: Msg) -> None:
+        subscription = self._by_subject.get(message.subject)
+        if subscription is None:
+            raise PermanentFailure(f"no handler for {message.subject}")
+        try:
+            event = subscription.message_type.FromString(message.data)
+            event_id = uuid.UUID(event.metadata.event_id)  # type: ignore[attr-defined]
+        except (DecodeError, ValueError, AttributeError) as error:
+            raise PermanentFailure(f"undecodable event on {message.subject}: {error}") from error
+        async with self._sessions() as session, session.begin():
+            claimed = await session.execute(
+                insert(inbox)
+                .values(event_id=event_id, subject=message.subject)
+                .on_conflict_do_nothing()
+                .returning(inbox.c.event_id)
+            )
+            if claimed.first() is None:
+                return  # handled before: a redelivery or a replay
+            await subscription.handle(session, event)
+
+    async def _dead_letter(self, message: Msg, error: BaseException) -> None:
+        headers = dict(message.headers or {})
+        headers["Pulseone-Error"] = repr(error)[:500]
+        headers["Pulseone-Deliveries"] = str(message.metadata.num_delivered)
+        js = self._link.jetstream()
+        await js.publish(f"{DEAD_LETTER_PREFIX}.{self._durable}.{message.subject}", message.data, headers=headers)
+        await message.term()
+        log.error("event dead-lettered", extra={"subject": message.subject, "error": repr(error)})

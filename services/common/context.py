@@ -1,0 +1,60 @@
+"""Per-request context: the verified caller and the request id, set by the interceptor only."""
+
+from __future__ import annotations
+
+import contextvars
+import enum
+import uuid
+from dataclasses import dataclass
+
+from services.common.errors import PermissionDenied, Unauthenticated
+
+
+class Role(enum.StrEnum):
+    """Account roles, spelled as in the tokens and the protos."""
+
+    PATIENT = "PATIENT"
+    DOCTOR = "DOCTOR"
+    CLINIC_ADMIN = "CLINIC_ADMIN"
+    PHARMACY = "PHARMACY"
+    SYSTEM_ADMIN = "SYSTEM_ADMIN"
+
+
+class AccountStatus(enum.StrEnum):
+    """Account states (SPEC 2)."""
+
+    ACTIVE = "ACTIVE"
+    PENDING_APPROVAL = "PENDING_APPROVAL"
+    SUSPENDED = "SUSPENDED"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller, as proven by a verified access token and the service's copy of its account status."""
+
+    user_id: uuid.UUID
+    role: Role
+    status: AccountStatus
+    token_id: str
+
+    def is_(self, *roles: Role) -> bool:
+        return self.role in roles
+
+
+request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
+principal_var: contextvars.ContextVar[Principal | None] = contextvars.ContextVar("principal", default=None)
+client_address_var: contextvars.ContextVar[str] = contextvars.ContextVar("client_address", default="")
+
+
+def current_principal() -> Principal:
+    """The verified caller; only methods that are not public have one."""
+    principal = principal_var.get()
+    if principal is None:
+        raise Unauthenticated("sign in first", reason="TOKEN_MISSING")
+    return principal
+
+
+def require_self_or(principal: Principal, owner_id: uuid.UUID, *roles: Role) -> None:
+    """Ownership check: the owner, or one of `roles`, else PERMISSION_DENIED."""
+    if principal.user_id != owner_id and principal.role not in roles:
+        raise PermissionDenied("this resource belongs to someone else", reason="NOT_OWNER")

@@ -1,0 +1,148 @@
+"""The one server interceptor: request id, logging, authentication, authorization and error mapping."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from typing import Any
+
+import grpc
+
+from services.common.authz import INFRASTRUCTURE_PREFIXES, AccessRule, authorize
+from services.common.context import AccountStatus, Principal, client_address_var, principal_var, request_id_var
+from services.common.errors import GRPC_DETAILS_KEY, DomainError, PermissionDenied, Unauthenticated, describe
+from services.common.tokens import TokenVerifier
+
+log = logging.getLogger("pulseone.rpc")
+
+StatusLookup = Callable[[uuid.UUID], Awaitable[AccountStatus | None]]
+"""The service's own, event-fed copy of an account's status; None when it has none."""
+
+
+def _metadata(context: grpc.aio.ServicerContext) -> dict[str, str]:
+    return {key: value for key, value in (context.invocation_metadata() or ()) if isinstance(value, str)}
+
+
+def client_address(metadata: Mapping[str, str], peer: str) -> str:
+    """The caller's address: the entry Envoy appended to X-Forwarded-For (the last one), else the peer."""
+    forwarded = metadata.get("x-forwarded-for", "")
+    if forwarded:
+        return forwarded.rsplit(",", 1)[-1].strip()
+    # peer looks like "ipv4:127.0.0.1:5000" or "ipv6:[::1]:5000"
+    kind, _, rest = peer.partition(":")
+    host = rest.rsplit(":", 1)[0] if kind in ("ipv4", "ipv6") else rest
+    return host.strip("[]")
+
+
+class ServiceInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
+    """Wraps every handler of a service so the servicer only ever sees verified, authorized calls."""
+
+    def __init__(
+        self,
+        *,
+        domain: str,
+        rules: Mapping[str, AccessRule],
+        verifier: TokenVerifier,
+        status_lookup: StatusLookup | None = None,
+    ) -> None:
+        self._domain = domain
+        self._rules = rules
+        self._verifier = verifier
+        self._status_lookup = status_lookup
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler:
+        handler = await continuation(details)
+        method: str = details.method
+        if handler is None or method.startswith(INFRASTRUCTURE_PREFIXES):
+            return handler
+        rule = self._rules.get(method)
+        if handler.unary_unary is not None:
+            return grpc.unary_unary_rpc_method_handler(
+                self._wrap_unary(method, rule, handler.unary_unary),
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        if handler.unary_stream is not None:
+            return grpc.unary_stream_rpc_method_handler(
+                self._wrap_stream(method, rule, handler.unary_stream),
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        return handler  # client-streaming methods are not part of any PulseOne contract
+
+    async def _enter(self, method: str, rule: AccessRule | None, context: grpc.aio.ServicerContext) -> None:
+        metadata = _metadata(context)
+        request_id_var.set(metadata.get("x-request-id") or str(uuid.uuid4()))
+        client_address_var.set(client_address(metadata, context.peer() or ""))
+        principal_var.set(None)
+        if rule is None:
+            raise PermissionDenied(f"{method} declares no access rule", reason="METHOD_NOT_DECLARED")
+        if rule.public:
+            return
+        authorization = metadata.get("authorization", "")
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthenticated("sign in first: send Authorization: Bearer <access token>", reason="TOKEN_MISSING")
+        principal = await self._verifier.principal(token.strip())
+        principal = await self._with_current_status(principal)
+        principal_var.set(principal)
+        authorize(rule, principal)
+
+    async def _with_current_status(self, principal: Principal) -> Principal:
+        if self._status_lookup is None:
+            return principal
+        status = await self._status_lookup(principal.user_id)
+        if status is None:
+            return principal
+        return dataclasses.replace(principal, status=status)
+
+    async def _fail(self, context: grpc.aio.ServicerContext, method: str, error: Exception) -> None:
+        if isinstance(error, DomainError):
+            log.debug("rpc refused", extra={"method": method, "reason": error.reason})
+        else:
+            log.error("rpc failed", extra={"method": method}, exc_info=error)
+        code, status = describe(error, self._domain, request_id_var.get())
+        await context.abort(code, status.message, trailing_metadata=((GRPC_DETAILS_KEY, status.SerializeToString()),))
+
+    def _wrap_unary(
+        self, method: str, rule: AccessRule | None, behavior: Callable[[Any, grpc.aio.ServicerContext], Awaitable[Any]]
+    ) -> Callable[[Any, grpc.aio.ServicerContext], Awaitable[Any]]:
+        async def handle(request: Any, context: grpc.aio.ServicerContext) -> Any:
+            started = time.perf_counter()
+            try:
+                await self._enter(method, rule, context)
+                return await behavior(request, context)
+            except grpc.aio.AbortError:
+                raise
+            except Exception as error:  # noqa: BLE001 - mapped to a status, never leaked
+                await self._fail(context, method, error)
+            finally:
+                if log.isEnabledFor(logging.DEBUG):
+                    log.debug("rpc", extra={"method": method, "ms": round((time.perf_counter() - started) * 1000, 2)})
+
+        return handle
+
+    def _wrap_stream(
+        self,
+        method: str,
+        rule: AccessRule | None,
+        behavior: Callable[[Any, grpc.aio.ServicerContext], AsyncIterator[Any]],
+    ) -> Callable[[Any, grpc.aio.ServicerContext], AsyncIterator[Any]]:
+        async def handle(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+            try:
+                await self._enter(method, rule, context)
+                async for response in behavior(request, context):
+                    yield response
+            except grpc.aio.AbortError:
+                raise
+            except Exception as error:  # noqa: BLE001 - mapped to a status, never leaked
+                await self._fail(context, method, error)
+
+        return handle

@@ -1,0 +1,156 @@
+"""The transactional outbox: events written with the change, published to JetStream after commit."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+import psycopg
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from services.common.context import principal_var, request_id_var
+from services.common.event_tables import OUTBOX_CHANNEL, outbox
+from services.common.messaging import NatsLink
+
+log = logging.getLogger("pulseone.outbox")
+
+# Distinct from the migration lock: one relay per database publishes, the others stand by.
+RELAY_LOCK_KEY = 0x72656C6179  # "relay"
+SENT_RETENTION = timedelta(days=7)
+
+
+class EventMessage(Protocol):
+    """An event: any message whose field 1 is `pulseone.events.v1.EventMetadata metadata`."""
+
+    @property
+    def metadata(self) -> Any: ...
+
+    def SerializeToString(self) -> bytes: ...  # noqa: N802 - protobuf's name
+
+
+async def record_event(
+    session: AsyncSession, subject: str, event: EventMessage, *, entity_id: uuid.UUID | str, entity_version: int
+) -> uuid.UUID:
+    """Fill in the event's metadata and write it to the outbox in the caller's transaction."""
+    event_id = uuid.uuid4()
+    metadata = event.metadata
+    metadata.event_id = str(event_id)
+    metadata.occur_time.FromDatetime(datetime.now(UTC))
+    principal = principal_var.get()
+    metadata.actor_id = str(principal.user_id) if principal else ""
+    metadata.actor_role = principal.role.value if principal else "SYSTEM"
+    metadata.entity_id = str(entity_id)
+    metadata.entity_version = entity_version
+    metadata.request_id = request_id_var.get()
+    await session.execute(
+        sa.insert(outbox).values(event_id=event_id, subject=subject, payload=event.SerializeToString())
+    )
+    return event_id
+
+
+def libpq_url(url: str) -> str:
+    """A SQLAlchemy URL as psycopg accepts it."""
+    return sa.make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+class OutboxRelay:
+    """Publishes outbox rows in order, with the event id as Nats-Msg-Id so a re-send is deduplicated.
+
+    Every replica runs one; the one holding the relay advisory lock publishes, woken by NOTIFY from
+    the outbox trigger (and by a poll, should a notification be missed).
+    """
+
+    def __init__(
+        self, engine: AsyncEngine, link: NatsLink, *, batch_size: int = 256, poll_seconds: float = 1.0
+    ) -> None:
+        self._engine = engine
+        self._link = link
+        self._batch_size = batch_size
+        self._poll = poll_seconds
+        self._stopping = asyncio.Event()
+        self.backlog = 0
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    async def run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                await self._lead()
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # noqa: BLE001 - database or broker trouble: back off and retry
+                log.warning("outbox relay interrupted", extra={"error": repr(error)})
+            await self._sleep(2.0)
+
+    async def _sleep(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), seconds)
+
+    async def _lead(self) -> None:
+        url = libpq_url(self._engine.url.render_as_string(hide_password=False))
+        async with await psycopg.AsyncConnection.connect(url, autocommit=True) as listener:
+            locked = await (await listener.execute("SELECT pg_try_advisory_lock(%s)", (RELAY_LOCK_KEY,))).fetchone()
+            if not locked or not locked[0]:
+                return  # another replica relays; try again later
+            await listener.execute(f"LISTEN {OUTBOX_CHANNEL}")
+            backoff = 0.2
+            pruned_at = datetime.min.replace(tzinfo=UTC)
+            while not self._stopping.is_set():
+                try:
+                    published = await self.publish_pending()
+                    backoff = 0.2
+                except Exception as error:  # noqa: BLE001 - NATS away: keep the rows, retry with backoff
+                    log.warning("publishing events failed", extra={"error": repr(error), "retryInSeconds": backoff})
+                    await self._sleep(backoff)
+                    backoff = min(backoff * 2, 10.0)
+                    continue
+                if datetime.now(UTC) - pruned_at > timedelta(hours=1):
+                    await self._prune()
+                    pruned_at = datetime.now(UTC)
+                if published < self._batch_size:
+                    async for _ in listener.notifies(timeout=self._poll, stop_after=1):
+                        pass
+
+    async def publish_pending(self) -> int:
+        """Publish one batch of unsent events in order; returns how many were sent."""
+        async with self._engine.connect() as connection:
+            rows = (
+                await connection.execute(
+                    sa.select(outbox.c.seq, outbox.c.event_id, outbox.c.subject, outbox.c.payload)
+                    .where(outbox.c.sent_at.is_(None))
+                    .order_by(outbox.c.seq)
+                    .limit(self._batch_size)
+                )
+            ).all()
+            self.backlog = len(rows)
+            if not rows:
+                return 0
+            js = self._link.jetstream()
+            results = await asyncio.gather(
+                *(js.publish(row.subject, row.payload, headers={"Nats-Msg-Id": str(row.event_id)}) for row in rows),
+                return_exceptions=True,
+            )
+            sent = []
+            failure: BaseException | None = None
+            for row, result in zip(rows, results, strict=True):
+                if isinstance(result, BaseException):
+                    failure = result
+                    break  # keep order: nothing after a failed event is marked sent
+                sent.append(row.seq)
+            if sent:
+                await connection.execute(sa.update(outbox).where(outbox.c.seq.in_(sent)).values(sent_at=sa.func.now()))
+                await connection.commit()
+            self.backlog = len(rows) - len(sent)
+            if failure is not None:
+                raise failure
+            return len(sent)
+
+    async def _prune(self) -> None:
+        async with self._engine.begin() as connection:
+            await connection.execute(sa.delete(outbox).where(outbox.c.sent_at < datetime.now(UTC) - SENT_RETENTION))

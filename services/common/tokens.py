@@ -1,0 +1,105 @@
+"""Access-token verification against the auth service's JWKS, cached and refreshed on an unknown `kid`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import grpc
+import jwt
+from pulseone.auth.v1 import auth_pb2, auth_pb2_grpc
+
+from services.common.context import AccountStatus, Principal, Role
+from services.common.errors import Unauthenticated, Unavailable
+
+ALGORITHMS = ("EdDSA", "RS256")
+REQUIRED_CLAIMS = ["exp", "iat", "iss", "aud", "sub", "jti", "role", "status"]
+
+JwksSource = Callable[[], Awaitable[dict[str, Any]]]
+
+
+class TokenVerifier:
+    """Verifies access tokens; the key set is fetched on first use and refetched at most every
+    `min_refresh_seconds` when a token names a key it does not know."""
+
+    def __init__(self, source: JwksSource, *, issuer: str, audience: str, min_refresh_seconds: float = 30.0) -> None:
+        self._source = source
+        self._issuer = issuer
+        self._audience = audience
+        self._min_refresh = min_refresh_seconds
+        self._keys: dict[str, jwt.PyJWK] = {}
+        self._fetched_at = float("-inf")
+        self._lock = asyncio.Lock()
+
+    async def _refresh(self) -> None:
+        async with self._lock:
+            if time.monotonic() - self._fetched_at < self._min_refresh:
+                return
+            try:
+                document = await self._source()
+            except Exception as error:
+                if self._keys:
+                    self._fetched_at = time.monotonic()
+                    return
+                raise Unavailable("signing keys cannot be fetched", reason="JWKS_UNAVAILABLE") from error
+            self._keys = {k["kid"]: jwt.PyJWK(k) for k in document.get("keys", []) if "kid" in k}
+            self._fetched_at = time.monotonic()
+
+    async def _key(self, kid: str) -> jwt.PyJWK:
+        if kid not in self._keys:
+            await self._refresh()
+        try:
+            return self._keys[kid]
+        except KeyError:
+            raise Unauthenticated("the token is signed by an unknown key", reason="TOKEN_INVALID") from None
+
+    async def claims(self, token: str) -> dict[str, Any]:
+        """The verified claims of a token, or UNAUTHENTICATED."""
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError:
+            raise Unauthenticated("the token is malformed", reason="TOKEN_INVALID") from None
+        if header.get("alg") not in ALGORITHMS or not isinstance(header.get("kid"), str):
+            raise Unauthenticated("the token is not signed by PulseOne", reason="TOKEN_INVALID")
+        key = await self._key(header["kid"])
+        try:
+            return jwt.decode(
+                token,
+                key=key.key,
+                algorithms=[header["alg"]],
+                audience=self._audience,
+                issuer=self._issuer,
+                options={"require": REQUIRED_CLAIMS},
+            )
+        except jwt.ExpiredSignatureError:
+            raise Unauthenticated("the token has expired", reason="TOKEN_EXPIRED") from None
+        except jwt.PyJWTError:
+            raise Unauthenticated("the token is invalid", reason="TOKEN_INVALID") from None
+
+    async def principal(self, token: str) -> Principal:
+        claims = await self.claims(token)
+        try:
+            return Principal(
+                user_id=uuid.UUID(claims["sub"]),
+                role=Role(claims["role"]),
+                status=AccountStatus(claims["status"]),
+                token_id=str(claims["jti"]),
+            )
+        except (ValueError, TypeError):
+            raise Unauthenticated("the token's claims are invalid", reason="TOKEN_INVALID") from None
+
+
+def grpc_jwks_source(channel: grpc.aio.Channel, timeout: float = 3.0) -> JwksSource:
+    """Fetch the JWKS from the auth service over gRPC (services other than auth use this)."""
+    stub = auth_pb2_grpc.AuthServiceStub(channel)  # type: ignore[no-untyped-call]
+
+    async def fetch() -> dict[str, Any]:
+        body = await stub.GetJwks(auth_pb2.GetJwksRequest(), timeout=timeout)
+        document: dict[str, Any] = json.loads(body.data)
+        return document
+
+    return fetch

@@ -1,0 +1,55 @@
+"""Fixtures that start real PostgreSQL and NATS servers on free ports for the whole test session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from scripts.stack import Nats, Postgres, create_databases, database_url, free_port
+
+
+def scratch_dir(prefix: str) -> Path:
+    """A temporary directory the `postgres` system user can traverse (PostgreSQL refuses root)."""
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    path.chmod(0o755)
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Postgres]:
+    root = scratch_dir("pulseone-test-pg-")
+    server = Postgres(root / "postgres", port=free_port(), durable=False)
+    server.start()
+    yield server
+    server.stop()
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def nats_server() -> Iterator[Nats]:
+    root = scratch_dir("pulseone-test-nats-")
+    server = Nats(root, port=free_port(), monitor_port=free_port())
+    server.start()
+    yield server
+    server.stop()
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def fresh_database(postgres: Postgres, prefix: str) -> str:
+    """A new, empty database on the session's server; returns its SQLAlchemy URL."""
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    create_databases(postgres.url(), [name])
+    return database_url(postgres.url(), name).replace("postgresql://", "postgresql+psycopg://", 1)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_proxy() -> None:
+    # httpx honours proxy variables; everything in the tests is on loopback.
+    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+        os.environ.pop(name, None)
