@@ -165,18 +165,19 @@ class Platform:
 
         wait_until(serving, timeout, f"the {spec.name} service")
 
-    def gateway_config(self) -> str:
-        return render(
-            GatewaySettings(
-                descriptor_set=DESCRIPTOR_SET,
-                upstreams=tuple(Upstream(s.name, "127.0.0.1", self.service_ports[s.name]) for s in SERVICES),
-                listen_port=self.gateway_port,
-                admin_port=self.admin_port,
-                auth_burst=self.gateway_auth_burst,
-                jwks_cache=self.jwks_cache,
-                health_interval=timedelta(seconds=1),
-            )
+    def gateway_settings(self) -> GatewaySettings:
+        return GatewaySettings(
+            descriptor_set=DESCRIPTOR_SET,
+            upstreams=tuple(Upstream(s.name, "127.0.0.1", self.service_ports[s.name]) for s in SERVICES),
+            listen_port=self.gateway_port,
+            admin_port=self.admin_port,
+            auth_burst=self.gateway_auth_burst,
+            jwks_cache=self.jwks_cache,
+            health_interval=timedelta(seconds=1),
         )
+
+    def gateway_config(self) -> str:
+        return render(self.gateway_settings())
 
     def gateway_healthy(self) -> bool:
         return httpx.get(f"{self.gateway_url}/health", timeout=2).status_code == 200

@@ -32,12 +32,16 @@ from envoy_data_plane.envoy.config.endpoint.v3 import ClusterLoadAssignment, End
 from envoy_data_plane.envoy.config.listener.v3 import Filter, FilterChain, Listener
 from envoy_data_plane.envoy.config.route.v3 import (
     HeaderMatcher,
+    RateLimit,
+    RateLimitAction,
+    RateLimitActionRemoteAddress,
     Route,
     RouteAction,
     RouteConfiguration,
     RouteMatch,
     VirtualHost,
 )
+from envoy_data_plane.envoy.extensions.common.ratelimit.v3 import LocalRateLimitDescriptor, RateLimitDescriptorEntry
 from envoy_data_plane.envoy.extensions.filters.http.grpc_json_transcoder.v3 import (
     GrpcJsonTranscoder,
     GrpcJsonTranscoderPrintOptions,
@@ -235,13 +239,24 @@ def local_replies() -> LocalReplyConfig:
 
 
 def _rate_limit(settings: GatewaySettings) -> LocalRateLimit:
+    """A token bucket per client address (a wildcard descriptor on `remote_address`, which with
+    `use_remote_address` is the peer Envoy saw, never a header the client set)."""
+    per_address = TokenBucket(
+        max_tokens=settings.auth_burst, tokens_per_fill=settings.auth_burst, fill_interval=settings.auth_refill
+    )
     return LocalRateLimit(
         stat_prefix="auth_rate_limit",
+        # The route-wide bucket only backstops a flood from many addresses at once.
         token_bucket=TokenBucket(
-            max_tokens=settings.auth_burst,
-            tokens_per_fill=settings.auth_burst,
+            max_tokens=settings.auth_burst * 50,
+            tokens_per_fill=settings.auth_burst * 50,
             fill_interval=settings.auth_refill,
         ),
+        descriptors=[
+            LocalRateLimitDescriptor(entries=[RateLimitDescriptorEntry(key="remote_address")], token_bucket=per_address)
+        ],
+        rate_limits=[RateLimit(actions=[RateLimitAction(remote_address=RateLimitActionRemoteAddress())])],
+        max_dynamic_descriptors=10_000,
         filter_enabled=_percent_100("auth_rate_limit_enabled"),
         filter_enforced=_percent_100("auth_rate_limit_enforced"),
         rate_limited_as_resource_exhausted=True,

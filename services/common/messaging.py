@@ -46,6 +46,7 @@ class NatsLink:
         self._client: Client | None = None
         self._js: JetStreamContext | None = None
         self._task: asyncio.Task[None] | None = None
+        self._closing = False
         self.ready = asyncio.Event()
 
     @property
@@ -62,7 +63,7 @@ class NatsLink:
 
     async def _connect_forever(self) -> None:
         delay = 0.2
-        while True:
+        while not self._closing:
             try:
                 client = await nats.connect(
                     servers=self._servers,
@@ -84,7 +85,10 @@ class NatsLink:
                 return
             except Exception as error:  # noqa: BLE001 - keep trying, NATS may come later
                 log.warning("NATS not reachable yet", extra={"error": repr(error), "retryInSeconds": delay})
-                await asyncio.sleep(delay)
+                for _ in range(int(delay / 0.1)):
+                    if self._closing:
+                        return
+                    await asyncio.sleep(0.1)
                 delay = min(delay * 2, 5.0)
 
     async def _on_error(self, error: Exception) -> None:
@@ -97,14 +101,19 @@ class NatsLink:
         log.info("reconnected to NATS")
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-        if self._client is not None:
+        self._closing = True
+        if self._task is not None and not self._task.done():
+            # Let a connection attempt in flight finish (cancelling nats.connect midway leaks its
+            # socket); the loop then sees `_closing` and returns.
             try:
-                await self._client.drain()
-            except Exception:  # noqa: BLE001 - closing anyway
-                await self._client.close()
+                await asyncio.wait_for(asyncio.shield(self._task), 3)
+            except TimeoutError:
+                self._task.cancel()
+                await asyncio.gather(self._task, return_exceptions=True)
+        if self._client is not None:
+            # Not drain(): every publish is awaited for its ack already, and draining a pull
+            # subscription waits out its fetch (up to 30 s), which would stall shutdown.
+            await self._client.close()
 
 
 async def ensure_stream(js: JetStreamContext, config: StreamConfig) -> None:

@@ -89,19 +89,19 @@ class ServiceRuntime:
             if definition.subscriptions
             else None
         )
+        self.interceptor = ServiceInterceptor(
+            domain=definition.domain,
+            rules=rules_for_services(definition.service_names),
+            verifier=definition.verifier,
+            status_lookup=definition.status_lookup,
+        )
         self.server: grpc.aio.Server | None = None
         self.port = 0
         self._tasks: list[asyncio.Task[None]] = []
         self._head = head_revision(definition.migrations)
 
     def _build_server(self) -> grpc.aio.Server:
-        interceptor = ServiceInterceptor(
-            domain=self.definition.domain,
-            rules=rules_for_services(self.definition.service_names),
-            verifier=self.definition.verifier,
-            status_lookup=self.definition.status_lookup,
-        )
-        server = grpc.aio.server(interceptors=[interceptor], options=[("grpc.so_reuseport", 1)])
+        server = grpc.aio.server(interceptors=[self.interceptor], options=[("grpc.so_reuseport", 1)])
         self.definition.register(server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
         reflection.enable_server_reflection(
@@ -115,7 +115,7 @@ class ServiceRuntime:
         self.port = self.server.add_insecure_port(f"{settings.host}:{settings.port}")
         if self.port == 0:
             raise RuntimeError(f"cannot bind {settings.host}:{settings.port}")
-        await self._set_serving(False)
+        await self._set_serving(await self.check_database())
         await self.server.start()
         self.infra.link.start()
         self._spawn(self._watch_health(), "health")
@@ -145,6 +145,7 @@ class ServiceRuntime:
 
     async def _watch_health(self) -> None:
         serving: bool | None = None
+        await self.health.set(EVENTS_HEALTH, health_pb2.HealthCheckResponse.NOT_SERVING)
         while True:
             now_serving = await self.check_database()
             if now_serving != serving:

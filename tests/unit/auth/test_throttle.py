@@ -16,8 +16,8 @@ from services.auth.throttle import (
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 
-def failures(count: int, start: ThrottleState = ThrottleState(), at: datetime = NOW) -> ThrottleState:
-    state = start
+def failures(count: int, at: datetime = NOW) -> ThrottleState:
+    state = ThrottleState()
     for _ in range(count):
         state = after_failure(state, at)
     return state

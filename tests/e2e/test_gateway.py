@@ -1,0 +1,257 @@
+"""What the gateway itself guarantees: token checks at the edge, the error shape, no header smuggling,
+per-address rate limits, gRPC and gRPC-Web on the same port, health."""
+
+from __future__ import annotations
+
+import dataclasses
+import struct
+import time
+import uuid
+from collections.abc import Iterator
+
+import grpc
+import httpx
+import jwt
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+from pulseone.auth.v1 import auth_pb2, auth_pb2_grpc
+
+from gateway.config import render
+from scripts.platform import SERVICES, Platform
+from scripts.stack import Envoy, free_port, wait_until
+from services.auth.keys import KeyRing
+from tests.e2e.conftest import Account, error_info, login, register, source_address_client
+
+
+def token_for(platform: Platform, **claims: object) -> str:
+    key = KeyRing(platform.key_ring).current()
+    now = int(time.time())
+    body: dict[str, object] = {
+        "iss": "pulseone-auth",
+        "aud": "pulseone",
+        "sub": str(uuid.uuid4()),
+        "role": "PATIENT",
+        "status": "ACTIVE",
+        "iat": now,
+        "exp": now + 300,
+        "jti": uuid.uuid4().hex,
+    }
+    body.update(claims)
+    return jwt.encode(body, key.private_key, algorithm="EdDSA", headers={"kid": key.kid})
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [None, "Bearer not.a.jwt", "Basic dXNlcjpwYXNz"],
+    ids=["missing", "garbage", "wrong-scheme"],
+)
+def test_protected_routes_need_a_valid_token_at_the_edge(gateway: httpx.Client, authorization: str | None) -> None:
+    headers = {"authorization": authorization} if authorization else {}
+    response = gateway.get("/api/auth/me", headers=headers)
+    assert response.status_code == 401
+    body = response.json()
+    assert body["code"] == 16
+    assert error_info(response)["domain"] == "pulseone.gateway"
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [{"exp": int(time.time()) - 60}, {"aud": "another-audience"}, {"iss": "https://evil.example"}],
+    ids=["expired", "wrong-audience", "wrong-issuer"],
+)
+def test_expired_and_foreign_tokens_are_401_at_the_edge(
+    platform: Platform, gateway: httpx.Client, claims: dict[str, object]
+) -> None:
+    response = gateway.get("/api/auth/me", headers={"authorization": f"Bearer {token_for(platform, **claims)}"})
+    assert response.status_code == 401
+    assert response.json()["code"] == 16
+    assert error_info(response)["domain"] == "pulseone.gateway"
+
+
+def test_a_token_signed_by_a_stranger_is_401(gateway: httpx.Client) -> None:
+    token = jwt.encode(
+        {"iss": "pulseone-auth", "aud": "pulseone", "sub": str(uuid.uuid4()), "exp": int(time.time()) + 60},
+        Ed25519PrivateKey.generate(),
+        algorithm="EdDSA",
+        headers={"kid": "stranger"},
+    )
+    assert gateway.get("/api/auth/me", headers={"authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_a_patient_calling_an_admin_route_is_403(gateway: httpx.Client) -> None:
+    patient = register(gateway)
+    response = gateway.get("/api/auth/users", headers=patient.headers)
+    assert response.status_code == 403
+    info = error_info(response)
+    assert (info["reason"], info["domain"]) == ("ROLE_NOT_ALLOWED", "pulseone.auth")
+
+
+def test_identity_headers_cannot_be_smuggled(gateway: httpx.Client, admin: Account) -> None:
+    patient = register(gateway)
+    smuggled = {
+        "x-user-id": admin.id,
+        "x-user-role": "SYSTEM_ADMIN",
+        "x-jwt-payload": "eyJzdWIiOiJhZG1pbiJ9",
+        "x-pulseone-user-id": admin.id,
+        "x-pulseone-role": "SYSTEM_ADMIN",
+    }
+    assert gateway.get("/api/auth/users", headers={**patient.headers, **smuggled}).status_code == 403
+    assert gateway.get("/api/auth/users", headers=smuggled).status_code == 401
+    me = gateway.get("/api/auth/me", headers={**patient.headers, **smuggled})
+    assert me.json()["id"] == patient.id
+
+
+def test_unknown_ids_are_404_and_malformed_ids_400(gateway: httpx.Client, admin: Account) -> None:
+    unknown = gateway.post(f"/api/auth/users/{uuid.uuid4()}/approve", headers=admin.headers)
+    assert unknown.status_code == 404
+    assert error_info(unknown)["reason"] == "USER_NOT_FOUND"
+    malformed = gateway.post("/api/auth/users/42/approve", headers=admin.headers)
+    assert malformed.status_code == 400
+    assert error_info(malformed)["reason"] == "VALIDATION_FAILED"
+
+
+def test_a_taken_email_is_409(gateway: httpx.Client) -> None:
+    patient = register(gateway)
+    response = gateway.post(
+        "/api/auth/register",
+        json={
+            "email": patient.email.upper(),
+            "password": "correct horse 1",
+            "role": "PATIENT",
+            "firstName": "A",
+            "lastName": "B",
+        },
+    )
+    assert response.status_code == 409
+    assert error_info(response)["reason"] == "EMAIL_TAKEN"
+
+
+def test_repeated_failed_logins_are_429_with_retry_after(gateway: httpx.Client) -> None:
+    patient = register(gateway)
+    for _ in range(5):
+        assert login(gateway, patient.email, "wrong password 1").status_code == 401
+    locked = login(gateway, patient.email)
+    assert locked.status_code == 429
+    info = error_info(locked)
+    assert info["reason"] == "TOO_MANY_ATTEMPTS"
+    assert int(info["metadata"]["retryAfterSeconds"]) > 0
+
+
+def test_the_gateway_replies_to_bad_requests_in_the_error_shape(gateway: httpx.Client) -> None:
+    unknown_route = gateway.get("/api/nowhere")
+    assert unknown_route.status_code == 404
+    assert unknown_route.json()["code"] == 5
+    assert error_info(unknown_route)["domain"] == "pulseone.gateway"
+    malformed = gateway.post("/api/auth/login", content=b'{"email": ', headers={"content-type": "application/json"})
+    assert malformed.status_code == 400
+    assert malformed.json()["code"] == 3
+    unknown_parameter = gateway.get("/.well-known/jwks.json", params={"colour": "red"})
+    assert unknown_parameter.status_code == 400
+
+
+def test_native_grpc_through_the_gateway(platform: Platform) -> None:
+    with grpc.insecure_channel(f"127.0.0.1:{platform.gateway_port}") as channel:
+        stub = auth_pb2_grpc.AuthServiceStub(channel)
+        email = f"grpc-{uuid.uuid4().hex[:8]}@example.com"
+        registered = stub.Register(
+            auth_pb2.RegisterRequest(
+                email=email, password="correct horse 1", role="PATIENT", first_name="G", last_name="R"
+            )
+        )
+        me = stub.GetCurrentUser(
+            auth_pb2.GetCurrentUserRequest(), metadata=(("authorization", f"Bearer {registered.access_token}"),)
+        )
+        assert me.email == email
+        with pytest.raises(grpc.RpcError) as raised:
+            stub.GetCurrentUser(auth_pb2.GetCurrentUserRequest())
+        assert raised.value.code() is grpc.StatusCode.UNAUTHENTICATED
+        with pytest.raises(grpc.RpcError) as raised:
+            stub.ListUsers(
+                auth_pb2.ListUsersRequest(), metadata=(("authorization", f"Bearer {registered.access_token}"),)
+            )
+        assert raised.value.code() is grpc.StatusCode.PERMISSION_DENIED
+
+
+def test_grpc_web_through_the_gateway(gateway: httpx.Client) -> None:
+    frame = b"\x00" + struct.pack(">I", 0)  # an empty GetJwksRequest
+    response = gateway.post(
+        "/pulseone.auth.v1.AuthService/GetJwks",
+        content=frame,
+        headers={"content-type": "application/grpc-web+proto", "x-grpc-web": "1"},
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/grpc-web")
+    body = response.content
+    assert body[0] == 0
+    length = struct.unpack(">I", body[1:5])[0]
+    trailer = body[5 + length :]
+    assert trailer[0] == 0x80
+    assert b"grpc-status:0" in trailer
+
+
+def test_reflection_and_health_stay_on_the_service_ports(platform: Platform) -> None:
+    with grpc.insecure_channel(f"127.0.0.1:{platform.gateway_port}") as channel:
+        stub = reflection_pb2_grpc.ServerReflectionStub(channel)
+        with pytest.raises(grpc.RpcError) as raised:
+            list(stub.ServerReflectionInfo(iter([reflection_pb2.ServerReflectionRequest(list_services="")])))
+        assert raised.value.code() in (grpc.StatusCode.UNIMPLEMENTED, grpc.StatusCode.NOT_FOUND)
+    with grpc.insecure_channel(f"127.0.0.1:{platform.service_ports['auth']}") as channel:
+        stub = reflection_pb2_grpc.ServerReflectionStub(channel)
+        responses = list(stub.ServerReflectionInfo(iter([reflection_pb2.ServerReflectionRequest(list_services="")])))
+        names = {s.name for r in responses for s in r.list_services_response.service}
+    assert {"pulseone.auth.v1.AuthService", "grpc.health.v1.Health"} <= names
+
+
+@pytest.fixture
+def strict_gateway(platform: Platform) -> Iterator[str]:
+    """A second Envoy over the same services with a tiny per-address budget for register and login."""
+    settings = dataclasses.replace(
+        platform.gateway_settings(), listen_port=free_port(), admin_port=free_port(), auth_burst=3
+    )
+    envoy = Envoy(platform.state / "envoy-strict", render(settings), settings.admin_port)
+    envoy.start()
+    url = f"http://127.0.0.1:{settings.listen_port}"
+    wait_until(lambda: httpx.get(f"{url}/health").status_code == 200, 30, "the strict gateway")
+    yield url
+    envoy.stop()
+
+
+def test_register_and_login_are_rate_limited_per_client_address(strict_gateway: str) -> None:
+    bad_registration = {"email": "x", "password": "y", "role": "PATIENT"}
+    bad_login = {"email": "nobody@example.com", "password": "wrong password 1"}
+    with (
+        source_address_client(strict_gateway, "127.0.0.5") as first,
+        source_address_client(strict_gateway, "127.0.0.6") as second,
+    ):
+        statuses = [first.post("/api/auth/register", json=bad_registration).status_code for _ in range(4)]
+        assert statuses == [400, 400, 400, 429]
+        statuses = [first.post("/api/auth/login", json=bad_login).status_code for _ in range(4)]
+        assert statuses == [401, 401, 401, 429]
+        limited = first.post("/api/auth/login", json=bad_login)
+        assert limited.json()["code"] == 8
+        assert error_info(limited)["domain"] == "pulseone.gateway"
+        # Another client address has its own budget.
+        assert second.post("/api/auth/register", json=bad_registration).status_code == 400
+
+
+def test_health_is_200_when_every_service_is_up_and_503_when_one_is_down(
+    platform: Platform, gateway: httpx.Client
+) -> None:
+    patient = register(gateway)
+    assert gateway.get("/health").status_code == 200
+    platform.stop_service("auth")
+    try:
+        wait_until(lambda: gateway.get("/health").status_code == 503, 20, "/health to report the outage")
+        down = gateway.get("/health")
+        assert down.json()["code"] == 14
+        # The gateway still accepts the valid token from its cached JWKS: the call fails because
+        # the service is down (503), not because the token could not be checked (401).
+        during = gateway.get("/api/auth/me", headers=patient.headers)
+        assert during.status_code == 503
+    finally:
+        spec = next(s for s in SERVICES if s.name == "auth")
+        platform.start_service(spec)
+        platform.wait_serving(spec)
+        wait_until(lambda: gateway.get("/health").status_code == 200, 30, "/health to recover")
+    assert gateway.get("/api/auth/me", headers=patient.headers).status_code == 200
