@@ -23,6 +23,11 @@ def _print(message: str) -> None:
     print(f"  {message}", flush=True)
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    """SIGTERM stops `pulseone up` as Ctrl-C does."""
+    raise KeyboardInterrupt
+
+
 def up(args: argparse.Namespace) -> int:
     platform = Platform(
         STATE,
@@ -31,7 +36,7 @@ def up(args: argparse.Namespace) -> int:
         nats_url=os.environ.get("PULSEONE_NATS_URL") or None,
         log_level=os.environ.get("PULSEONE_LOG_LEVEL", "INFO"),
     )
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    signal.signal(signal.SIGTERM, _interrupt)
     print("PulseOne is starting:", flush=True)
     try:
         platform.start(_print)

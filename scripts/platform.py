@@ -127,6 +127,7 @@ class Platform:
         self.envoy = Envoy(self.state / "envoy", self.gateway_config(), self.admin_port)
         self.envoy.start()
         wait_until(self.gateway_healthy, 60, "the gateway's /health")
+        wait_until(self.gateway_has_keys, 30, "the gateway's first JWKS fetch")
 
     def service_env(self, spec: ServiceSpec) -> dict[str, str]:
         return {
@@ -181,6 +182,12 @@ class Platform:
 
     def gateway_healthy(self) -> bool:
         return httpx.get(f"{self.gateway_url}/health", timeout=2).status_code == 200
+
+    def gateway_has_keys(self) -> bool:
+        """Envoy fetched the JWKS at least once (it retries every second until auth answers)."""
+        url = f"http://127.0.0.1:{self.admin_port}/stats"
+        stats = httpx.get(url, params={"filter": "jwks_fetch_success"}, timeout=2)
+        return any(line.rsplit(":", 1)[-1].strip() not in ("", "0") for line in stats.text.splitlines())
 
     def stop(self) -> None:
         if self.envoy is not None:

@@ -57,6 +57,7 @@ class Process:
         env: dict[str, str] | None = None,
         cwd: Path = ROOT,
         user: str | None = None,
+        stop_signal: signal.Signals = signal.SIGTERM,
     ) -> None:
         self.name = name
         self.argv = argv
@@ -64,6 +65,7 @@ class Process:
         self.env = env
         self.cwd = cwd
         self.user = user
+        self.stop_signal = stop_signal
         self.popen: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
@@ -88,7 +90,7 @@ class Process:
             return
         assert self.popen is not None
         with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.popen.pid, signal.SIGTERM)
+            os.killpg(self.popen.pid, self.stop_signal)
         try:
             self.popen.wait(timeout)
         except subprocess.TimeoutExpired:
@@ -214,11 +216,13 @@ class Postgres:
         ]
         if not self.durable:  # test clusters: speed over crash safety
             options += ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
+        # SIGINT is PostgreSQL's fast shutdown; SIGTERM would wait for every client to disconnect.
         self.process = Process(
             "postgres",
             [str(self.bin / "postgres"), "-D", str(self.data), *options],
             self.root / "postgres.log",
             user=_server_user(),
+            stop_signal=signal.SIGINT,
         )
         self.process.start()
         wait_until(self._accepts, 30, "PostgreSQL")

@@ -51,6 +51,7 @@ from envoy_data_plane.envoy.extensions.filters.http.grpc_web.v3 import GrpcWeb
 from envoy_data_plane.envoy.extensions.filters.http.header_mutation.v3 import HeaderMutation, Mutations
 from envoy_data_plane.envoy.extensions.filters.http.health_check.v3 import HealthCheck as HealthCheckFilter
 from envoy_data_plane.envoy.extensions.filters.http.jwt_authn.v3 import (
+    JwksAsyncFetch,
     JwtAuthentication,
     JwtProvider,
     JwtRequirement,
@@ -169,6 +170,10 @@ def _jwt_filter(settings: GatewaySettings, methods: list[Method]) -> HttpFilter:
                 timeout=timedelta(seconds=5),
             ),
             cache_duration=settings.jwks_cache,
+            # Fetched by the main thread and shared by every worker, so no worker meets its first
+            # token during an auth outage with an empty cache. The listener serves its own JWKS, so
+            # it must not wait for that fetch (fast_listener); a failed fetch is retried every second.
+            async_fetch=JwksAsyncFetch(fast_listener=True, failed_refetch_duration=timedelta(seconds=1)),
         ),
         # Services verify the token again (defence in depth), so it is forwarded.
         forward=True,

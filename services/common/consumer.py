@@ -9,7 +9,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-import nats.errors
 from google.protobuf.message import DecodeError, Message
 from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
@@ -92,7 +91,7 @@ class EventConsumer:
                 while not self._stopping.is_set():
                     try:
                         messages = await subscription.fetch(self._batch, timeout=1.0)
-                    except nats.errors.TimeoutError:
+                    except TimeoutError:  # nats.errors.TimeoutError or asyncio's, depending on where it expired
                         continue
                     for message in messages:
                         await self.process(message)

@@ -43,7 +43,7 @@ async def registrations_of(nats_url: str, user_ids: set[str], settle: float = 1.
                 return seen
             try:
                 messages = await subscription.fetch(100, timeout=0.3)
-            except nats.errors.TimeoutError:
+            except TimeoutError:
                 messages = []
             for message in messages:
                 event = events_pb2.UserRegistered.FromString(message.data)
@@ -78,7 +78,7 @@ async def test_the_event_carries_the_clinic_and_its_metadata(auth: AuthHarness, 
                     event = events_pb2.UserRegistered.FromString(message.data)
                     if event.user.id == user.user.id:
                         found = event
-            except nats.errors.TimeoutError:
+            except TimeoutError:
                 pass
             if found:
                 break
@@ -223,7 +223,7 @@ async def test_an_event_that_keeps_failing_goes_to_the_dead_letters(auth: AuthHa
             )
             letters = []
             for _ in range(60):
-                with contextlib.suppress(nats.errors.TimeoutError):
+                with contextlib.suppress(TimeoutError):
                     letters += await dead.fetch(10, timeout=0.5)
                 if len(letters) >= 2:
                     break
