@@ -41,6 +41,7 @@ class ServiceSpec:
 # The services implemented so far, in start order (auth first: the others fetch its JWKS).
 SERVICES = [
     ServiceSpec("auth", "services.auth", 8081, "pulseone.auth.v1.AuthService"),
+    ServiceSpec("profile", "services.profile", 8082, "pulseone.profile.v1.ProfileService"),
 ]
 
 Progress = Callable[[str], None]

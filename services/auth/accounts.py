@@ -167,6 +167,18 @@ def suspended(account: Account, actor_id: uuid.UUID) -> AccountStatus:
     return AccountStatus.SUSPENDED
 
 
+def approval_revoked(account: Account) -> tuple[AccountStatus, AccountStatus | None]:
+    """Status and status-before-suspension once approval is withdrawn (a license changed).
+
+    An active account waits for approval again; a suspended one will return to waiting, not to active.
+    """
+    if account.status is AccountStatus.ACTIVE:
+        return AccountStatus.PENDING_APPROVAL, None
+    if account.status is AccountStatus.SUSPENDED and account.status_before_suspension is AccountStatus.ACTIVE:
+        return AccountStatus.SUSPENDED, AccountStatus.PENDING_APPROVAL
+    return account.status, account.status_before_suspension
+
+
 def reactivated(account: Account) -> AccountStatus:
     """Reactivation restores the status held before the suspension."""
     if account.status is not AccountStatus.SUSPENDED:

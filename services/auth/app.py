@@ -9,6 +9,7 @@ from typing import Any
 from pulseone.auth.v1 import auth_pb2_grpc
 
 from services.auth.api import AuthApi
+from services.auth.events import subscriptions
 from services.auth.keys import KeyRing, TokenIssuer, create_key_ring
 from services.auth.passwords import PasswordHasher
 from services.auth.service import AuthService, Clock, utc_now
@@ -54,5 +55,6 @@ def build(settings: AuthSettings, *, clock: Clock = utc_now) -> ServiceRuntime:
             register=lambda server: auth_pb2_grpc.add_AuthServiceServicer_to_server(api, server),  # type: ignore[no-untyped-call]
             verifier=verifier,
             status_lookup=service.current_status,
+            subscriptions=subscriptions(),
         ),
     )

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import uuid
+
 from pulseone.auth.v1 import events_pb2
+from pulseone.profile.v1 import events_pb2 as profile_events
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.auth.accounts import Account, NewAccount
+from services.auth import store
+from services.auth.accounts import Account, NewAccount, approval_revoked
 from services.auth.messages import clinic_message, pharmacy_message, user_message
+from services.common.consumer import Subscription
 from services.common.outbox import record_event
 
 USER_REGISTERED = "pulseone.auth.user.registered"
 USER_APPROVED = "pulseone.auth.user.approved"
 USER_SUSPENDED = "pulseone.auth.user.suspended"
 USER_REACTIVATED = "pulseone.auth.user.reactivated"
+USER_APPROVAL_REVOKED = "pulseone.auth.user.approval_revoked"
+LICENSE_CHANGED = "pulseone.profile.license.changed"
 
 
 async def user_registered(session: AsyncSession, account: Account, request: NewAccount) -> None:
@@ -37,3 +44,22 @@ async def user_suspended(session: AsyncSession, account: Account, reason: str) -
 async def user_reactivated(session: AsyncSession, account: Account) -> None:
     event = events_pb2.UserReactivated(user=user_message(account))
     await record_event(session, USER_REACTIVATED, event, entity_id=account.id, entity_version=account.version)
+
+
+async def on_license_changed(session: AsyncSession, event: profile_events.LicenseChanged) -> None:
+    """A new license number has not been checked by anyone: the account needs approval again."""
+    account = await store.account_by_id(session, uuid.UUID(event.user_id), lock=True)
+    if account is None:
+        return
+    status, before = approval_revoked(account)
+    if (status, before) == (account.status, account.status_before_suspension):
+        return
+    changed = await store.set_status(session, account.id, status, before)
+    await store.revoke_all_of_user(session, account.id, event.metadata.occur_time.ToDatetime().astimezone())
+    reason = f"license number changed to {event.license_number}"
+    revoked = events_pb2.UserApprovalRevoked(user=user_message(changed), reason=reason)
+    await record_event(session, USER_APPROVAL_REVOKED, revoked, entity_id=changed.id, entity_version=changed.version)
+
+
+def subscriptions() -> list[Subscription]:
+    return [Subscription(LICENSE_CHANGED, profile_events.LicenseChanged, on_license_changed)]

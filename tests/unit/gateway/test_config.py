@@ -9,10 +9,13 @@ from pathlib import Path
 
 from gateway.config import GatewaySettings, Upstream, jwt_rules, render
 from gateway.contract import load_methods
+from scripts.platform import SERVICES
 
 ROOT = Path(__file__).resolve().parents[3]
 DESCRIPTOR_SET = ROOT / "gen" / "pulseone.pb"
-SETTINGS = GatewaySettings(descriptor_set=DESCRIPTOR_SET, upstreams=(Upstream("auth", "127.0.0.1", 8081),))
+SETTINGS = GatewaySettings(
+    descriptor_set=DESCRIPTOR_SET, upstreams=tuple(Upstream(s.name, "127.0.0.1", s.port) for s in SERVICES)
+)
 
 
 def test_envoy_accepts_the_rendered_configuration(tmp_path: Path) -> None:

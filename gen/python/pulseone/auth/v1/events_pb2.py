@@ -26,7 +26,7 @@ from pulseone.auth.v1 import auth_pb2 as pulseone_dot_auth_dot_v1_dot_auth__pb2
 from pulseone.events.v1 import metadata_pb2 as pulseone_dot_events_dot_v1_dot_metadata__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1dpulseone/auth/v1/events.proto\x12\x10pulseone.auth.v1\x1a\x1bpulseone/auth/v1/auth.proto\x1a!pulseone/events/v1/metadata.proto\"\xd1\x01\n\x0eUserRegistered\x12\x33\n\x08metadata\x18\x01 \x01(\x0b\x32!.pulseone.events.v1.EventMetadata\x12$\n\x04user\x18\x02 \x01(\x0b\x32\x16.pulseone.auth.v1.User\x12/\n\x06\x63linic\x18\x03 \x01(\x0b\x32\x1f.pulseone.auth.v1.ClinicDetails\x12\x33\n\x08pharmacy\x18\x04 \x01(\x0b\x32!.pulseone.auth.v1.PharmacyDetails\"i\n\x0cUserApproved\x12\x33\n\x08metadata\x18\x01 \x01(\x0b\x32!.pulseone.events.v1.EventMetadata\x12$\n\x04user\x18\x02 \x01(\x0b\x32\x16.pulseone.auth.v1.User\"z\n\rUserSuspended\x12\x33\n\x08metadata\x18\x01 \x01(\x0b\x32!.pulseone.events.v1.EventMetadata\x12$\n\x04user\x18\x02 \x01(\x0b\x32\x16.pulseone.auth.v1.User\x12\x0e\n\x06reason\x18\x03 \x01(\t\"l\n\x0fUserReactivated\x12\x33\n\x08metadata\x18\x01 \x01(\x0b\x32!.pulseone.events.v1.EventMetadata\x12$\n\x04user\x18\x02 \x01(\x0b\x32\x16.pulseone.auth.v1.Userb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1dpulseone/auth/v1/events.proto\x12\x10pulseone.auth.v1\x1a\x1bpulseone/auth/v1/auth.proto\x1a!pulseone/events/v1/metadata.proto\"\xd1\x01\n\x0eUserRegistered\x12\x33\n\x08metadata\x18\x01 \x01(\x0b\x32!.pulseone.events.v1.EventMetadata\x12$\n\x04user\x18\x02 \x01(\x0b\x32\x16.pulseone.auth.v1.User\x12/\n\x06\x63linic\x18\x03 \x01(\x0b\x32\x1f.pulseone.auth.v1.ClinicDetails\x12\x33\n\x08pharmacy\x18\x04 \x01(\x0b\x32!.pulseone.auth.v1.PharmacyDetails\"i\n\x0cUserApproved\x12\x33\n\x08metadata\x18\x01 \x01(\x0b\x32!.pulseone.events.v1.EventMetadata\x12$\n\x04user\x18\x02 \x01(\x0b\x32\x16.pulseone.auth.v1.User\"z\n\rUserSuspended\x12\x33\n\x08metadata\x18\x01 \x01(\x0b\x32!.pulseone.events.v1.EventMetadata\x12$\n\x04user\x18\x02 \x01(\x0b\x32\x16.pulseone.auth.v1.User\x12\x0e\n\x06reason\x18\x03 \x01(\t\"l\n\x0fUserReactivated\x12\x33\n\x08metadata\x18\x01 \x01(\x0b\x32!.pulseone.events.v1.EventMetadata\x12$\n\x04user\x18\x02 \x01(\x0b\x32\x16.pulseone.auth.v1.User\"\x80\x01\n\x13UserApprovalRevoked\x12\x33\n\x08metadata\x18\x01 \x01(\x0b\x32!.pulseone.events.v1.EventMetadata\x12$\n\x04user\x18\x02 \x01(\x0b\x32\x16.pulseone.auth.v1.User\x12\x0e\n\x06reason\x18\x03 \x01(\tb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -41,4 +41,6 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_USERSUSPENDED']._serialized_end=556
   _globals['_USERREACTIVATED']._serialized_start=558
   _globals['_USERREACTIVATED']._serialized_end=666
+  _globals['_USERAPPROVALREVOKED']._serialized_start=669
+  _globals['_USERAPPROVALREVOKED']._serialized_end=797
 # @@protoc_insertion_point(module_scope)

@@ -44,3 +44,13 @@ class UserReactivated(_message.Message):
     metadata: _metadata_pb2.EventMetadata
     user: _auth_pb2.User
     def __init__(self, metadata: _Optional[_Union[_metadata_pb2.EventMetadata, _Mapping]] = ..., user: _Optional[_Union[_auth_pb2.User, _Mapping]] = ...) -> None: ...
+
+class UserApprovalRevoked(_message.Message):
+    __slots__ = ("metadata", "user", "reason")
+    METADATA_FIELD_NUMBER: _ClassVar[int]
+    USER_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    metadata: _metadata_pb2.EventMetadata
+    user: _auth_pb2.User
+    reason: str
+    def __init__(self, metadata: _Optional[_Union[_metadata_pb2.EventMetadata, _Mapping]] = ..., user: _Optional[_Union[_auth_pb2.User, _Mapping]] = ..., reason: _Optional[str] = ...) -> None: ...

@@ -1,0 +1,49 @@
+"""Composition root of the profile service: builds everything from settings; nothing happens at import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import grpc
+from pulseone.profile.v1 import profile_pb2_grpc
+
+from services.common.runtime import Infrastructure, ServiceDefinition, ServiceRuntime
+from services.common.tokens import TokenVerifier, grpc_jwks_source
+from services.profile import api, events
+from services.profile.service import Clock, ProfileService, utc_now
+from services.profile.settings import ProfileSettings
+
+NAME = "profile"
+SERVICE_NAMES = [
+    f"pulseone.profile.v1.{name}"
+    for name in ("ProfileService", "PatientService", "DoctorService", "ClinicService", "PharmacyService")
+]
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def build(settings: ProfileSettings, *, clock: Clock = utc_now) -> ServiceRuntime:
+    infra = Infrastructure.create(settings, NAME)
+    auth_channel = grpc.aio.insecure_channel(settings.auth_address)
+    verifier = TokenVerifier(grpc_jwks_source(auth_channel), issuer=settings.jwt_issuer, audience=settings.jwt_audience)
+    service = ProfileService(infra.sessions, clock=clock)
+
+    def register(server: grpc.aio.Server) -> None:
+        profile_pb2_grpc.add_ProfileServiceServicer_to_server(api.ProfileApi(service), server)  # type: ignore[no-untyped-call]
+        profile_pb2_grpc.add_PatientServiceServicer_to_server(api.PatientApi(service), server)  # type: ignore[no-untyped-call]
+        profile_pb2_grpc.add_DoctorServiceServicer_to_server(api.DoctorApi(service), server)  # type: ignore[no-untyped-call]
+        profile_pb2_grpc.add_ClinicServiceServicer_to_server(api.ClinicApi(service), server)  # type: ignore[no-untyped-call]
+        profile_pb2_grpc.add_PharmacyServiceServicer_to_server(api.PharmacyApi(service), server)  # type: ignore[no-untyped-call]
+
+    return ServiceRuntime(
+        infra,
+        ServiceDefinition(
+            name=NAME,
+            service_names=SERVICE_NAMES,
+            migrations=MIGRATIONS,
+            register=register,
+            verifier=verifier,
+            status_lookup=service.account_status,
+            subscriptions=events.subscriptions(),
+            closers=[auth_channel.close],
+        ),
+    )

@@ -1,0 +1,177 @@
+"""Events the profile service publishes, and its handlers of the auth service's account events."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+from pulseone.auth.v1 import auth_pb2
+from pulseone.auth.v1 import events_pb2 as auth_events
+from pulseone.profile.v1 import events_pb2
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common.consumer import Subscription
+from services.common.outbox import record_event
+from services.profile import messages, store
+
+DOCTOR_UPDATED = "pulseone.profile.doctor.updated"
+CLINIC_UPDATED = "pulseone.profile.clinic.updated"
+AFFILIATION_UPDATED = "pulseone.profile.affiliation.updated"
+PHARMACY_UPDATED = "pulseone.profile.pharmacy.updated"
+CONSENT_GRANTED = "pulseone.profile.consent.granted"
+CONSENT_REVOKED = "pulseone.profile.consent.revoked"
+LICENSE_CHANGED = "pulseone.profile.license.changed"
+
+# A clinic created from a registration, before its admin sets the currency.
+DEFAULT_CURRENCY = "USD"
+
+
+async def doctor_updated(session: AsyncSession, doctor_id: uuid.UUID) -> None:
+    row = await store.doctor(session, doctor_id)
+    if row is None:
+        return
+    message = messages.doctor_message(row, await store.doctor_clinics(session, doctor_id))
+    event = events_pb2.DoctorUpdated(doctor=message)
+    await record_event(session, DOCTOR_UPDATED, event, entity_id=doctor_id, entity_version=row["version"])
+
+
+async def clinic_updated(session: AsyncSession, row: store.Row) -> None:
+    event = events_pb2.ClinicUpdated(clinic=messages.clinic_message(row))
+    await record_event(session, CLINIC_UPDATED, event, entity_id=row["id"], entity_version=row["version"])
+
+
+async def affiliation_updated(session: AsyncSession, clinic_id: uuid.UUID, doctor_id: uuid.UUID) -> store.Row:
+    row = await store.affiliation(session, clinic_id, doctor_id)
+    assert row is not None  # written in this transaction
+    event = events_pb2.AffiliationUpdated(affiliation=messages.affiliation_message(row))
+    entity = f"{clinic_id}/{doctor_id}"
+    await record_event(session, AFFILIATION_UPDATED, event, entity_id=entity, entity_version=row["version"])
+    return row
+
+
+async def pharmacy_updated(session: AsyncSession, pharmacy_id: uuid.UUID) -> store.Row:
+    row = await store.pharmacy(session, pharmacy_id)
+    assert row is not None  # written in this transaction
+    event = events_pb2.PharmacyUpdated(pharmacy=messages.pharmacy_message(row))
+    await record_event(session, PHARMACY_UPDATED, event, entity_id=pharmacy_id, entity_version=row["version"])
+    return row
+
+
+async def consent_changed(session: AsyncSession, patient_id: uuid.UUID, doctor_id: uuid.UUID, *, granted: bool) -> None:
+    event = events_pb2.ConsentChanged(patient_id=str(patient_id), doctor_id=str(doctor_id), granted=granted)
+    # A consent row disappears when revoked, so its version is the time of the change (microseconds).
+    version = time.time_ns() // 1000
+    subject = CONSENT_GRANTED if granted else CONSENT_REVOKED
+    await record_event(session, subject, event, entity_id=f"{patient_id}/{doctor_id}", entity_version=version)
+
+
+async def license_changed(session: AsyncSession, user_id: uuid.UUID, license_number: str, version: int) -> None:
+    event = events_pb2.LicenseChanged(user_id=str(user_id), license_number=license_number)
+    await record_event(session, LICENSE_CHANGED, event, entity_id=user_id, entity_version=version)
+
+
+# Handlers of auth events
+
+
+def _role(user: auth_pb2.User) -> str:
+    return str(auth_pb2.User.Role.Name(user.role))
+
+
+def _status(user: auth_pb2.User) -> str:
+    return str(auth_pb2.User.Status.Name(user.status))
+
+
+async def _create_clinic(session: AsyncSession, admin_id: uuid.UUID, details: auth_pb2.ClinicDetails) -> None:
+    await store.lock_key(session, f"clinic-admin:{admin_id}")
+    if await store.clinics_of(session, admin_id):
+        return  # created through the API before this event arrived
+    values: dict[str, Any] = {
+        "id": uuid.uuid4(),
+        "admin_id": admin_id,
+        "name": details.name,
+        "address": details.address,
+        "phone": details.phone,
+        "time_zone": details.time_zone,
+        "currency": DEFAULT_CURRENCY,
+        "version": 1,
+    }
+    await store.insert_if_missing(session, store.clinics, values, ["id"])
+    row = await store.clinic(session, values["id"])
+    assert row is not None
+    await clinic_updated(session, row)
+
+
+async def _create_pharmacy(session: AsyncSession, owner_id: uuid.UUID, details: auth_pb2.PharmacyDetails) -> None:
+    await store.lock_key(session, f"pharmacy-owner:{owner_id}")
+    if await store.pharmacy_of(session, owner_id) is not None:
+        return
+    if await store.license_holder(session, details.license_number) is not None:
+        return  # the owner registers the pharmacy through the API with a license of their own
+    pharmacy_id = uuid.uuid4()
+    values = {
+        "id": pharmacy_id,
+        "owner_id": owner_id,
+        "name": details.name,
+        "license_number": details.license_number,
+        "address": details.address,
+        "phone": details.phone,
+        "version": 1,
+    }
+    await store.insert_if_missing(session, store.pharmacies, values, ["id"])
+    await pharmacy_updated(session, pharmacy_id)
+
+
+async def on_user_registered(session: AsyncSession, event: auth_events.UserRegistered) -> None:
+    """Create the profile and what the role brings: patient, doctor, clinic or pharmacy."""
+    user = event.user
+    user_id = uuid.UUID(user.id)
+    role = _role(user)
+    await store.apply_account(session, user_id, role, _status(user), event.metadata.entity_version)
+    profile = {
+        "id": user_id,
+        "email": user.email,
+        "role": role,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "phone_number": user.phone_number,
+    }
+    await store.insert_profile(session, profile, refresh_identity=True)
+    if role == "PATIENT":
+        await store.insert_if_missing(session, store.patients, {"id": user_id, "version": 1}, ["id"])
+    elif role == "DOCTOR":
+        if await store.insert_if_missing(session, store.doctors, {"id": user_id, "version": 1}, ["id"]):
+            await doctor_updated(session, user_id)
+    elif role == "CLINIC_ADMIN" and event.HasField("clinic"):
+        await _create_clinic(session, user_id, event.clinic)
+    elif role == "PHARMACY" and event.HasField("pharmacy"):
+        await _create_pharmacy(session, user_id, event.pharmacy)
+
+
+StatusEvent = (
+    auth_events.UserApproved | auth_events.UserSuspended | auth_events.UserReactivated | auth_events.UserApprovalRevoked
+)
+
+
+async def on_account_status(session: AsyncSession, event: StatusEvent) -> None:
+    """Mirror approval and suspension; directory entries that show `verified` are republished."""
+    user = event.user
+    user_id = uuid.UUID(user.id)
+    if not await store.apply_account(session, user_id, _role(user), _status(user), event.metadata.entity_version):
+        return  # an older event than what we hold
+    if await store.update_row(session, store.doctors, {"id": user_id}, {}) is not None:
+        await doctor_updated(session, user_id)
+    pharmacy = await store.pharmacy_of(session, user_id)
+    if pharmacy is not None:
+        await store.update_row(session, store.pharmacies, {"id": pharmacy["id"]}, {})
+        await pharmacy_updated(session, pharmacy["id"])
+
+
+def subscriptions() -> list[Subscription]:
+    return [
+        Subscription("pulseone.auth.user.registered", auth_events.UserRegistered, on_user_registered),
+        Subscription("pulseone.auth.user.approved", auth_events.UserApproved, on_account_status),
+        Subscription("pulseone.auth.user.suspended", auth_events.UserSuspended, on_account_status),
+        Subscription("pulseone.auth.user.reactivated", auth_events.UserReactivated, on_account_status),
+        Subscription("pulseone.auth.user.approval_revoked", auth_events.UserApprovalRevoked, on_account_status),
+    ]

@@ -1,0 +1,9 @@
+"""Settings of the profile service."""
+
+from __future__ import annotations
+
+from services.common.config import ServiceSettings
+
+
+class ProfileSettings(ServiceSettings):
+    port: int = 8082
