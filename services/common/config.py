@@ -27,6 +27,7 @@ class ServiceSettings(BaseSettings):
     health_interval_seconds: float = Field(2.0, gt=0)
     event_max_deliver: int = Field(5, ge=1, description="deliveries before an event goes to the dead letters")
     event_ack_wait_seconds: float = Field(30.0, gt=0)
+    event_consumer: str = Field("", description="durable consumer name; default: the service name")
 
     @field_validator("database_url")
     @classmethod

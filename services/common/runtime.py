@@ -85,7 +85,7 @@ class ServiceRuntime:
             EventConsumer(
                 infra.link,
                 infra.sessions,
-                durable=definition.name,
+                durable=infra.settings.event_consumer or definition.name,
                 subscriptions=definition.subscriptions,
                 max_deliver=infra.settings.event_max_deliver,
                 ack_wait_seconds=infra.settings.event_ack_wait_seconds,

@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any, TypeVar
 
 import grpc
 import pytest
 from pulseone.auth.v1 import auth_pb2, auth_pb2_grpc
+from pulseone.profile.v1 import profile_pb2_grpc
 
 from scripts.stack import Nats, Postgres
 from services.auth.app import MIGRATIONS, build
 from services.auth.settings import AuthSettings
 from services.common.db import migrate
 from services.common.runtime import ServiceRuntime
+from services.profile.app import MIGRATIONS as PROFILE_MIGRATIONS
+from services.profile.app import build as build_profile
+from services.profile.settings import ProfileSettings
 from tests.conftest import fresh_database, scratch_dir
 
 PASSWORD = "correct horse 1"
+T = TypeVar("T")
 
 
 class Clock:
@@ -74,6 +81,8 @@ async def start_auth(postgres: Postgres, nats_url: str, state: Path) -> AuthHarn
         key_ring_file=key_ring,
         create_key_ring=True,
         health_interval_seconds=0.2,
+        event_consumer=f"auth-{uuid.uuid4().hex[:8]}",
+        event_ack_wait_seconds=5,
     )
     clock = Clock()
     runtime = build(settings, clock=clock)
@@ -92,3 +101,52 @@ async def auth(postgres: Postgres, nats_server: Nats) -> AsyncIterator[AuthHarne
 
 def bearer(token: str) -> tuple[tuple[str, str]]:
     return (("authorization", f"Bearer {token}"),)
+
+
+@dataclass
+class ProfileHarness:
+    runtime: ServiceRuntime
+    channel: grpc.aio.Channel
+    database_url: str
+    clock: Clock
+
+    def stub(self, name: str) -> Any:
+        return getattr(profile_pb2_grpc, f"{name}Stub")(self.channel)
+
+
+async def start_profile(postgres: Postgres, nats_url: str, auth_port: int) -> ProfileHarness:
+    url = fresh_database(postgres, "profile")
+    migrate(url, PROFILE_MIGRATIONS)
+    settings = ProfileSettings(
+        database_url=url,
+        nats_url=nats_url,
+        port=0,
+        auth_address=f"127.0.0.1:{auth_port}",
+        health_interval_seconds=0.2,
+        event_consumer=f"profile-{uuid.uuid4().hex[:8]}",
+        event_ack_wait_seconds=5,
+    )
+    clock = Clock()
+    runtime = build_profile(settings, clock=clock)
+    port = await runtime.start()
+    return ProfileHarness(runtime, grpc.aio.insecure_channel(f"127.0.0.1:{port}"), url, clock)
+
+
+@pytest.fixture(scope="module")
+async def profile(postgres: Postgres, nats_server: Nats, auth: AuthHarness) -> AsyncIterator[ProfileHarness]:
+    harness = await start_profile(postgres, nats_server.url, auth.runtime.port)
+    yield harness
+    await harness.channel.close()
+    await harness.runtime.stop()
+
+
+async def eventually(check: Callable[[], Awaitable[T]], timeout: float = 15.0) -> T:
+    """Retry an async check until it returns without raising (events take a moment to arrive)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        try:
+            return await check()
+        except (AssertionError, grpc.aio.AioRpcError):
+            if asyncio.get_running_loop().time() > deadline:
+                raise
+            await asyncio.sleep(0.1)

@@ -1,0 +1,44 @@
+"""SPEC's update rule, on a real message with optional scalars, lists and nested messages."""
+
+from __future__ import annotations
+
+import pytest
+from google.protobuf import field_mask_pb2
+from pulseone.profile.v1 import resources_pb2
+
+from services.common.errors import InvalidArgument
+from services.common.updates import requested_changes
+
+WRITABLE = frozenset({"address", "blood_group", "allergies", "emergency_contacts", "medical_history"})
+
+
+def mask(*paths: str) -> field_mask_pb2.FieldMask:
+    return field_mask_pb2.FieldMask(paths=list(paths))
+
+
+def test_present_scalars_change_and_absent_ones_are_kept() -> None:
+    message = resources_pb2.Patient(address="1 Galle Rd")
+    assert requested_changes(message, mask(), WRITABLE) == {"address": "1 Galle Rd"}
+
+
+def test_an_empty_string_sent_explicitly_clears_the_field() -> None:
+    message = resources_pb2.Patient(address="")
+    assert requested_changes(message, mask(), WRITABLE) == {"address": ""}
+
+
+def test_lists_change_only_when_masked() -> None:
+    message = resources_pb2.Patient(allergies=["penicillin"])
+    assert requested_changes(message, mask(), WRITABLE) == {}
+    assert requested_changes(message, mask("allergies"), WRITABLE) == {"allergies": ["penicillin"]}
+    assert requested_changes(resources_pb2.Patient(), mask("allergies"), WRITABLE) == {"allergies": []}
+
+
+def test_mask_paths_may_use_json_names() -> None:
+    changes = requested_changes(resources_pb2.Patient(), mask("bloodGroup", "emergencyContacts"), WRITABLE)
+    assert changes == {"blood_group": "", "emergency_contacts": []}
+
+
+def test_masking_a_field_that_cannot_be_written_is_invalid() -> None:
+    with pytest.raises(InvalidArgument) as raised:
+        requested_changes(resources_pb2.Patient(), mask("id"), WRITABLE)
+    assert raised.value.violations[0].field == "updateMask"
