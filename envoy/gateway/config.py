@@ -42,6 +42,7 @@ from envoy_data_plane.envoy.config.route.v3 import (
     VirtualHost,
 )
 from envoy_data_plane.envoy.extensions.common.ratelimit.v3 import LocalRateLimitDescriptor, RateLimitDescriptorEntry
+from envoy_data_plane.envoy.extensions.filters.http.cors.v3 import Cors, CorsPolicy
 from envoy_data_plane.envoy.extensions.filters.http.grpc_json_transcoder.v3 import (
     GrpcJsonTranscoder,
     GrpcJsonTranscoderPrintOptions,
@@ -121,6 +122,9 @@ class GatewaySettings:
     auth_refill: timedelta = timedelta(minutes=1)
     health_interval: timedelta = timedelta(seconds=2)
     upstream_dns: bool = False
+    # Browser origins allowed to call the API (gRPC-Web and REST); "*" allows any. Tokens travel in
+    # the Authorization header, never in cookies, so credentials are not allowed cross-origin.
+    cors_origins: tuple[str, ...] = ("*",)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -270,8 +274,8 @@ def _rate_limit(settings: GatewaySettings) -> LocalRateLimit:
 
 
 def routes(settings: GatewaySettings, methods: list[Method]) -> list[Route]:
-    """One exact route per exposed method, on its gRPC path: transcoded REST calls are routed after
-    the transcoder rewrote them to that path. Internal methods and reflection get no route."""
+    """One exact route per exposed method on its gRPC path (which transcoded REST calls take after the
+    transcoder rewrote them), and one per REST binding. Internal methods and reflection get none."""
     found = []
     for method in methods:
         if not method.exposed:
@@ -286,6 +290,8 @@ def routes(settings: GatewaySettings, methods: list[Method]) -> list[Route]:
                 "envoy.filters.http.local_ratelimit": AnyMessage.pack(_rate_limit(settings))
             }
         found.append(route)
+        # The REST bindings too: filters before the transcoder (CORS) need a route for them.
+        found.extend(Route(match=_binding_match(b), route=action) for b in method.bindings)
     return found
 
 
@@ -344,6 +350,20 @@ def _self_cluster(settings: GatewaySettings) -> Cluster:
     )
 
 
+def _cors(settings: GatewaySettings) -> CorsPolicy:
+    origins = [
+        StringMatcher(safe_regex=RegexMatcher(regex=".*")) if origin == "*" else StringMatcher(exact=origin)
+        for origin in settings.cors_origins
+    ]
+    return CorsPolicy(
+        allow_origin_string_match=origins,
+        allow_methods="GET, PUT, POST, DELETE, PATCH, OPTIONS",
+        allow_headers="authorization, content-type, x-grpc-web, x-user-agent, grpc-timeout, x-request-id",
+        expose_headers="grpc-status, grpc-message, grpc-status-details-bin, x-request-id",
+        max_age="600",
+    )
+
+
 def bootstrap(settings: GatewaySettings) -> Bootstrap:
     methods = load_methods(settings.descriptor_set)
     served = {u.name for u in settings.upstreams}
@@ -351,6 +371,8 @@ def bootstrap(settings: GatewaySettings) -> Bootstrap:
     services = sorted({m.service for m in methods if m.exposed})
     service_of = {m.cluster: m.service for m in methods}
     http_filters = [
+        # First, so browsers' preflight requests are answered before anything asks for a token.
+        _typed("envoy.filters.http.cors", Cors()),
         _typed(
             "envoy.filters.http.health_check",
             HealthCheckFilter(
@@ -392,7 +414,14 @@ def bootstrap(settings: GatewaySettings) -> Bootstrap:
         local_reply_config=local_replies(),
         route_config=RouteConfiguration(
             name="pulseone",
-            virtual_hosts=[VirtualHost(name="pulseone", domains=["*"], routes=routes(settings, methods))],
+            virtual_hosts=[
+                VirtualHost(
+                    name="pulseone",
+                    domains=["*"],
+                    routes=routes(settings, methods),
+                    typed_per_filter_config={"envoy.filters.http.cors": AnyMessage.pack(_cors(settings))},
+                )
+            ],
         ),
         http_filters=http_filters,
     )

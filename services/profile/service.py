@@ -441,7 +441,8 @@ class ProfileService:
             statuses: tuple[str, ...] = (AffiliationStatus.CONFIRMED,)
             if clinic["admin_id"] == viewer.user_id:
                 statuses += (AffiliationStatus.PENDING,)
-            return await store.clinic_doctors(session, clinic_id, statuses)
+            verified_only = viewer.role is Role.PATIENT
+            return await store.clinic_doctors(session, clinic_id, statuses, verified_only=verified_only)
 
     # Pharmacies
 

@@ -247,12 +247,17 @@ async def affiliation(session: AsyncSession, clinic_id: uuid.UUID, doctor_id: uu
     return await _one(session, query)
 
 
-async def clinic_doctors(session: AsyncSession, clinic_id: uuid.UUID, statuses: tuple[str, ...]) -> list[Row]:
+async def clinic_doctors(
+    session: AsyncSession, clinic_id: uuid.UUID, statuses: tuple[str, ...], *, verified_only: bool
+) -> list[Row]:
     query = (
         _affiliation_query()
         .where(affiliations.c.clinic_id == clinic_id, affiliations.c.status.in_(statuses))
         .order_by(profiles.c.last_name, profiles.c.first_name)
     )
+    if verified_only:
+        active = sa.select(accounts.c.user_id).where(accounts.c.status == "ACTIVE")
+        query = query.where(affiliations.c.doctor_id.in_(active))
     return await _all(session, query)
 
 

@@ -190,6 +190,22 @@ def test_grpc_web_through_the_gateway(gateway: httpx.Client) -> None:
     assert b"grpc-status:0" in trailer
 
 
+def test_browsers_may_call_from_other_origins(gateway: httpx.Client) -> None:
+    preflight = gateway.options(
+        "/pulseone.auth.v1.AuthService/GetCurrentUser",
+        headers={
+            "origin": "https://app.example",
+            "access-control-request-method": "POST",
+            "access-control-request-headers": "authorization, content-type, x-grpc-web",
+        },
+    )
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] == "https://app.example"
+    assert "authorization" in preflight.headers["access-control-allow-headers"]
+    response = gateway.get("/.well-known/jwks.json", headers={"origin": "https://app.example"})
+    assert response.headers["access-control-allow-origin"] == "https://app.example"
+
+
 def test_reflection_and_health_stay_on_the_service_ports(platform: Platform) -> None:
     with grpc.insecure_channel(f"127.0.0.1:{platform.gateway_port}") as channel:
         stub = reflection_pb2_grpc.ServerReflectionStub(channel)
