@@ -42,6 +42,7 @@ class ServiceSpec:
 SERVICES = [
     ServiceSpec("auth", "services.auth", 8081, "pulseone.auth.v1.AuthService"),
     ServiceSpec("profile", "services.profile", 8082, "pulseone.profile.v1.ProfileService"),
+    ServiceSpec("appointments", "services.appointments", 8084, "pulseone.appointments.v1.AppointmentService"),
 ]
 
 Progress = Callable[[str], None]

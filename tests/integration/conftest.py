@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -11,12 +12,18 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import grpc
+import jwt
 import pytest
+from pulseone.appointments.v1 import appointments_pb2_grpc
 from pulseone.auth.v1 import auth_pb2, auth_pb2_grpc
 from pulseone.profile.v1 import profile_pb2_grpc
 
 from scripts.stack import Nats, Postgres
+from services.appointments.app import MIGRATIONS as APPOINTMENTS_MIGRATIONS
+from services.appointments.app import build as build_appointments
+from services.appointments.settings import AppointmentsSettings
 from services.auth.app import MIGRATIONS, build
+from services.auth.keys import KeyRing
 from services.auth.settings import AuthSettings
 from services.common.db import migrate
 from services.common.runtime import ServiceRuntime
@@ -150,3 +157,58 @@ async def eventually(check: Callable[[], Awaitable[T]], timeout: float = 15.0) -
             if asyncio.get_running_loop().time() > deadline:
                 raise
             await asyncio.sleep(0.1)
+
+
+def forge_token(auth: AuthHarness, user_id: str, role: str, status: str = "ACTIVE") -> str:
+    """A token the auth service's keys sign, for a user the test makes up (no registration needed)."""
+    key = KeyRing(auth.key_ring).current()
+    now = int(time.time())
+    claims = {
+        "iss": "pulseone-auth", "aud": "pulseone", "sub": user_id, "role": role, "status": status,
+        "iat": now, "exp": now + 600, "jti": uuid.uuid4().hex,
+    }  # fmt: skip
+    return jwt.encode(claims, key.private_key, algorithm="EdDSA", headers={"kid": key.kid})
+
+
+@dataclass
+class AppointmentsHarness:
+    """Two replicas of the appointments service on one database."""
+
+    replicas: list[ServiceRuntime]
+    channels: list[grpc.aio.Channel]
+    database_url: str
+    clock: Clock
+
+    def sessions(self, replica: int = 0) -> Any:
+        return appointments_pb2_grpc.SessionServiceStub(self.channels[replica])
+
+    def appointments(self, replica: int = 0) -> Any:
+        return appointments_pb2_grpc.AppointmentServiceStub(self.channels[replica])
+
+
+@pytest.fixture(scope="module")
+async def appointments(postgres: Postgres, nats_server: Nats, auth: AuthHarness) -> AsyncIterator[AppointmentsHarness]:
+    url = fresh_database(postgres, "appointments")
+    migrate(url, APPOINTMENTS_MIGRATIONS)
+    consumer = f"appointments-{uuid.uuid4().hex[:8]}"
+    clock = Clock()
+    replicas, channels = [], []
+    for _ in range(2):
+        settings = AppointmentsSettings(
+            database_url=url,
+            nats_url=nats_server.url,
+            port=0,
+            auth_address=f"127.0.0.1:{auth.runtime.port}",
+            health_interval_seconds=0.2,
+            event_consumer=consumer,
+            event_ack_wait_seconds=5,
+        )
+        runtime = build_appointments(settings, clock=clock)
+        port = await runtime.start()
+        replicas.append(runtime)
+        channels.append(grpc.aio.insecure_channel(f"127.0.0.1:{port}"))
+    yield AppointmentsHarness(replicas, channels, url, clock)
+    for channel in channels:
+        await channel.close()
+    for runtime in replicas:
+        await runtime.stop()

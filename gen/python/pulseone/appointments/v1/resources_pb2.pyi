@@ -1,0 +1,234 @@
+import datetime
+
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class Session(_message.Message):
+    __slots__ = ("id", "doctor_id", "clinic_id", "day_of_week", "session_start_time", "session_end_time", "service_type", "max_queue_size", "estimated_consultation_minutes", "effective_from", "effective_until", "active", "time_zone", "fee", "currency", "doctor_name", "clinic_name", "create_time", "update_time")
+    class DayOfWeek(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+        __slots__ = ()
+        DAY_OF_WEEK_UNSPECIFIED: _ClassVar[Session.DayOfWeek]
+        MONDAY: _ClassVar[Session.DayOfWeek]
+        TUESDAY: _ClassVar[Session.DayOfWeek]
+        WEDNESDAY: _ClassVar[Session.DayOfWeek]
+        THURSDAY: _ClassVar[Session.DayOfWeek]
+        FRIDAY: _ClassVar[Session.DayOfWeek]
+        SATURDAY: _ClassVar[Session.DayOfWeek]
+        SUNDAY: _ClassVar[Session.DayOfWeek]
+    DAY_OF_WEEK_UNSPECIFIED: Session.DayOfWeek
+    MONDAY: Session.DayOfWeek
+    TUESDAY: Session.DayOfWeek
+    WEDNESDAY: Session.DayOfWeek
+    THURSDAY: Session.DayOfWeek
+    FRIDAY: Session.DayOfWeek
+    SATURDAY: Session.DayOfWeek
+    SUNDAY: Session.DayOfWeek
+    class ServiceType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+        __slots__ = ()
+        SERVICE_TYPE_UNSPECIFIED: _ClassVar[Session.ServiceType]
+        VIRTUAL: _ClassVar[Session.ServiceType]
+        IN_PERSON: _ClassVar[Session.ServiceType]
+        BOTH: _ClassVar[Session.ServiceType]
+    SERVICE_TYPE_UNSPECIFIED: Session.ServiceType
+    VIRTUAL: Session.ServiceType
+    IN_PERSON: Session.ServiceType
+    BOTH: Session.ServiceType
+    ID_FIELD_NUMBER: _ClassVar[int]
+    DOCTOR_ID_FIELD_NUMBER: _ClassVar[int]
+    CLINIC_ID_FIELD_NUMBER: _ClassVar[int]
+    DAY_OF_WEEK_FIELD_NUMBER: _ClassVar[int]
+    SESSION_START_TIME_FIELD_NUMBER: _ClassVar[int]
+    SESSION_END_TIME_FIELD_NUMBER: _ClassVar[int]
+    SERVICE_TYPE_FIELD_NUMBER: _ClassVar[int]
+    MAX_QUEUE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    ESTIMATED_CONSULTATION_MINUTES_FIELD_NUMBER: _ClassVar[int]
+    EFFECTIVE_FROM_FIELD_NUMBER: _ClassVar[int]
+    EFFECTIVE_UNTIL_FIELD_NUMBER: _ClassVar[int]
+    ACTIVE_FIELD_NUMBER: _ClassVar[int]
+    TIME_ZONE_FIELD_NUMBER: _ClassVar[int]
+    FEE_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    DOCTOR_NAME_FIELD_NUMBER: _ClassVar[int]
+    CLINIC_NAME_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    doctor_id: str
+    clinic_id: str
+    day_of_week: Session.DayOfWeek
+    session_start_time: str
+    session_end_time: str
+    service_type: Session.ServiceType
+    max_queue_size: int
+    estimated_consultation_minutes: int
+    effective_from: str
+    effective_until: str
+    active: bool
+    time_zone: str
+    fee: str
+    currency: str
+    doctor_name: str
+    clinic_name: str
+    create_time: _timestamp_pb2.Timestamp
+    update_time: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., doctor_id: _Optional[str] = ..., clinic_id: _Optional[str] = ..., day_of_week: _Optional[_Union[Session.DayOfWeek, str]] = ..., session_start_time: _Optional[str] = ..., session_end_time: _Optional[str] = ..., service_type: _Optional[_Union[Session.ServiceType, str]] = ..., max_queue_size: _Optional[int] = ..., estimated_consultation_minutes: _Optional[int] = ..., effective_from: _Optional[str] = ..., effective_until: _Optional[str] = ..., active: _Optional[bool] = ..., time_zone: _Optional[str] = ..., fee: _Optional[str] = ..., currency: _Optional[str] = ..., doctor_name: _Optional[str] = ..., clinic_name: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class SessionOverride(_message.Message):
+    __slots__ = ("session_id", "date", "cancelled", "start_time", "end_time", "max_queue_size", "reason")
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    DATE_FIELD_NUMBER: _ClassVar[int]
+    CANCELLED_FIELD_NUMBER: _ClassVar[int]
+    START_TIME_FIELD_NUMBER: _ClassVar[int]
+    END_TIME_FIELD_NUMBER: _ClassVar[int]
+    MAX_QUEUE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    date: str
+    cancelled: bool
+    start_time: str
+    end_time: str
+    max_queue_size: int
+    reason: str
+    def __init__(self, session_id: _Optional[str] = ..., date: _Optional[str] = ..., cancelled: _Optional[bool] = ..., start_time: _Optional[str] = ..., end_time: _Optional[str] = ..., max_queue_size: _Optional[int] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class Occurrence(_message.Message):
+    __slots__ = ("session_id", "date", "doctor_id", "doctor_name", "clinic_id", "clinic_name", "service_type", "start_time", "end_time", "time_zone", "capacity", "booked", "available", "estimated_start_time", "fee", "currency", "cancelled", "cancellation_reason")
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    DATE_FIELD_NUMBER: _ClassVar[int]
+    DOCTOR_ID_FIELD_NUMBER: _ClassVar[int]
+    DOCTOR_NAME_FIELD_NUMBER: _ClassVar[int]
+    CLINIC_ID_FIELD_NUMBER: _ClassVar[int]
+    CLINIC_NAME_FIELD_NUMBER: _ClassVar[int]
+    SERVICE_TYPE_FIELD_NUMBER: _ClassVar[int]
+    START_TIME_FIELD_NUMBER: _ClassVar[int]
+    END_TIME_FIELD_NUMBER: _ClassVar[int]
+    TIME_ZONE_FIELD_NUMBER: _ClassVar[int]
+    CAPACITY_FIELD_NUMBER: _ClassVar[int]
+    BOOKED_FIELD_NUMBER: _ClassVar[int]
+    AVAILABLE_FIELD_NUMBER: _ClassVar[int]
+    ESTIMATED_START_TIME_FIELD_NUMBER: _ClassVar[int]
+    FEE_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    CANCELLED_FIELD_NUMBER: _ClassVar[int]
+    CANCELLATION_REASON_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    date: str
+    doctor_id: str
+    doctor_name: str
+    clinic_id: str
+    clinic_name: str
+    service_type: Session.ServiceType
+    start_time: str
+    end_time: str
+    time_zone: str
+    capacity: int
+    booked: int
+    available: int
+    estimated_start_time: _timestamp_pb2.Timestamp
+    fee: str
+    currency: str
+    cancelled: bool
+    cancellation_reason: str
+    def __init__(self, session_id: _Optional[str] = ..., date: _Optional[str] = ..., doctor_id: _Optional[str] = ..., doctor_name: _Optional[str] = ..., clinic_id: _Optional[str] = ..., clinic_name: _Optional[str] = ..., service_type: _Optional[_Union[Session.ServiceType, str]] = ..., start_time: _Optional[str] = ..., end_time: _Optional[str] = ..., time_zone: _Optional[str] = ..., capacity: _Optional[int] = ..., booked: _Optional[int] = ..., available: _Optional[int] = ..., estimated_start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., fee: _Optional[str] = ..., currency: _Optional[str] = ..., cancelled: _Optional[bool] = ..., cancellation_reason: _Optional[str] = ...) -> None: ...
+
+class Appointment(_message.Message):
+    __slots__ = ("id", "session_id", "appointment_date", "patient_id", "doctor_id", "doctor_name", "specialization", "clinic_id", "clinic_name", "appointment_type", "status", "queue_number", "chief_complaint", "estimated_start_time", "estimated_wait_minutes", "actual_start_time", "actual_end_time", "fee", "currency", "cancellation_reason", "cancelled_by_role", "rescheduled_from_id", "video_session_id", "time_zone", "create_time", "update_time")
+    class Status(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+        __slots__ = ()
+        STATUS_UNSPECIFIED: _ClassVar[Appointment.Status]
+        BOOKED: _ClassVar[Appointment.Status]
+        CHECKED_IN: _ClassVar[Appointment.Status]
+        IN_PROGRESS: _ClassVar[Appointment.Status]
+        COMPLETED: _ClassVar[Appointment.Status]
+        CANCELLED: _ClassVar[Appointment.Status]
+        NO_SHOW: _ClassVar[Appointment.Status]
+    STATUS_UNSPECIFIED: Appointment.Status
+    BOOKED: Appointment.Status
+    CHECKED_IN: Appointment.Status
+    IN_PROGRESS: Appointment.Status
+    COMPLETED: Appointment.Status
+    CANCELLED: Appointment.Status
+    NO_SHOW: Appointment.Status
+    class Type(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+        __slots__ = ()
+        TYPE_UNSPECIFIED: _ClassVar[Appointment.Type]
+        IN_PERSON: _ClassVar[Appointment.Type]
+        VIRTUAL: _ClassVar[Appointment.Type]
+    TYPE_UNSPECIFIED: Appointment.Type
+    IN_PERSON: Appointment.Type
+    VIRTUAL: Appointment.Type
+    ID_FIELD_NUMBER: _ClassVar[int]
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    APPOINTMENT_DATE_FIELD_NUMBER: _ClassVar[int]
+    PATIENT_ID_FIELD_NUMBER: _ClassVar[int]
+    DOCTOR_ID_FIELD_NUMBER: _ClassVar[int]
+    DOCTOR_NAME_FIELD_NUMBER: _ClassVar[int]
+    SPECIALIZATION_FIELD_NUMBER: _ClassVar[int]
+    CLINIC_ID_FIELD_NUMBER: _ClassVar[int]
+    CLINIC_NAME_FIELD_NUMBER: _ClassVar[int]
+    APPOINTMENT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    QUEUE_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    CHIEF_COMPLAINT_FIELD_NUMBER: _ClassVar[int]
+    ESTIMATED_START_TIME_FIELD_NUMBER: _ClassVar[int]
+    ESTIMATED_WAIT_MINUTES_FIELD_NUMBER: _ClassVar[int]
+    ACTUAL_START_TIME_FIELD_NUMBER: _ClassVar[int]
+    ACTUAL_END_TIME_FIELD_NUMBER: _ClassVar[int]
+    FEE_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    CANCELLATION_REASON_FIELD_NUMBER: _ClassVar[int]
+    CANCELLED_BY_ROLE_FIELD_NUMBER: _ClassVar[int]
+    RESCHEDULED_FROM_ID_FIELD_NUMBER: _ClassVar[int]
+    VIDEO_SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    TIME_ZONE_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    session_id: str
+    appointment_date: str
+    patient_id: str
+    doctor_id: str
+    doctor_name: str
+    specialization: str
+    clinic_id: str
+    clinic_name: str
+    appointment_type: Appointment.Type
+    status: Appointment.Status
+    queue_number: int
+    chief_complaint: str
+    estimated_start_time: _timestamp_pb2.Timestamp
+    estimated_wait_minutes: int
+    actual_start_time: _timestamp_pb2.Timestamp
+    actual_end_time: _timestamp_pb2.Timestamp
+    fee: str
+    currency: str
+    cancellation_reason: str
+    cancelled_by_role: str
+    rescheduled_from_id: str
+    video_session_id: str
+    time_zone: str
+    create_time: _timestamp_pb2.Timestamp
+    update_time: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., session_id: _Optional[str] = ..., appointment_date: _Optional[str] = ..., patient_id: _Optional[str] = ..., doctor_id: _Optional[str] = ..., doctor_name: _Optional[str] = ..., specialization: _Optional[str] = ..., clinic_id: _Optional[str] = ..., clinic_name: _Optional[str] = ..., appointment_type: _Optional[_Union[Appointment.Type, str]] = ..., status: _Optional[_Union[Appointment.Status, str]] = ..., queue_number: _Optional[int] = ..., chief_complaint: _Optional[str] = ..., estimated_start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., estimated_wait_minutes: _Optional[int] = ..., actual_start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., actual_end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., fee: _Optional[str] = ..., currency: _Optional[str] = ..., cancellation_reason: _Optional[str] = ..., cancelled_by_role: _Optional[str] = ..., rescheduled_from_id: _Optional[str] = ..., video_session_id: _Optional[str] = ..., time_zone: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class StatusChange(_message.Message):
+    __slots__ = ("from_status", "to_status", "actor_id", "actor_role", "reason", "change_time")
+    FROM_STATUS_FIELD_NUMBER: _ClassVar[int]
+    TO_STATUS_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_ID_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_ROLE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    CHANGE_TIME_FIELD_NUMBER: _ClassVar[int]
+    from_status: Appointment.Status
+    to_status: Appointment.Status
+    actor_id: str
+    actor_role: str
+    reason: str
+    change_time: _timestamp_pb2.Timestamp
+    def __init__(self, from_status: _Optional[_Union[Appointment.Status, str]] = ..., to_status: _Optional[_Union[Appointment.Status, str]] = ..., actor_id: _Optional[str] = ..., actor_role: _Optional[str] = ..., reason: _Optional[str] = ..., change_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

@@ -1,0 +1,213 @@
+"""The gRPC servicers of pulseone.appointments.v1: protobuf in, one call to the service, protobuf out."""
+
+from __future__ import annotations
+
+from typing import TypeAlias
+
+import grpc
+from pulseone.appointments.v1 import appointments_pb2, appointments_pb2_grpc, resources_pb2
+
+from services.appointments import messages
+from services.appointments.booking import ServiceType, Status
+from services.appointments.service import AppointmentService, Booking, NewSession, parse_day, parse_instant, parse_time
+from services.common.context import current_principal
+from services.common.validation import parse_uuid
+
+Context: TypeAlias = grpc.aio.ServicerContext
+
+
+class SessionApi(appointments_pb2_grpc.SessionServiceServicer):
+    def __init__(self, service: AppointmentService) -> None:
+        self._service = service
+
+    async def CreateSession(
+        self, request: appointments_pb2.CreateSessionRequest, context: Context
+    ) -> resources_pb2.Session:
+        s = request.session
+        new = NewSession(
+            doctor_id=parse_uuid(s.doctor_id, "doctorId") if s.doctor_id else None,
+            clinic_id=parse_uuid(s.clinic_id, "clinicId") if s.clinic_id else None,
+            day_of_week=s.day_of_week,
+            start=parse_time(s.session_start_time, "sessionStartTime"),
+            end=parse_time(s.session_end_time, "sessionEndTime"),
+            service_type=ServiceType(resources_pb2.Session.ServiceType.Name(s.service_type))
+            if s.service_type
+            else None,
+            max_queue_size=s.max_queue_size,
+            minutes=s.estimated_consultation_minutes,
+            effective_from=parse_day(s.effective_from, "effectiveFrom") if s.effective_from else None,
+            effective_until=parse_day(s.effective_until, "effectiveUntil") if s.effective_until else None,
+        )
+        return messages.session_message(await self._service.create_session(current_principal(), new))
+
+    async def ListSessions(
+        self, request: appointments_pb2.ListSessionsRequest, context: Context
+    ) -> appointments_pb2.ListSessionsResponse:
+        rows, next_token = await self._service.list_sessions(
+            doctor_id=parse_uuid(request.doctor_id, "doctorId") if request.doctor_id else None,
+            clinic_id=parse_uuid(request.clinic_id, "clinicId") if request.clinic_id else None,
+            active_only=request.active_only,
+            size=request.page_size,
+            token=request.page_token,
+        )
+        return appointments_pb2.ListSessionsResponse(
+            sessions=[messages.session_message(r) for r in rows], next_page_token=next_token
+        )
+
+    async def GetSession(self, request: appointments_pb2.GetSessionRequest, context: Context) -> resources_pb2.Session:
+        return messages.session_message(await self._service.get_session(parse_uuid(request.session_id, "sessionId")))
+
+    async def DeactivateSession(
+        self, request: appointments_pb2.DeactivateSessionRequest, context: Context
+    ) -> resources_pb2.Session:
+        row = await self._service.deactivate_session(
+            current_principal(), parse_uuid(request.session_id, "sessionId"), force=request.force, reason=request.reason
+        )
+        return messages.session_message(row)
+
+    async def CreateOverride(
+        self, request: appointments_pb2.CreateOverrideRequest, context: Context
+    ) -> resources_pb2.SessionOverride:
+        o = request.override
+        values = {
+            "date": parse_day(o.date, "date"),
+            "cancelled": o.cancelled,
+            "start_time": parse_time(o.start_time, "startTime") if o.start_time else None,
+            "end_time": parse_time(o.end_time, "endTime") if o.end_time else None,
+            "max_queue_size": o.max_queue_size or None,
+            "reason": o.reason,
+        }
+        row = await self._service.save_override(
+            current_principal(), parse_uuid(request.session_id, "sessionId"), values
+        )
+        return messages.override_message(row)
+
+    async def ListOverrides(
+        self, request: appointments_pb2.ListOverridesRequest, context: Context
+    ) -> appointments_pb2.ListOverridesResponse:
+        rows = await self._service.list_overrides(parse_uuid(request.session_id, "sessionId"))
+        return appointments_pb2.ListOverridesResponse(overrides=[messages.override_message(r) for r in rows])
+
+    async def DeleteOverride(
+        self, request: appointments_pb2.DeleteOverrideRequest, context: Context
+    ) -> appointments_pb2.DeleteOverrideResponse:
+        await self._service.delete_override(
+            current_principal(), parse_uuid(request.session_id, "sessionId"), parse_day(request.date, "date")
+        )
+        return appointments_pb2.DeleteOverrideResponse()
+
+    async def ListAvailability(
+        self, request: appointments_pb2.ListAvailabilityRequest, context: Context
+    ) -> appointments_pb2.ListAvailabilityResponse:
+        items = await self._service.availability(
+            doctor_id=parse_uuid(request.doctor_id, "doctorId") if request.doctor_id else None,
+            clinic_id=parse_uuid(request.clinic_id, "clinicId") if request.clinic_id else None,
+            specialization=request.specialization,
+            service_type=(
+                ServiceType(resources_pb2.Session.ServiceType.Name(request.service_type))
+                if request.service_type
+                else None
+            ),
+            first=parse_day(getattr(request, "from"), "from") if getattr(request, "from") else None,
+            last=parse_day(request.to, "to") if request.to else None,
+        )
+        return appointments_pb2.ListAvailabilityResponse(occurrences=[messages.occurrence_message(i) for i in items])
+
+
+class AppointmentApi(appointments_pb2_grpc.AppointmentServiceServicer):
+    def __init__(self, service: AppointmentService) -> None:
+        self._service = service
+
+    async def BookAppointment(
+        self, request: appointments_pb2.BookAppointmentRequest, context: Context
+    ) -> resources_pb2.Appointment:
+        booking = Booking(
+            session_id=parse_uuid(request.session_id, "sessionId"),
+            day=parse_day(request.appointment_date, "appointmentDate") if request.appointment_date else None,
+            patient_id=parse_uuid(request.patient_id, "patientId") if request.patient_id else None,
+            appointment_type=(
+                resources_pb2.Appointment.Type.Name(request.appointment_type)
+                if request.appointment_type
+                else "IN_PERSON"
+            ),
+            chief_complaint=request.chief_complaint[:2000],
+            request_id=parse_uuid(request.request_id, "requestId") if request.request_id else None,
+        )
+        return messages.appointment_message(await self._service.book(current_principal(), booking))
+
+    async def GetAppointment(
+        self, request: appointments_pb2.GetAppointmentRequest, context: Context
+    ) -> resources_pb2.Appointment:
+        row = await self._service.get_appointment(
+            current_principal(), parse_uuid(request.appointment_id, "appointmentId")
+        )
+        return messages.appointment_message(row)
+
+    async def ListAppointments(
+        self, request: appointments_pb2.ListAppointmentsRequest, context: Context
+    ) -> appointments_pb2.ListAppointmentsResponse:
+        rows, next_token = await self._service.list_appointments(
+            current_principal(),
+            patient_id=parse_uuid(request.patient_id, "patientId") if request.patient_id else None,
+            doctor_id=parse_uuid(request.doctor_id, "doctorId") if request.doctor_id else None,
+            clinic_id=parse_uuid(request.clinic_id, "clinicId") if request.clinic_id else None,
+            day=parse_day(request.date, "date") if request.date else None,
+            status=Status(resources_pb2.Appointment.Status.Name(request.status)) if request.status else None,
+            upcoming=request.upcoming,
+            size=request.page_size,
+            token=request.page_token,
+        )
+        return appointments_pb2.ListAppointmentsResponse(
+            appointments=[messages.appointment_message(r) for r in rows], next_page_token=next_token
+        )
+
+    async def CheckInAppointment(
+        self, request: appointments_pb2.CheckInAppointmentRequest, context: Context
+    ) -> resources_pb2.Appointment:
+        row = await self._service.check_in(current_principal(), parse_uuid(request.appointment_id, "appointmentId"))
+        return messages.appointment_message(row)
+
+    async def StartAppointment(
+        self, request: appointments_pb2.StartAppointmentRequest, context: Context
+    ) -> resources_pb2.Appointment:
+        started = parse_instant(request.actual_start_time, "actualStartTime") if request.actual_start_time else None
+        row = await self._service.start(
+            current_principal(), parse_uuid(request.appointment_id, "appointmentId"), started
+        )
+        return messages.appointment_message(row)
+
+    async def CompleteAppointment(
+        self, request: appointments_pb2.CompleteAppointmentRequest, context: Context
+    ) -> resources_pb2.Appointment:
+        started = parse_instant(request.actual_start_time, "actualStartTime") if request.actual_start_time else None
+        ended = parse_instant(request.actual_end_time, "actualEndTime") if request.actual_end_time else None
+        row = await self._service.complete(
+            current_principal(),
+            parse_uuid(request.appointment_id, "appointmentId"),
+            started,
+            ended,
+            request.doctor_notes,
+        )
+        return messages.appointment_message(row)
+
+    async def MarkNoShow(
+        self, request: appointments_pb2.MarkNoShowRequest, context: Context
+    ) -> resources_pb2.Appointment:
+        row = await self._service.no_show(current_principal(), parse_uuid(request.appointment_id, "appointmentId"))
+        return messages.appointment_message(row)
+
+    async def CancelAppointment(
+        self, request: appointments_pb2.CancelAppointmentRequest, context: Context
+    ) -> resources_pb2.Appointment:
+        row = await self._service.cancel(
+            current_principal(), parse_uuid(request.appointment_id, "appointmentId"), request.reason[:500]
+        )
+        return messages.appointment_message(row)
+
+    async def ListStatusChanges(
+        self, request: appointments_pb2.ListStatusChangesRequest, context: Context
+    ) -> appointments_pb2.ListStatusChangesResponse:
+        rows = await self._service.history(current_principal(), parse_uuid(request.appointment_id, "appointmentId"))
+        return appointments_pb2.ListStatusChangesResponse(
+            status_changes=[messages.status_change_message(r) for r in rows]
+        )

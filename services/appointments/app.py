@@ -1,0 +1,43 @@
+"""Composition root of the appointments service: builds everything from settings; nothing happens at import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import grpc
+from pulseone.appointments.v1 import appointments_pb2_grpc
+
+from services.appointments import api, events
+from services.appointments.service import AppointmentService, Clock, utc_now
+from services.appointments.settings import AppointmentsSettings
+from services.common.runtime import Infrastructure, ServiceDefinition, ServiceRuntime
+from services.common.tokens import TokenVerifier, grpc_jwks_source
+
+NAME = "appointments"
+SERVICE_NAMES = ["pulseone.appointments.v1.SessionService", "pulseone.appointments.v1.AppointmentService"]
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def build(settings: AppointmentsSettings, *, clock: Clock = utc_now) -> ServiceRuntime:
+    infra = Infrastructure.create(settings, NAME)
+    auth_channel = grpc.aio.insecure_channel(settings.auth_address)
+    verifier = TokenVerifier(grpc_jwks_source(auth_channel), issuer=settings.jwt_issuer, audience=settings.jwt_audience)
+    service = AppointmentService(infra.sessions, clock=clock)
+
+    def register(server: grpc.aio.Server) -> None:
+        appointments_pb2_grpc.add_SessionServiceServicer_to_server(api.SessionApi(service), server)  # type: ignore[no-untyped-call]
+        appointments_pb2_grpc.add_AppointmentServiceServicer_to_server(api.AppointmentApi(service), server)  # type: ignore[no-untyped-call]
+
+    return ServiceRuntime(
+        infra,
+        ServiceDefinition(
+            name=NAME,
+            service_names=SERVICE_NAMES,
+            migrations=MIGRATIONS,
+            register=register,
+            verifier=verifier,
+            status_lookup=service.account_status,
+            subscriptions=events.subscriptions(),
+            closers=[auth_channel.close],
+        ),
+    )

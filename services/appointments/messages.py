@@ -1,0 +1,150 @@
+"""Conversions between appointments rows and protobuf messages."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime, time
+from typing import Any
+
+from pulseone.appointments.v1 import resources_pb2
+
+Row = Mapping[str, Any]
+DAYS = ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"]
+
+
+def _hm(value: time | None) -> str:
+    return value.strftime("%H:%M") if value else ""
+
+
+def _day(value: date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def _set(target: Any, value: datetime | None) -> None:
+    if value is not None:
+        target.FromDatetime(value)
+
+
+def _name(first: str | None, last: str | None) -> str:
+    return " ".join(p for p in (first, last) if p)
+
+
+def session_message(row: Row) -> resources_pb2.Session:
+    message = resources_pb2.Session(
+        id=str(row["id"]),
+        doctor_id=str(row["doctor_id"]),
+        clinic_id=str(row["clinic_id"]) if row["clinic_id"] else "",
+        day_of_week=DAYS[row["day_of_week"] - 1],
+        session_start_time=_hm(row["session_start_time"]),
+        session_end_time=_hm(row["session_end_time"]),
+        service_type=row["service_type"],
+        max_queue_size=row["max_queue_size"],
+        estimated_consultation_minutes=row["estimated_consultation_minutes"],
+        effective_from=_day(row["effective_from"]),
+        effective_until=_day(row["effective_until"]),
+        active=row["active"],
+        time_zone=row["time_zone"],
+        fee=f"{row['fee']:.2f}",
+        currency=row["currency"] or "",
+        doctor_name=_name(row.get("doctor_first_name"), row.get("doctor_last_name")),
+        clinic_name=row.get("clinic_name") or "",
+    )
+    _set(message.create_time, row["created_at"])
+    _set(message.update_time, row["updated_at"])
+    return message
+
+
+def override_message(row: Row) -> resources_pb2.SessionOverride:
+    return resources_pb2.SessionOverride(
+        session_id=str(row["session_id"]),
+        date=_day(row["date"]),
+        cancelled=row["cancelled"],
+        start_time=_hm(row["start_time"]),
+        end_time=_hm(row["end_time"]),
+        max_queue_size=row["max_queue_size"] or 0,
+        reason=row["reason"],
+    )
+
+
+def occurrence_message(item: Mapping[str, Any]) -> resources_pb2.Occurrence:
+    row = item["session"]
+    zone_start = item["start"]
+    message = resources_pb2.Occurrence(
+        session_id=str(row["id"]),
+        date=_day(item["date"]),
+        doctor_id=str(row["doctor_id"]),
+        doctor_name=_name(row.get("doctor_first_name"), row.get("doctor_last_name")),
+        clinic_id=str(row["clinic_id"]) if row["clinic_id"] else "",
+        clinic_name=row.get("clinic_name") or "",
+        service_type=row["service_type"],
+        start_time=_local_hm(zone_start, row["time_zone"]),
+        end_time=_local_hm(item["end"], row["time_zone"]),
+        time_zone=row["time_zone"],
+        capacity=item["capacity"],
+        booked=item["booked"],
+        available=item["available"],
+        fee=f"{row['fee']:.2f}",
+        currency=row["currency"] or "",
+        cancelled=item["cancelled"],
+        cancellation_reason=item["reason"] if item["cancelled"] else "",
+    )
+    _set(message.estimated_start_time, item["estimated_start"])
+    return message
+
+
+def _local_hm(moment: datetime, zone: str) -> str:
+    from zoneinfo import ZoneInfo  # noqa: PLC0415 - local import keeps the module list short
+
+    return moment.astimezone(ZoneInfo(zone)).strftime("%H:%M")
+
+
+def appointment_message(row: Row, *, with_notes: bool = True) -> resources_pb2.Appointment:
+    del with_notes  # doctor notes are served by the notes routes; the resource never carries them
+    occurrence_start = datetime.combine(row["appointment_date"], row["session_start_time"])
+    estimated_local = row["estimated_start_time"]
+    from zoneinfo import ZoneInfo  # noqa: PLC0415
+
+    wait = (
+        estimated_local.astimezone(ZoneInfo(row["time_zone"])).replace(tzinfo=None) - occurrence_start
+    ).total_seconds()
+    message = resources_pb2.Appointment(
+        id=str(row["id"]),
+        session_id=str(row["session_id"]),
+        appointment_date=_day(row["appointment_date"]),
+        patient_id=str(row["patient_id"]),
+        doctor_id=str(row["doctor_id"]),
+        doctor_name=_name(row.get("doctor_first_name"), row.get("doctor_last_name")),
+        specialization=row.get("specialization") or "",
+        clinic_id=str(row["clinic_id"]) if row["clinic_id"] else "",
+        clinic_name=row.get("clinic_name") or "",
+        appointment_type=row["appointment_type"],
+        status=row["status"],
+        queue_number=row["queue_number"],
+        chief_complaint=row["chief_complaint"],
+        estimated_wait_minutes=max(0, int(wait // 60)),
+        fee=f"{row['fee']:.2f}",
+        currency=row["currency"],
+        cancellation_reason=row["cancellation_reason"],
+        cancelled_by_role=row["cancelled_by_role"],
+        rescheduled_from_id=str(row["rescheduled_from_id"]) if row["rescheduled_from_id"] else "",
+        video_session_id=str(row["video_session_id"]) if row["video_session_id"] else "",
+        time_zone=row["time_zone"],
+    )
+    _set(message.estimated_start_time, row["estimated_start_time"])
+    _set(message.actual_start_time, row["actual_start_time"])
+    _set(message.actual_end_time, row["actual_end_time"])
+    _set(message.create_time, row["created_at"])
+    _set(message.update_time, row["updated_at"])
+    return message
+
+
+def status_change_message(row: Row) -> resources_pb2.StatusChange:
+    message = resources_pb2.StatusChange(
+        from_status=row["from_status"] or "STATUS_UNSPECIFIED",
+        to_status=row["to_status"],
+        actor_id=str(row["actor_id"]) if row["actor_id"] else "",
+        actor_role=row["actor_role"],
+        reason=row["reason"],
+    )
+    _set(message.change_time, row["changed_at"])
+    return message

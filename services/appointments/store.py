@@ -1,0 +1,336 @@
+"""Queries and writes of the appointments database; callers own the transaction."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, cast
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.appointments import models
+
+Row = Mapping[str, Any]
+
+accounts = cast(sa.Table, models.Account.__table__)
+doctors = cast(sa.Table, models.Doctor.__table__)
+clinics = cast(sa.Table, models.Clinic.__table__)
+affiliations = cast(sa.Table, models.Affiliation.__table__)
+sessions = cast(sa.Table, models.Session.__table__)
+overrides = cast(sa.Table, models.SessionOverride.__table__)
+appointments = cast(sa.Table, models.Appointment.__table__)
+history = cast(sa.Table, models.StatusChange.__table__)
+
+HOLDING = ("BOOKED", "CHECKED_IN", "IN_PROGRESS", "COMPLETED", "NO_SHOW")
+ACTIVE = ("BOOKED", "CHECKED_IN", "IN_PROGRESS")
+
+
+async def _one(session: AsyncSession, query: sa.Executable) -> Row | None:
+    row = (await session.execute(query)).mappings().first()
+    return dict(row) if row is not None else None
+
+
+async def _all(session: AsyncSession, query: sa.Executable) -> list[Row]:
+    return [dict(r) for r in (await session.execute(query)).mappings().all()]
+
+
+async def upsert_newer(session: AsyncSession, table: sa.Table, keys: list[str], values: Mapping[str, Any]) -> bool:
+    """Insert, or replace an older version; an event older than what is held changes nothing."""
+    statement = (
+        insert(table)
+        .values(**values)
+        .on_conflict_do_update(
+            index_elements=keys,
+            set_={k: v for k, v in values.items() if k not in keys},
+            where=table.c.version < values["version"],
+        )
+        .returning(table.c[keys[0]])
+    )
+    return (await session.execute(statement)).first() is not None
+
+
+# Directory
+
+
+async def account(session: AsyncSession, user_id: uuid.UUID) -> Row | None:
+    return await _one(session, sa.select(accounts).where(accounts.c.user_id == user_id))
+
+
+async def doctor(session: AsyncSession, doctor_id: uuid.UUID) -> Row | None:
+    query = sa.select(doctors, accounts.c.status.label("account_status")).select_from(
+        doctors.outerjoin(accounts, accounts.c.user_id == doctors.c.id)
+    )
+    return await _one(session, query.where(doctors.c.id == doctor_id))
+
+
+async def clinic(session: AsyncSession, clinic_id: uuid.UUID) -> Row | None:
+    return await _one(session, sa.select(clinics).where(clinics.c.id == clinic_id))
+
+
+async def affiliation_status(session: AsyncSession, clinic_id: uuid.UUID, doctor_id: uuid.UUID) -> str | None:
+    query = sa.select(affiliations.c.status).where(
+        affiliations.c.clinic_id == clinic_id, affiliations.c.doctor_id == doctor_id
+    )
+    return cast(str | None, (await session.execute(query)).scalar())
+
+
+async def lock_key(session: AsyncSession, key: str) -> None:
+    await session.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(key, 0))))
+
+
+# Sessions
+
+
+def session_query() -> sa.Select[Any]:
+    """Sessions with what they show of their doctor and clinic (fee, currency, names)."""
+    return sa.select(
+        sessions,
+        doctors.c.first_name.label("doctor_first_name"),
+        doctors.c.last_name.label("doctor_last_name"),
+        doctors.c.specialization,
+        sa.func.coalesce(doctors.c.consultation_fee, Decimal(0)).label("fee"),
+        sa.func.coalesce(sa.func.nullif(clinics.c.currency, ""), doctors.c.currency, "").label("currency"),
+        clinics.c.name.label("clinic_name"),
+        accounts.c.status.label("doctor_status"),
+    ).select_from(
+        sessions.outerjoin(doctors, doctors.c.id == sessions.c.doctor_id)
+        .outerjoin(clinics, clinics.c.id == sessions.c.clinic_id)
+        .outerjoin(accounts, accounts.c.user_id == sessions.c.doctor_id)
+    )
+
+
+async def session_row(session: AsyncSession, session_id: uuid.UUID, *, lock: bool = False) -> Row | None:
+    query = session_query().where(sessions.c.id == session_id)
+    return await _one(session, query.with_for_update(of=sessions) if lock else query)
+
+
+async def doctor_sessions(session: AsyncSession, doctor_id: uuid.UUID) -> list[Row]:
+    return await _all(session, sa.select(sessions).where(sessions.c.doctor_id == doctor_id, sessions.c.active))
+
+
+async def list_sessions(
+    session: AsyncSession,
+    *,
+    doctor_id: uuid.UUID | None,
+    clinic_id: uuid.UUID | None,
+    active_only: bool,
+    after: tuple[datetime, uuid.UUID] | None,
+    limit: int,
+) -> list[Row]:
+    query = session_query().order_by(sessions.c.created_at.desc(), sessions.c.id.desc()).limit(limit)
+    if doctor_id is not None:
+        query = query.where(sessions.c.doctor_id == doctor_id)
+    if clinic_id is not None:
+        query = query.where(sessions.c.clinic_id == clinic_id)
+    if active_only:
+        query = query.where(sessions.c.active)
+    if after is not None:
+        query = query.where(sa.tuple_(sessions.c.created_at, sessions.c.id) < sa.tuple_(*map(sa.literal, after)))
+    return await _all(session, query)
+
+
+async def insert_session(session: AsyncSession, values: Mapping[str, Any]) -> None:
+    await session.execute(sa.insert(sessions).values(**values))
+
+
+async def deactivate_session(session: AsyncSession, session_id: uuid.UUID) -> None:
+    await session.execute(
+        sa.update(sessions)
+        .where(sessions.c.id == session_id)
+        .values(active=False, version=sessions.c.version + 1, updated_at=sa.func.now())
+    )
+
+
+async def bookable_sessions(
+    session: AsyncSession,
+    *,
+    doctor_id: uuid.UUID | None,
+    clinic_id: uuid.UUID | None,
+    specialization: str,
+    service_types: tuple[str, ...] | None,
+) -> list[Row]:
+    query = session_query().where(sessions.c.active, accounts.c.status == "ACTIVE")
+    if doctor_id is not None:
+        query = query.where(sessions.c.doctor_id == doctor_id)
+    if clinic_id is not None:
+        query = query.where(sessions.c.clinic_id == clinic_id)
+    if specialization:
+        query = query.where(sa.func.lower(doctors.c.specialization) == specialization.strip().lower())
+    if service_types is not None:
+        query = query.where(sessions.c.service_type.in_(service_types))
+    return await _all(session, query)
+
+
+# Overrides
+
+
+async def session_overrides(session: AsyncSession, session_ids: list[uuid.UUID], first: date, last: date) -> list[Row]:
+    query = sa.select(overrides).where(
+        overrides.c.session_id.in_(session_ids), overrides.c.date >= first, overrides.c.date <= last
+    )
+    return await _all(session, query.order_by(overrides.c.date))
+
+
+async def override(session: AsyncSession, session_id: uuid.UUID, day: date) -> Row | None:
+    return await _one(
+        session, sa.select(overrides).where(overrides.c.session_id == session_id, overrides.c.date == day)
+    )
+
+
+async def save_override(session: AsyncSession, values: Mapping[str, Any]) -> None:
+    statement = insert(overrides).values(**values)
+    statement = statement.on_conflict_do_update(
+        index_elements=["session_id", "date"], set_={k: v for k, v in values.items() if k not in ("session_id", "date")}
+    )
+    await session.execute(statement)
+
+
+async def delete_override(session: AsyncSession, session_id: uuid.UUID, day: date) -> bool:
+    statement = (
+        sa.delete(overrides)
+        .where(overrides.c.session_id == session_id, overrides.c.date == day)
+        .returning(overrides.c.date)
+    )
+    return (await session.execute(statement)).first() is not None
+
+
+async def lock_occurrence(session: AsyncSession, session_id: uuid.UUID, day: date) -> None:
+    """The same lock bookings take: nothing is booked into the occurrence while it is held."""
+    occurrences = cast(sa.Table, models.Occurrence.__table__)
+    await session.execute(insert(occurrences).values(session_id=session_id, date=day).on_conflict_do_nothing())
+    await session.execute(
+        sa.select(occurrences.c.session_id)
+        .where(occurrences.c.session_id == session_id, occurrences.c.date == day)
+        .with_for_update()
+    )
+
+
+# Appointments
+
+
+async def held_numbers(
+    session: AsyncSession, session_ids: list[uuid.UUID], first: date, last: date
+) -> dict[tuple[uuid.UUID, date], list[int]]:
+    """Queue numbers held (by anything but cancelled appointments) per occurrence."""
+    query = (
+        sa.select(
+            appointments.c.session_id, appointments.c.appointment_date, sa.func.array_agg(appointments.c.queue_number)
+        )
+        .where(
+            appointments.c.session_id.in_(session_ids),
+            appointments.c.appointment_date >= first,
+            appointments.c.appointment_date <= last,
+            appointments.c.status != "CANCELLED",
+        )
+        .group_by(appointments.c.session_id, appointments.c.appointment_date)
+    )
+    return {(r[0], r[1]): list(r[2]) for r in (await session.execute(query)).all()}
+
+
+async def book(session: AsyncSession, **arguments: Any) -> tuple[uuid.UUID, bool]:
+    """Call book_appointment(); raises the database error for SESSION_FULL / ALREADY_BOOKED."""
+    names = [
+        "id", "session_id", "date", "patient", "doctor", "clinic", "type", "complaint", "capacity", "occurrence_start",
+        "minutes", "fee", "currency", "booked_by", "request", "actor_role", "rescheduled_from",
+    ]  # fmt: skip
+    placeholders = ", ".join(f":{n}" for n in names)
+    row = (await session.execute(sa.text(f"SELECT * FROM book_appointment({placeholders})"), arguments)).one()  # noqa: S608
+    return row[0], row[1]
+
+
+def appointment_query() -> sa.Select[Any]:
+    return sa.select(
+        appointments,
+        doctors.c.first_name.label("doctor_first_name"),
+        doctors.c.last_name.label("doctor_last_name"),
+        doctors.c.specialization,
+        clinics.c.name.label("clinic_name"),
+        clinics.c.admin_id.label("clinic_admin_id"),
+        sessions.c.time_zone,
+        sessions.c.session_start_time,
+        sessions.c.estimated_consultation_minutes,
+    ).select_from(
+        appointments.join(sessions, sessions.c.id == appointments.c.session_id)
+        .outerjoin(doctors, doctors.c.id == appointments.c.doctor_id)
+        .outerjoin(clinics, clinics.c.id == appointments.c.clinic_id)
+    )
+
+
+async def appointment(session: AsyncSession, appointment_id: uuid.UUID, *, lock: bool = False) -> Row | None:
+    query = appointment_query().where(appointments.c.id == appointment_id)
+    return await _one(session, query.with_for_update(of=appointments) if lock else query)
+
+
+async def list_appointments(
+    session: AsyncSession,
+    *,
+    conditions: list[Any],
+    after: tuple[date, int, uuid.UUID] | None,
+    limit: int,
+) -> list[Row]:
+    query = (
+        appointment_query()
+        .where(*conditions)
+        .order_by(appointments.c.appointment_date, appointments.c.queue_number, appointments.c.id)
+        .limit(limit)
+    )
+    if after is not None:
+        key = sa.tuple_(appointments.c.appointment_date, appointments.c.queue_number, appointments.c.id)
+        query = query.where(key > sa.tuple_(*map(sa.literal, after)))
+    return await _all(session, query)
+
+
+async def future_active(
+    session: AsyncSession, *, session_id: uuid.UUID, first: date, day: date | None = None
+) -> list[Row]:
+    """Active appointments of a session from `first` on (or of one day), locked, in queue order."""
+    condition = [appointments.c.session_id == session_id, appointments.c.status.in_(ACTIVE)]
+    condition.append(appointments.c.appointment_date == day if day else appointments.c.appointment_date >= first)
+    query = appointment_query().where(*condition).order_by(appointments.c.appointment_date, appointments.c.queue_number)
+    return await _all(session, query.with_for_update(of=appointments))
+
+
+async def highest_held(session: AsyncSession, session_id: uuid.UUID, day: date) -> int:
+    query = sa.select(sa.func.coalesce(sa.func.max(appointments.c.queue_number), 0)).where(
+        appointments.c.session_id == session_id,
+        appointments.c.appointment_date == day,
+        appointments.c.status != "CANCELLED",
+    )
+    return int((await session.execute(query)).scalar_one())
+
+
+async def change_status(
+    session: AsyncSession,
+    row: Row,
+    status: str,
+    *,
+    actor_id: uuid.UUID | None,
+    actor_role: str,
+    reason: str = "",
+    values: Mapping[str, Any] | None = None,
+) -> None:
+    """Move an appointment to `status` and record it in its history, in one transaction."""
+    await session.execute(
+        sa.update(appointments)
+        .where(appointments.c.id == row["id"])
+        .values(status=status, version=appointments.c.version + 1, updated_at=sa.func.now(), **(values or {}))
+    )
+    await session.execute(
+        sa.insert(history).values(
+            appointment_id=row["id"],
+            from_status=row["status"],
+            to_status=status,
+            actor_id=actor_id,
+            actor_role=actor_role,
+            reason=reason,
+        )
+    )
+
+
+async def status_changes(session: AsyncSession, appointment_id: uuid.UUID) -> list[Row]:
+    query = sa.select(history).where(history.c.appointment_id == appointment_id).order_by(history.c.id)
+    return await _all(session, query)

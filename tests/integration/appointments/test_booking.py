@@ -1,0 +1,323 @@
+"""Booking against real PostgreSQL through two running replicas: never overbooked, lowest free numbers."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import grpc
+import pytest
+import sqlalchemy as sa
+from pulseone.appointments.v1 import appointments_pb2, resources_pb2
+
+from services.common.db import create_engine
+from tests.integration.conftest import AppointmentsHarness, AuthHarness, bearer, forge_token
+from tests.rpc import failure_of
+
+ZONE = "Asia/Colombo"
+
+
+async def sql(harness: AppointmentsHarness, statement: str, **values: object) -> list[Any]:
+    engine = create_engine(harness.database_url, 1)
+    try:
+        async with engine.begin() as connection:
+            result = await connection.execute(sa.text(statement), values)
+            return list(result.all()) if result.returns_rows else []
+    finally:
+        await engine.dispose()
+
+
+async def seed_doctor(harness: AppointmentsHarness, *, status: str = "ACTIVE") -> str:
+    """A doctor in the service's directory, as auth and profile events would leave it."""
+    doctor_id = uuid.uuid4()
+    await sql(harness, "INSERT INTO accounts VALUES (:id, 'DOCTOR', :status, 1)", id=doctor_id, status=status)
+    await sql(
+        harness,
+        "INSERT INTO doctors (id, first_name, last_name, specialization, consultation_fee, currency, time_zone,"
+        " version) VALUES (:id, 'Gregory', 'House', 'Diagnostics', 2500.00, 'LKR', :zone, 1)",
+        id=doctor_id,
+        zone=ZONE,
+    )
+    return str(doctor_id)
+
+
+def session_day(days_ahead: int = 2) -> date:
+    return datetime.now(ZoneInfo(ZONE)).date() + timedelta(days=days_ahead)
+
+
+async def create_session(
+    harness: AppointmentsHarness, token: str, day: date, capacity: int = 10, service_type: str = "VIRTUAL"
+) -> resources_pb2.Session:
+    session = resources_pb2.Session(
+        day_of_week=resources_pb2.Session.DayOfWeek.Name(day.isoweekday()),
+        session_start_time="09:00",
+        session_end_time="17:00",
+        service_type=service_type,
+        max_queue_size=capacity,
+        estimated_consultation_minutes=15,
+    )
+    return await harness.sessions().CreateSession(
+        appointments_pb2.CreateSessionRequest(session=session), metadata=bearer(token)
+    )
+
+
+def book(
+    harness: AppointmentsHarness, token: str, session_id: str, day: date | None, replica: int = 0, **fields: Any
+) -> Any:
+    request = appointments_pb2.BookAppointmentRequest(
+        session_id=session_id,
+        appointment_date=day.isoformat() if day else "",
+        appointment_type="VIRTUAL",
+        chief_complaint="headache",
+        **fields,
+    )
+    return harness.appointments(replica).BookAppointment(request, metadata=bearer(token))
+
+
+@pytest.fixture
+async def doctor(appointments: AppointmentsHarness, auth: AuthHarness) -> tuple[str, str]:
+    doctor_id = await seed_doctor(appointments)
+    return doctor_id, forge_token(auth, doctor_id, "DOCTOR")
+
+
+def patient(auth: AuthHarness) -> tuple[str, str]:
+    patient_id = str(uuid.uuid4())
+    return patient_id, forge_token(auth, patient_id, "PATIENT")
+
+
+async def test_concurrent_bookings_through_two_replicas_never_overbook(
+    appointments: AppointmentsHarness, auth: AuthHarness, doctor: tuple[str, str]
+) -> None:
+    day = session_day()
+    session = await create_session(appointments, doctor[1], day, capacity=10)
+    patients = [patient(auth) for _ in range(40)]
+    results = await asyncio.gather(
+        *(book(appointments, token, session.id, day, replica=i % 2) for i, (_, token) in enumerate(patients)),
+        return_exceptions=True,
+    )
+    booked = [r for r in results if isinstance(r, resources_pb2.Appointment)]
+    refused = [r for r in results if isinstance(r, grpc.aio.AioRpcError)]
+    assert len(booked) == 10
+    assert sorted(a.queue_number for a in booked) == list(range(1, 11))
+    assert len(refused) == 30
+    assert Counter(failure_of(r).reason for r in refused) == {"SESSION_FULL": 30}
+    rows = await sql(
+        appointments,
+        "SELECT count(*), count(DISTINCT queue_number) FROM appointments"
+        " WHERE session_id = :s AND status <> 'CANCELLED'",
+        s=uuid.UUID(session.id),
+    )
+    assert tuple(rows[0]) == (10, 10)
+
+
+async def test_a_cancelled_number_is_given_to_the_next_booking(
+    appointments: AppointmentsHarness, auth: AuthHarness, doctor: tuple[str, str]
+) -> None:
+    day = session_day(3)
+    session = await create_session(appointments, doctor[1], day, capacity=5)
+    first = [await book(appointments, token, session.id, day) for _, token in [patient(auth) for _ in range(4)]]
+    assert [a.queue_number for a in first] == [1, 2, 3, 4]
+    third = first[2]
+    cancelled = await appointments.appointments().CancelAppointment(
+        appointments_pb2.CancelAppointmentRequest(appointment_id=third.id, reason="travel"), metadata=bearer(doctor[1])
+    )
+    assert (resources_pb2.Appointment.Status.Name(cancelled.status), cancelled.cancelled_by_role) == (
+        "CANCELLED",
+        "DOCTOR",
+    )
+    replacement = await book(appointments, patient(auth)[1], session.id, day)
+    assert replacement.queue_number == 3
+    assert replacement.estimated_wait_minutes == 30
+
+
+async def test_one_active_appointment_per_patient_doctor_and_day(
+    appointments: AppointmentsHarness, auth: AuthHarness, doctor: tuple[str, str]
+) -> None:
+    day = session_day(4)
+    session = await create_session(appointments, doctor[1], day)
+    _, token = patient(auth)
+    await book(appointments, token, session.id, day)
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await book(appointments, token, session.id, day, replica=1)
+    failure = failure_of(raised.value)
+    assert (failure.code, failure.reason) == (grpc.StatusCode.ALREADY_EXISTS, "ALREADY_BOOKED")
+
+
+async def test_a_repeated_request_id_returns_the_first_booking(
+    appointments: AppointmentsHarness, auth: AuthHarness, doctor: tuple[str, str]
+) -> None:
+    day = session_day(5)
+    session = await create_session(appointments, doctor[1], day)
+    _, token = patient(auth)
+    request_id = str(uuid.uuid4())
+    results = await asyncio.gather(
+        *(book(appointments, token, session.id, day, replica=i % 2, request_id=request_id) for i in range(6))
+    )
+    assert len({r.id for r in results}) == 1
+    rows = await sql(appointments, "SELECT count(*) FROM appointments WHERE request_id = :r", r=uuid.UUID(request_id))
+    assert rows[0][0] == 1
+
+
+async def test_without_a_date_the_next_occurrence_is_booked(
+    appointments: AppointmentsHarness, auth: AuthHarness, doctor: tuple[str, str]
+) -> None:
+    day = session_day(6)
+    session = await create_session(appointments, doctor[1], day)
+    booked = await book(appointments, patient(auth)[1], session.id, None)
+    today = datetime.now(ZoneInfo(ZONE)).date()
+    expected = today + timedelta(days=(day.isoweekday() - today.isoweekday()) % 7)
+    if expected == today and datetime.now(UTC) > datetime.combine(today, datetime.min.time(), ZoneInfo(ZONE)).replace(
+        hour=17
+    ):
+        expected += timedelta(days=7)
+    assert booked.appointment_date == expected.isoformat()
+    assert (booked.fee, booked.currency, booked.doctor_name) == ("2500.00", "LKR", "Gregory House")
+
+
+async def test_the_status_machine_and_its_history(
+    appointments: AppointmentsHarness, auth: AuthHarness, doctor: tuple[str, str]
+) -> None:
+    day = session_day(7)
+    session = await create_session(appointments, doctor[1], day)
+    patient_id, token = patient(auth)
+    booked = await book(appointments, token, session.id, day)
+    api = appointments.appointments()
+    doctor_token = bearer(doctor[1])
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await api.StartAppointment(
+            appointments_pb2.StartAppointmentRequest(appointment_id=booked.id), metadata=doctor_token
+        )
+    assert failure_of(raised.value).reason == "INVALID_TRANSITION"
+    await api.CheckInAppointment(
+        appointments_pb2.CheckInAppointmentRequest(appointment_id=booked.id), metadata=doctor_token
+    )
+    await api.StartAppointment(
+        appointments_pb2.StartAppointmentRequest(appointment_id=booked.id, actual_start_time="2030-01-01T09:05:00Z"),
+        metadata=doctor_token,
+    )
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await api.CompleteAppointment(
+            appointments_pb2.CompleteAppointmentRequest(
+                appointment_id=booked.id, actual_end_time="2030-01-01T09:00:00Z"
+            ),
+            metadata=doctor_token,
+        )
+    assert failure_of(raised.value).fields == {"actualEndTime": "INVALID_FIELD"}
+    done = await api.CompleteAppointment(
+        appointments_pb2.CompleteAppointmentRequest(appointment_id=booked.id, actual_end_time="2030-01-01T09:20:00Z"),
+        metadata=doctor_token,
+    )
+    assert resources_pb2.Appointment.Status.Name(done.status) == "COMPLETED"
+    assert done.actual_end_time.ToDatetime() - done.actual_start_time.ToDatetime() == timedelta(minutes=15)
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await api.CancelAppointment(
+            appointments_pb2.CancelAppointmentRequest(appointment_id=booked.id), metadata=bearer(token)
+        )
+    assert failure_of(raised.value).reason == "INVALID_TRANSITION"
+    changes = await api.ListStatusChanges(
+        appointments_pb2.ListStatusChangesRequest(appointment_id=booked.id), metadata=bearer(token)
+    )
+    steps = [
+        (
+            resources_pb2.Appointment.Status.Name(c.from_status),
+            resources_pb2.Appointment.Status.Name(c.to_status),
+            c.actor_role,
+        )
+        for c in changes.status_changes
+    ]
+    assert steps == [
+        ("STATUS_UNSPECIFIED", "BOOKED", "PATIENT"),
+        ("BOOKED", "CHECKED_IN", "DOCTOR"),
+        ("CHECKED_IN", "IN_PROGRESS", "DOCTOR"),
+        ("IN_PROGRESS", "COMPLETED", "DOCTOR"),
+    ]
+    subjects = await sql(
+        appointments, "SELECT subject FROM outbox WHERE subject LIKE 'pulseone.appointments.appointment.%' ORDER BY seq"
+    )
+    assert {s[0] for s in subjects} >= {
+        "pulseone.appointments.appointment.booked",
+        "pulseone.appointments.appointment.checked_in",
+        "pulseone.appointments.appointment.started",
+        "pulseone.appointments.appointment.completed",
+    }
+    assert patient_id
+
+
+async def test_patients_cannot_see_or_cancel_others_appointments(
+    appointments: AppointmentsHarness, auth: AuthHarness, doctor: tuple[str, str]
+) -> None:
+    day = session_day(8)
+    session = await create_session(appointments, doctor[1], day)
+    booked = await book(appointments, patient(auth)[1], session.id, day)
+    _, stranger = patient(auth)
+    api = appointments.appointments()
+    for call in (
+        api.GetAppointment(appointments_pb2.GetAppointmentRequest(appointment_id=booked.id), metadata=bearer(stranger)),
+        api.CancelAppointment(
+            appointments_pb2.CancelAppointmentRequest(appointment_id=booked.id), metadata=bearer(stranger)
+        ),
+        api.CheckInAppointment(
+            appointments_pb2.CheckInAppointmentRequest(appointment_id=booked.id), metadata=bearer(stranger)
+        ),
+        api.GetAppointment(
+            appointments_pb2.GetAppointmentRequest(appointment_id=str(uuid.uuid4())), metadata=bearer(stranger)
+        ),
+    ):
+        with pytest.raises(grpc.aio.AioRpcError) as raised:
+            await call
+        assert raised.value.code() is grpc.StatusCode.PERMISSION_DENIED
+    other_doctor = forge_token(auth, await seed_doctor(appointments), "DOCTOR")
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await appointments.sessions().DeactivateSession(
+            appointments_pb2.DeactivateSessionRequest(session_id=session.id), metadata=bearer(other_doctor)
+        )
+    assert raised.value.code() is grpc.StatusCode.PERMISSION_DENIED
+
+
+async def test_sessions_follow_the_rules(
+    appointments: AppointmentsHarness, auth: AuthHarness, doctor: tuple[str, str]
+) -> None:
+    day = session_day(9)
+    # The seed's example: BOTH without a clinic is refused clearly.
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await create_session(appointments, doctor[1], day, service_type="BOTH")
+    assert failure_of(raised.value).fields == {"serviceType": "CLINIC_REQUIRED"}
+    await create_session(appointments, doctor[1], day)
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await create_session(appointments, doctor[1], day)
+    assert failure_of(raised.value).reason == "SESSION_OVERLAP"
+    pending = forge_token(
+        auth, await seed_doctor(appointments, status="PENDING_APPROVAL"), "DOCTOR", "PENDING_APPROVAL"
+    )
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await create_session(appointments, pending, day)
+    assert failure_of(raised.value).reason == "ACCOUNT_NOT_APPROVED"
+
+
+async def test_a_cancelled_date_cancels_its_bookings_and_refuses_new_ones(
+    appointments: AppointmentsHarness, auth: AuthHarness, doctor: tuple[str, str]
+) -> None:
+    day = session_day(10)
+    session = await create_session(appointments, doctor[1], day)
+    booked = await book(appointments, patient(auth)[1], session.id, day)
+    override = resources_pb2.SessionOverride(date=day.isoformat(), cancelled=True, reason="public holiday")
+    await appointments.sessions().CreateOverride(
+        appointments_pb2.CreateOverrideRequest(session_id=session.id, override=override), metadata=bearer(doctor[1])
+    )
+    rows = await sql(
+        appointments, "SELECT status, cancellation_reason FROM appointments WHERE id = :id", id=uuid.UUID(booked.id)
+    )
+    assert tuple(rows[0]) == ("CANCELLED", "public holiday")
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await book(appointments, patient(auth)[1], session.id, day)
+    assert failure_of(raised.value).reason == "OCCURRENCE_CANCELLED"
+    availability = await appointments.sessions().ListAvailability(
+        appointments_pb2.ListAvailabilityRequest(doctor_id=doctor[0], to=(day + timedelta(days=1)).isoformat()),
+        metadata=bearer(doctor[1]),
+    )
+    cancelled = [o for o in availability.occurrences if o.date == day.isoformat()]
+    assert [(o.cancelled, o.cancellation_reason) for o in cancelled] == [(True, "public holiday")]
