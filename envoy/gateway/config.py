@@ -398,6 +398,8 @@ def bootstrap(settings: GatewaySettings) -> Bootstrap:
                     add_whitespace=False, always_print_primitive_fields=True, preserve_proto_field_names=False
                 ),
                 convert_grpc_status=True,
+                # Form-encoded query strings (?reason=feeling+better) mean a space by "+".
+                query_param_unescape_plus=True,
                 request_validation_options=GrpcJsonTranscoderRequestValidationOptions(
                     reject_unknown_method=True, reject_unknown_query_parameters=True
                 ),

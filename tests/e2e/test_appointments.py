@@ -1,0 +1,156 @@
+"""Appointments over REST through the gateway, fed by real auth and profile events (SPEC 3.3)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+
+from tests.e2e.conftest import Account, error_info, field_violations, register
+from tests.e2e.test_profiles import approve, clinic_of, eventually
+
+
+def _ok(response: httpx.Response) -> dict[str, Any]:
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def ready_doctor(gateway: httpx.Client, admin: Account) -> Account:
+    """A doctor approved, with a time zone and fee, known to the appointments service."""
+    doctor = approve(gateway, admin, register(gateway, "DOCTOR"))
+    eventually(lambda: _ok(gateway.get(f"/api/doctors/{doctor.id}", headers=doctor.headers)))
+    profile = {
+        "specialization": "Cardiology",
+        "consultationFee": "75.50",
+        "currency": "USD",
+        "timeZone": "America/New_York",
+    }
+    _ok(gateway.put(f"/api/doctors/{doctor.id}", json=profile, headers=doctor.headers))
+    return doctor
+
+
+def virtual_session(gateway: httpx.Client, doctor: Account, days_ahead: int = 3) -> dict[str, Any]:
+    day = datetime.now(ZoneInfo("America/New_York")).date() + timedelta(days=days_ahead)
+    body = {
+        "dayOfWeek": ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"][day.weekday()],
+        "sessionStartTime": "09:00",
+        "sessionEndTime": "12:00",
+        "serviceType": "VIRTUAL",
+        "maxQueueSize": 5,
+        "estimatedConsultationMinutes": 20,
+    }
+
+    def created() -> dict[str, Any]:
+        # The doctor's time zone reaches the appointments service through an event.
+        return _ok(gateway.post("/api/sessions", json=body, headers=doctor.headers))
+
+    return eventually(created)  # type: ignore[no-any-return]
+
+
+def test_the_patient_journey_over_rest(gateway: httpx.Client, admin: Account) -> None:
+    doctor = ready_doctor(gateway, admin)
+    session = virtual_session(gateway, doctor)
+    assert (session["timeZone"], session["fee"], session["currency"]) == ("America/New_York", "75.50", "USD")
+    patient = register(gateway, "PATIENT")
+    # The seed's example request: no date, the next occurrence is booked.
+    booked = _ok(gateway.post(
+        "/api/appointments",
+        json={"sessionId": session["id"], "appointmentType": "VIRTUAL", "chiefComplaint": "chest pain"},
+        headers=patient.headers,
+    ))  # fmt: skip
+    assert (booked["status"], booked["queueNumber"], booked["patientId"]) == ("BOOKED", 1, patient.id)
+    assert booked["estimatedWaitMinutes"] == 0
+    second = _ok(gateway.post(
+        "/api/appointments",
+        json={"sessionId": session["id"], "appointmentDate": booked["appointmentDate"], "appointmentType": "VIRTUAL"},
+        headers=register(gateway, "PATIENT").headers,
+    ))  # fmt: skip
+    assert (second["queueNumber"], second["estimatedWaitMinutes"]) == (2, 20)
+    appointment = f"/api/appointments/{booked['id']}"
+    assert _ok(gateway.post(f"{appointment}/check-in", headers=doctor.headers))["status"] == "CHECKED_IN"
+    assert _ok(gateway.post(f"{appointment}/start", json={}, headers=doctor.headers))["status"] == "IN_PROGRESS"
+    done = _ok(gateway.post(f"{appointment}/complete", json={"doctorNotes": "rest"}, headers=doctor.headers))
+    assert done["status"] == "COMPLETED"
+    assert done["actualStartTime"] <= done["actualEndTime"]
+    history = _ok(gateway.get(f"{appointment}/history", headers=patient.headers))["statusChanges"]
+    assert [h["toStatus"] for h in history] == ["BOOKED", "CHECKED_IN", "IN_PROGRESS", "COMPLETED"]
+    mine = _ok(gateway.get("/api/appointments", headers=patient.headers))
+    assert [a["id"] for a in mine["appointments"]] == [booked["id"]]
+
+
+def test_appointment_errors_over_rest(gateway: httpx.Client, admin: Account) -> None:
+    doctor = ready_doctor(gateway, admin)
+    session = virtual_session(gateway, doctor, days_ahead=4)
+    patient, stranger = register(gateway, "PATIENT"), register(gateway, "PATIENT")
+    booked = _ok(
+        gateway.post(
+            "/api/appointments",
+            json={"sessionId": session["id"], "appointmentType": "VIRTUAL"},
+            headers=patient.headers,
+        )
+    )
+    # Someone else's appointment: 403, for reading, cancelling and checking in alike.
+    assert gateway.get(f"/api/appointments/{booked['id']}", headers=stranger.headers).status_code == 403
+    assert (
+        gateway.delete(
+            f"/api/appointments/{booked['id']}", params={"reason": "x"}, headers=stranger.headers
+        ).status_code
+        == 403
+    )
+    assert gateway.post(f"/api/appointments/{booked['id']}/check-in", headers=stranger.headers).status_code == 403
+    # A second booking with the same doctor that day: 409.
+    again = gateway.post(
+        "/api/appointments",
+        json={"sessionId": session["id"], "appointmentDate": booked["appointmentDate"], "appointmentType": "VIRTUAL"},
+        headers=patient.headers,
+    )
+    assert again.status_code == 409
+    assert error_info(again)["reason"] == "ALREADY_BOOKED"
+    # Wrong type for the session, a date that is not the session's, unknown and malformed ids.
+    wrong_type = gateway.post(
+        "/api/appointments", json={"sessionId": session["id"], "appointmentType": "IN_PERSON"}, headers=stranger.headers
+    )
+    assert wrong_type.status_code == 400
+    assert field_violations(wrong_type) == {"appointmentType": "TYPE_NOT_OFFERED"}
+    assert gateway.get(f"/api/sessions/{uuid.uuid4()}", headers=patient.headers).status_code == 404
+    assert gateway.get("/api/sessions/nope", headers=patient.headers).status_code == 400
+    # The patient cancels: the history records who and why.
+    cancelled = _ok(
+        gateway.delete(
+            f"/api/appointments/{booked['id']}", params={"reason": "feeling better"}, headers=patient.headers
+        )
+    )
+    assert (cancelled["status"], cancelled["cancelledByRole"], cancelled["cancellationReason"]) == (
+        "CANCELLED", "PATIENT", "feeling better",
+    )  # fmt: skip
+    assert gateway.post(f"/api/appointments/{booked['id']}/check-in", headers=doctor.headers).status_code == 400
+
+
+def test_a_clinic_admin_schedules_a_confirmed_doctor(gateway: httpx.Client, admin: Account) -> None:
+    clinic_admin = approve(gateway, admin, register(gateway, "CLINIC_ADMIN"))
+    doctor = ready_doctor(gateway, admin)
+    clinic = clinic_of(gateway, clinic_admin)
+    _ok(
+        gateway.post(f"/api/clinics/{clinic['id']}/doctors", json={"doctorId": doctor.id}, headers=clinic_admin.headers)
+    )
+    _ok(gateway.post(f"/api/clinics/{clinic['id']}/doctors/{doctor.id}/confirm", headers=doctor.headers))
+    day = datetime.now(ZoneInfo("Asia/Colombo")).date() + timedelta(days=2)
+    body = {
+        "doctorId": doctor.id,
+        "clinicId": clinic["id"],
+        "dayOfWeek": ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"][day.weekday()],
+        "sessionStartTime": "14:00",
+        "sessionEndTime": "16:00",
+        "serviceType": "BOTH",
+        "maxQueueSize": 3,
+        "estimatedConsultationMinutes": 10,
+    }
+    session = eventually(lambda: _ok(gateway.post("/api/sessions", json=body, headers=clinic_admin.headers)))
+    assert (session["timeZone"], session["clinicName"]) == ("Asia/Colombo", "Lanka Clinic")
+    availability = _ok(gateway.get("/api/availability", params={"clinicId": clinic["id"]}, headers=doctor.headers))
+    dates = [o["date"] for o in availability["occurrences"] if o["sessionId"] == session["id"]]
+    assert day.isoformat() in dates

@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from services.appointments.schedule import DateOverride, SessionPlan, dates, instant, occurs_on, overlaps, window
+
+NEW_YORK = "America/New_York"
+
+
+def plan(
+    day_of_week: int = 7, start: str = "02:30", end: str = "04:00", zone: str = NEW_YORK, **changes: object
+) -> SessionPlan:
+    values: dict[str, object] = {
+        "day_of_week": day_of_week,
+        "start": time.fromisoformat(start),
+        "end": time.fromisoformat(end),
+        "effective_from": date(2026, 1, 1),
+        "effective_until": None,
+        "time_zone": zone,
+    }
+    values.update(changes)
+    return SessionPlan(**values)  # type: ignore[arg-type]
+
+
+def test_a_time_in_the_spring_forward_gap_moves_forward_by_the_gap() -> None:
+    # 2027-03-14 02:30 does not exist in New York; it becomes 03:30 EDT = 07:30 UTC.
+    assert instant(date(2027, 3, 14), time(2, 30), NEW_YORK) == datetime(2027, 3, 14, 7, 30, tzinfo=UTC)
+
+
+def test_an_ambiguous_time_takes_its_first_occurrence() -> None:
+    # 2026-11-01 01:30 happens twice in New York; the first is EDT (UTC-4).
+    assert instant(date(2026, 11, 1), time(1, 30), NEW_YORK) == datetime(2026, 11, 1, 5, 30, tzinfo=UTC)
+
+
+def test_the_wall_clock_stays_put_across_daylight_saving() -> None:
+    weekly = plan(day_of_week=1, start="09:00", end="12:00")
+    before, after = window(weekly, date(2027, 3, 8)), window(weekly, date(2027, 3, 15))
+    assert before[0].hour == 14  # 09:00 EST
+    assert after[0].hour == 13  # 09:00 EDT
+
+
+def test_occurrences_respect_weekday_and_effective_dates() -> None:
+    weekly = plan(day_of_week=3, effective_from=date(2026, 12, 2), effective_until=date(2026, 12, 16))
+    assert list(dates(weekly, date(2026, 11, 1), date(2027, 1, 31))) == [
+        date(2026, 12, 2),
+        date(2026, 12, 9),
+        date(2026, 12, 16),
+    ]
+    assert not occurs_on(weekly, date(2026, 12, 3))
+    assert not occurs_on(weekly, date(2026, 12, 23))
+
+
+def test_an_override_changes_the_hours_of_one_date() -> None:
+    weekly = plan(day_of_week=1, start="09:00", end="12:00", zone="UTC")
+    start, end = window(weekly, date(2026, 12, 7), DateOverride(start=time(13, 0), end=time(15, 0)))
+    assert (start.hour, end.hour) == (13, 15)
+
+
+def test_sessions_in_different_zones_overlap_on_real_time() -> None:
+    colombo = plan(day_of_week=1, start="18:00", end="20:00", zone="Asia/Colombo")  # 12:30-14:30 UTC
+    london = plan(day_of_week=1, start="13:00", end="14:00", zone="Europe/London")  # 13:00-14:00 UTC in winter
+    assert overlaps(colombo, london, date(2026, 11, 25))
+    # 15:00 in London clears Colombo's session in winter but not in summer (14:00 UTC): still an overlap.
+    summer_clash = plan(day_of_week=1, start="15:00", end="16:00", zone="Europe/London")
+    assert overlaps(colombo, summer_clash, date(2026, 11, 25))
+    later = plan(day_of_week=1, start="16:00", end="17:00", zone="Europe/London")
+    assert not overlaps(colombo, later, date(2026, 11, 25))
+
+
+def test_sessions_with_disjoint_effective_dates_do_not_overlap() -> None:
+    first = plan(day_of_week=2, start="09:00", end="10:00", zone="UTC", effective_until=date(2026, 12, 31))
+    second = plan(day_of_week=2, start="09:00", end="10:00", zone="UTC", effective_from=date(2027, 1, 1))
+    assert not overlaps(first, second, date(2026, 11, 25))
+
+
+@given(
+    st.dates(min_value=date(2025, 1, 1), max_value=date(2030, 12, 31)),
+    st.sampled_from([NEW_YORK, "Europe/London", "Australia/Sydney", "Asia/Colombo"]),
+)
+def test_every_occurrence_starts_at_its_wall_clock_time_or_just_after_a_gap(day: date, zone: str) -> None:
+    start = instant(day, time(9, 0), zone)
+    local = start.astimezone(__import__("zoneinfo").ZoneInfo(zone))
+    assert local.date() == day
+    assert timedelta(0) <= datetime.combine(day, local.time()) - datetime.combine(day, time(9, 0)) <= timedelta(hours=1)
