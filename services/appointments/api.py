@@ -9,6 +9,7 @@ from pulseone.appointments.v1 import appointments_pb2, appointments_pb2_grpc, re
 
 from services.appointments import messages
 from services.appointments.booking import ServiceType, Status
+from services.appointments.live_queue import LiveQueue
 from services.appointments.service import AppointmentService, Booking, NewSession, parse_day, parse_instant, parse_time
 from services.common.context import current_principal
 from services.common.validation import parse_uuid
@@ -211,3 +212,52 @@ class AppointmentApi(appointments_pb2_grpc.AppointmentServiceServicer):
         return appointments_pb2.ListStatusChangesResponse(
             status_changes=[messages.status_change_message(r) for r in rows]
         )
+
+
+class QueueApi(appointments_pb2_grpc.QueueServiceServicer):
+    def __init__(self, live_queue: LiveQueue) -> None:
+        self._queue = live_queue
+
+    async def GetQueue(self, request: appointments_pb2.GetQueueRequest, context: Context) -> resources_pb2.Queue:
+        snapshot = await self._queue.get_queue(
+            current_principal(),
+            parse_uuid(request.session_id, "sessionId"),
+            parse_day(request.date, "date") if request.date else None,
+        )
+        rows, view = snapshot.rows, snapshot.view
+        result = resources_pb2.Queue(
+            session_id=str(snapshot.session_id),
+            date=snapshot.day.isoformat(),
+            waiting=[messages.queue_entry(rows[p.appointment_id], at) for p, at in view.waiting],
+            not_arrived=[messages.queue_entry(rows[p.appointment_id], at) for p, at in view.not_arrived],
+            done=[messages.queue_entry(rows[p.appointment_id]) for p in view.done],
+            average_consultation_minutes=round(snapshot.average.total_seconds() / 60),
+        )
+        if view.now_serving is not None:
+            result.now_serving.CopyFrom(messages.queue_entry(rows[view.now_serving.appointment_id]))
+        return result
+
+    async def CallNext(self, request: appointments_pb2.CallNextRequest, context: Context) -> resources_pb2.Appointment:
+        row = await self._queue.call_next(
+            current_principal(),
+            parse_uuid(request.session_id, "sessionId"),
+            parse_day(request.date, "date") if request.date else None,
+        )
+        return messages.appointment_message(row)
+
+    async def GetPosition(
+        self, request: appointments_pb2.GetPositionRequest, context: Context
+    ) -> resources_pb2.Position:
+        row, ahead, serving, expected = await self._queue.position(
+            current_principal(), parse_uuid(request.appointment_id, "appointmentId")
+        )
+        position = resources_pb2.Position(
+            appointment_id=str(row["id"]),
+            queue_number=row["queue_number"],
+            patients_ahead=ahead,
+            now_serving=serving,
+            status=row["status"],
+        )
+        if expected is not None:
+            position.expected_start_time.FromDatetime(expected)
+        return position

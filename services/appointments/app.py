@@ -8,13 +8,18 @@ import grpc
 from pulseone.appointments.v1 import appointments_pb2_grpc
 
 from services.appointments import api, events
+from services.appointments.live_queue import LiveQueue
 from services.appointments.service import AppointmentService, Clock, utc_now
 from services.appointments.settings import AppointmentsSettings
 from services.common.runtime import Infrastructure, ServiceDefinition, ServiceRuntime
 from services.common.tokens import TokenVerifier, grpc_jwks_source
 
 NAME = "appointments"
-SERVICE_NAMES = ["pulseone.appointments.v1.SessionService", "pulseone.appointments.v1.AppointmentService"]
+SERVICE_NAMES = [
+    "pulseone.appointments.v1.SessionService",
+    "pulseone.appointments.v1.AppointmentService",
+    "pulseone.appointments.v1.QueueService",
+]
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -23,10 +28,12 @@ def build(settings: AppointmentsSettings, *, clock: Clock = utc_now) -> ServiceR
     auth_channel = grpc.aio.insecure_channel(settings.auth_address)
     verifier = TokenVerifier(grpc_jwks_source(auth_channel), issuer=settings.jwt_issuer, audience=settings.jwt_audience)
     service = AppointmentService(infra.sessions, clock=clock)
+    live_queue = LiveQueue(infra.sessions, clock)
 
     def register(server: grpc.aio.Server) -> None:
         appointments_pb2_grpc.add_SessionServiceServicer_to_server(api.SessionApi(service), server)  # type: ignore[no-untyped-call]
         appointments_pb2_grpc.add_AppointmentServiceServicer_to_server(api.AppointmentApi(service), server)  # type: ignore[no-untyped-call]
+        appointments_pb2_grpc.add_QueueServiceServicer_to_server(api.QueueApi(live_queue), server)  # type: ignore[no-untyped-call]
 
     return ServiceRuntime(
         infra,

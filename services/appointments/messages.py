@@ -148,3 +148,15 @@ def status_change_message(row: Row) -> resources_pb2.StatusChange:
     )
     _set(message.change_time, row["changed_at"])
     return message
+
+
+def queue_entry(row: Row, expected: datetime | None = None) -> resources_pb2.QueueEntry:
+    entry = resources_pb2.QueueEntry(
+        appointment_id=str(row["id"]),
+        queue_number=row["queue_number"],
+        patient_id=str(row["patient_id"]),
+        status=row["status"],
+    )
+    _set(entry.expected_start_time, expected)
+    _set(entry.actual_start_time, row["actual_start_time"])
+    return entry

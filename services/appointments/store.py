@@ -334,3 +334,19 @@ async def change_status(
 async def status_changes(session: AsyncSession, appointment_id: uuid.UUID) -> list[Row]:
     query = sa.select(history).where(history.c.appointment_id == appointment_id).order_by(history.c.id)
     return await _all(session, query)
+
+
+async def occurrence_appointments(
+    session: AsyncSession, session_id: uuid.UUID, day: date, *, lock: bool = False
+) -> list[Row]:
+    """Every appointment of one occurrence but the cancelled ones, in queue order."""
+    query = (
+        sa.select(appointments)
+        .where(
+            appointments.c.session_id == session_id,
+            appointments.c.appointment_date == day,
+            appointments.c.status != "CANCELLED",
+        )
+        .order_by(appointments.c.queue_number)
+    )
+    return await _all(session, query.with_for_update() if lock else query)

@@ -185,6 +185,9 @@ class AppointmentsHarness:
     def appointments(self, replica: int = 0) -> Any:
         return appointments_pb2_grpc.AppointmentServiceStub(self.channels[replica])
 
+    def queues(self, replica: int = 0) -> Any:
+        return appointments_pb2_grpc.QueueServiceStub(self.channels[replica])
+
 
 @pytest.fixture(scope="module")
 async def appointments(postgres: Postgres, nats_server: Nats, auth: AuthHarness) -> AsyncIterator[AppointmentsHarness]:

@@ -321,3 +321,48 @@ async def test_a_cancelled_date_cancels_its_bookings_and_refuses_new_ones(
     )
     cancelled = [o for o in availability.occurrences if o.date == day.isoformat()]
     assert [(o.cancelled, o.cancellation_reason) for o in cancelled] == [(True, "public holiday")]
+
+
+async def test_the_live_queue(appointments: AppointmentsHarness, auth: AuthHarness, doctor: tuple[str, str]) -> None:
+    day = datetime.now(ZoneInfo(ZONE)).date()
+    session = await create_session(appointments, doctor[1], day + timedelta(days=7))
+    # Today's occurrence: the session recurs weekly, so book a week ahead and look at that date.
+    target = day + timedelta(days=7)
+    patients = [patient(auth) for _ in range(3)]
+    booked = [await book(appointments, token, session.id, target) for _, token in patients]
+    queue_api = appointments.queues()
+    doctor_meta = bearer(doctor[1])
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await queue_api.CallNext(
+            appointments_pb2.CallNextRequest(session_id=session.id, date=target.isoformat()), metadata=doctor_meta
+        )
+    assert failure_of(raised.value).reason == "QUEUE_EMPTY"
+    api = appointments.appointments()
+    for appointment in (booked[2], booked[1]):
+        await api.CheckInAppointment(
+            appointments_pb2.CheckInAppointmentRequest(appointment_id=appointment.id), metadata=doctor_meta
+        )
+    called = await queue_api.CallNext(
+        appointments_pb2.CallNextRequest(session_id=session.id, date=target.isoformat()), metadata=doctor_meta
+    )
+    assert called.queue_number == 2
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await queue_api.CallNext(
+            appointments_pb2.CallNextRequest(session_id=session.id, date=target.isoformat()), metadata=doctor_meta
+        )
+    assert failure_of(raised.value).reason == "CONSULTATION_IN_PROGRESS"
+    view = await queue_api.GetQueue(
+        appointments_pb2.GetQueueRequest(session_id=session.id, date=target.isoformat()), metadata=doctor_meta
+    )
+    assert view.now_serving.queue_number == 2
+    assert [e.queue_number for e in view.waiting] == [3]
+    assert [e.queue_number for e in view.not_arrived] == [1]
+    position = await queue_api.GetPosition(
+        appointments_pb2.GetPositionRequest(appointment_id=booked[2].id), metadata=bearer(patients[2][1])
+    )
+    assert (position.queue_number, position.patients_ahead, position.now_serving) == (3, 2, 2)
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await queue_api.GetPosition(
+            appointments_pb2.GetPositionRequest(appointment_id=booked[2].id), metadata=bearer(patients[0][1])
+        )
+    assert raised.value.code() is grpc.StatusCode.PERMISSION_DENIED

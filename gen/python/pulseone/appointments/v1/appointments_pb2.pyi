@@ -9,6 +9,30 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class GetQueueRequest(_message.Message):
+    __slots__ = ("session_id", "date")
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    DATE_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    date: str
+    def __init__(self, session_id: _Optional[str] = ..., date: _Optional[str] = ...) -> None: ...
+
+class CallNextRequest(_message.Message):
+    __slots__ = ("session_id", "date", "request_id")
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    DATE_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    date: str
+    request_id: str
+    def __init__(self, session_id: _Optional[str] = ..., date: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class GetPositionRequest(_message.Message):
+    __slots__ = ("appointment_id",)
+    APPOINTMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    appointment_id: str
+    def __init__(self, appointment_id: _Optional[str] = ...) -> None: ...
+
 class CreateSessionRequest(_message.Message):
     __slots__ = ("session",)
     SESSION_FIELD_NUMBER: _ClassVar[int]

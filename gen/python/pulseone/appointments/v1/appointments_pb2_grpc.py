@@ -839,3 +839,167 @@ class AppointmentService:
             timeout,
             metadata,
             _registered_method=True)
+
+
+class QueueServiceStub:
+    """QueueService runs the live queue of a session's occurrence.
+    """
+
+    def __init__(self, channel):
+        """Constructor.
+
+        Args:
+            channel: A grpc.Channel.
+        """
+        self.GetQueue = channel.unary_unary(
+                '/pulseone.appointments.v1.QueueService/GetQueue',
+                request_serializer=pulseone_dot_appointments_dot_v1_dot_appointments__pb2.GetQueueRequest.SerializeToString,
+                response_deserializer=pulseone_dot_appointments_dot_v1_dot_resources__pb2.Queue.FromString,
+                _registered_method=True)
+        self.CallNext = channel.unary_unary(
+                '/pulseone.appointments.v1.QueueService/CallNext',
+                request_serializer=pulseone_dot_appointments_dot_v1_dot_appointments__pb2.CallNextRequest.SerializeToString,
+                response_deserializer=pulseone_dot_appointments_dot_v1_dot_resources__pb2.Appointment.FromString,
+                _registered_method=True)
+        self.GetPosition = channel.unary_unary(
+                '/pulseone.appointments.v1.QueueService/GetPosition',
+                request_serializer=pulseone_dot_appointments_dot_v1_dot_appointments__pb2.GetPositionRequest.SerializeToString,
+                response_deserializer=pulseone_dot_appointments_dot_v1_dot_resources__pb2.Position.FromString,
+                _registered_method=True)
+
+
+class QueueServiceServicer:
+    """QueueService runs the live queue of a session's occurrence.
+    """
+
+    def GetQueue(self, request, context):
+        """GetQueue shows now serving, waiting, not yet arrived and done, each with its expected start.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CallNext(self, request, context):
+        """CallNext starts the lowest-numbered checked-in appointment, by the session's doctor.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetPosition(self, request, context):
+        """GetPosition tells a patient how many are ahead and when their turn is expected.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+
+def add_QueueServiceServicer_to_server(servicer, server):
+    rpc_method_handlers = {
+            'GetQueue': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetQueue,
+                    request_deserializer=pulseone_dot_appointments_dot_v1_dot_appointments__pb2.GetQueueRequest.FromString,
+                    response_serializer=pulseone_dot_appointments_dot_v1_dot_resources__pb2.Queue.SerializeToString,
+            ),
+            'CallNext': grpc.unary_unary_rpc_method_handler(
+                    servicer.CallNext,
+                    request_deserializer=pulseone_dot_appointments_dot_v1_dot_appointments__pb2.CallNextRequest.FromString,
+                    response_serializer=pulseone_dot_appointments_dot_v1_dot_resources__pb2.Appointment.SerializeToString,
+            ),
+            'GetPosition': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetPosition,
+                    request_deserializer=pulseone_dot_appointments_dot_v1_dot_appointments__pb2.GetPositionRequest.FromString,
+                    response_serializer=pulseone_dot_appointments_dot_v1_dot_resources__pb2.Position.SerializeToString,
+            ),
+    }
+    generic_handler = grpc.method_handlers_generic_handler(
+            'pulseone.appointments.v1.QueueService', rpc_method_handlers)
+    server.add_generic_rpc_handlers((generic_handler,))
+    server.add_registered_method_handlers('pulseone.appointments.v1.QueueService', rpc_method_handlers)
+
+
+ # This class is part of an EXPERIMENTAL API.
+class QueueService:
+    """QueueService runs the live queue of a session's occurrence.
+    """
+
+    @staticmethod
+    def GetQueue(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pulseone.appointments.v1.QueueService/GetQueue',
+            pulseone_dot_appointments_dot_v1_dot_appointments__pb2.GetQueueRequest.SerializeToString,
+            pulseone_dot_appointments_dot_v1_dot_resources__pb2.Queue.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CallNext(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pulseone.appointments.v1.QueueService/CallNext',
+            pulseone_dot_appointments_dot_v1_dot_appointments__pb2.CallNextRequest.SerializeToString,
+            pulseone_dot_appointments_dot_v1_dot_resources__pb2.Appointment.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetPosition(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pulseone.appointments.v1.QueueService/GetPosition',
+            pulseone_dot_appointments_dot_v1_dot_appointments__pb2.GetPositionRequest.SerializeToString,
+            pulseone_dot_appointments_dot_v1_dot_resources__pb2.Position.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)

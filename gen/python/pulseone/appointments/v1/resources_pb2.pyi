@@ -1,10 +1,11 @@
 import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
-from collections.abc import Mapping as _Mapping
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
@@ -232,3 +233,53 @@ class StatusChange(_message.Message):
     reason: str
     change_time: _timestamp_pb2.Timestamp
     def __init__(self, from_status: _Optional[_Union[Appointment.Status, str]] = ..., to_status: _Optional[_Union[Appointment.Status, str]] = ..., actor_id: _Optional[str] = ..., actor_role: _Optional[str] = ..., reason: _Optional[str] = ..., change_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class QueueEntry(_message.Message):
+    __slots__ = ("appointment_id", "queue_number", "patient_id", "status", "expected_start_time", "actual_start_time")
+    APPOINTMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    QUEUE_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    PATIENT_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_START_TIME_FIELD_NUMBER: _ClassVar[int]
+    ACTUAL_START_TIME_FIELD_NUMBER: _ClassVar[int]
+    appointment_id: str
+    queue_number: int
+    patient_id: str
+    status: Appointment.Status
+    expected_start_time: _timestamp_pb2.Timestamp
+    actual_start_time: _timestamp_pb2.Timestamp
+    def __init__(self, appointment_id: _Optional[str] = ..., queue_number: _Optional[int] = ..., patient_id: _Optional[str] = ..., status: _Optional[_Union[Appointment.Status, str]] = ..., expected_start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., actual_start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class Queue(_message.Message):
+    __slots__ = ("session_id", "date", "now_serving", "waiting", "not_arrived", "done", "average_consultation_minutes")
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    DATE_FIELD_NUMBER: _ClassVar[int]
+    NOW_SERVING_FIELD_NUMBER: _ClassVar[int]
+    WAITING_FIELD_NUMBER: _ClassVar[int]
+    NOT_ARRIVED_FIELD_NUMBER: _ClassVar[int]
+    DONE_FIELD_NUMBER: _ClassVar[int]
+    AVERAGE_CONSULTATION_MINUTES_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    date: str
+    now_serving: QueueEntry
+    waiting: _containers.RepeatedCompositeFieldContainer[QueueEntry]
+    not_arrived: _containers.RepeatedCompositeFieldContainer[QueueEntry]
+    done: _containers.RepeatedCompositeFieldContainer[QueueEntry]
+    average_consultation_minutes: int
+    def __init__(self, session_id: _Optional[str] = ..., date: _Optional[str] = ..., now_serving: _Optional[_Union[QueueEntry, _Mapping]] = ..., waiting: _Optional[_Iterable[_Union[QueueEntry, _Mapping]]] = ..., not_arrived: _Optional[_Iterable[_Union[QueueEntry, _Mapping]]] = ..., done: _Optional[_Iterable[_Union[QueueEntry, _Mapping]]] = ..., average_consultation_minutes: _Optional[int] = ...) -> None: ...
+
+class Position(_message.Message):
+    __slots__ = ("appointment_id", "queue_number", "patients_ahead", "now_serving", "expected_start_time", "status")
+    APPOINTMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    QUEUE_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    PATIENTS_AHEAD_FIELD_NUMBER: _ClassVar[int]
+    NOW_SERVING_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_START_TIME_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    appointment_id: str
+    queue_number: int
+    patients_ahead: int
+    now_serving: int
+    expected_start_time: _timestamp_pb2.Timestamp
+    status: Appointment.Status
+    def __init__(self, appointment_id: _Optional[str] = ..., queue_number: _Optional[int] = ..., patients_ahead: _Optional[int] = ..., now_serving: _Optional[int] = ..., expected_start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., status: _Optional[_Union[Appointment.Status, str]] = ...) -> None: ...

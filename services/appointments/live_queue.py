@@ -1,0 +1,112 @@
+"""The live-queue use cases: the queue of an occurrence, calling the next patient, a patient's position."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services.appointments import events, queue, store
+from services.appointments.booking import Status
+from services.appointments.schedule import today_in, window
+from services.appointments.service import Clock, not_yours, override_of, plan_of
+from services.common.context import Principal, Role
+from services.common.db import transaction
+from services.common.errors import FailedPrecondition, NotFound
+
+Row = store.Row
+
+
+def place_of(row: Row) -> queue.Place:
+    return queue.Place(
+        row["id"], row["queue_number"], Status(row["status"]), row["actual_start_time"], row["actual_end_time"]
+    )
+
+
+@dataclass(frozen=True)
+class QueueSnapshot:
+    session_id: uuid.UUID
+    day: date
+    rows: dict[uuid.UUID, Row]
+    view: queue.QueueView
+    average: timedelta
+
+
+class LiveQueue:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
+        self._sessions = sessions
+        self._now = clock
+
+    async def _session_for(self, session: AsyncSession, viewer: Principal, session_id: uuid.UUID) -> Row:
+        row = await store.session_row(session, session_id)
+        if row is None:
+            raise NotFound("no session has this id", reason="SESSION_NOT_FOUND")
+        if viewer.role is Role.DOCTOR and row["doctor_id"] == viewer.user_id:
+            return row
+        if viewer.role is Role.CLINIC_ADMIN and row["clinic_id"] is not None:
+            clinic = await store.clinic(session, row["clinic_id"])
+            if clinic is not None and clinic["admin_id"] == viewer.user_id:
+                return row
+        raise not_yours()
+
+    async def _snapshot(self, session: AsyncSession, row: Row, day: date, *, lock: bool = False) -> QueueSnapshot:
+        occurrence_start, _ = window(plan_of(row), day, override_of(await store.override(session, row["id"], day)))
+        rows = await store.occurrence_appointments(session, row["id"], day, lock=lock)
+        planned = timedelta(minutes=row["estimated_consultation_minutes"])
+        places = [place_of(r) for r in rows]
+        return QueueSnapshot(
+            session_id=row["id"],
+            day=day,
+            rows={r["id"]: r for r in rows},
+            view=queue.view(places, occurrence_start, planned, self._now()),
+            average=queue.average_consultation(places, planned),
+        )
+
+    async def get_queue(self, viewer: Principal, session_id: uuid.UUID, day: date | None) -> QueueSnapshot:
+        async with self._sessions() as session:
+            row = await self._session_for(session, viewer, session_id)
+            return await self._snapshot(session, row, day or today_in(row["time_zone"], self._now()))
+
+    async def call_next(self, viewer: Principal, session_id: uuid.UUID, day: date | None) -> Row:
+        async with transaction(self._sessions) as session:
+            row = await self._session_for(session, viewer, session_id)
+            if row["doctor_id"] != viewer.user_id:
+                raise not_yours()
+            day = day or today_in(row["time_zone"], self._now())
+            await store.lock_occurrence(session, session_id, day)
+            snapshot = await self._snapshot(session, row, day, lock=True)
+            if snapshot.view.now_serving is not None:
+                raise FailedPrecondition(
+                    "finish the consultation in progress first",
+                    reason="CONSULTATION_IN_PROGRESS",
+                    metadata={"queueNumber": str(snapshot.view.now_serving.queue_number)},
+                )
+            chosen = queue.next_to_call([place_of(r) for r in snapshot.rows.values()])
+            if chosen is None:
+                raise FailedPrecondition("nobody is checked in", reason="QUEUE_EMPTY")
+            current = snapshot.rows[chosen.appointment_id]
+            await store.change_status(
+                session, current, Status.IN_PROGRESS.value, actor_id=viewer.user_id, actor_role=viewer.role.value,
+                values={"actual_start_time": self._now()},
+            )  # fmt: skip
+            after = await store.appointment(session, chosen.appointment_id)
+            assert after is not None
+            await events.appointment_changed(session, after, Status.CHECKED_IN)
+        return after
+
+    async def position(self, viewer: Principal, appointment_id: uuid.UUID) -> tuple[Row, int, int, datetime | None]:
+        """The appointment, patients ahead, the number now served (0: none) and the expected start."""
+        async with self._sessions() as session:
+            row = await store.appointment(session, appointment_id)
+            if row is None or row["patient_id"] != viewer.user_id:
+                raise not_yours()
+            session_row = await store.session_row(session, row["session_id"])
+            assert session_row is not None
+            snapshot = await self._snapshot(session, session_row, row["appointment_date"])
+        places = [place_of(r) for r in snapshot.rows.values()]
+        mine = place_of(row)
+        expected = dict(snapshot.view.waiting + snapshot.view.not_arrived).get(mine)
+        serving = snapshot.view.now_serving.queue_number if snapshot.view.now_serving else 0
+        return row, queue.patients_ahead(places, mine), serving, expected
