@@ -242,6 +242,7 @@ class QueueApi(appointments_pb2_grpc.QueueServiceServicer):
             current_principal(),
             parse_uuid(request.session_id, "sessionId"),
             parse_day(request.date, "date") if request.date else None,
+            parse_uuid(request.request_id, "requestId") if request.request_id else None,
         )
         return messages.appointment_message(row)
 

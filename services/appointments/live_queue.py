@@ -69,13 +69,21 @@ class LiveQueue:
             row = await self._session_for(session, viewer, session_id)
             return await self._snapshot(session, row, day or today_in(row["time_zone"], self._now()))
 
-    async def call_next(self, viewer: Principal, session_id: uuid.UUID, day: date | None) -> Row:
+    async def call_next(
+        self, viewer: Principal, session_id: uuid.UUID, day: date | None, request_id: uuid.UUID | None = None
+    ) -> Row:
         async with transaction(self._sessions) as session:
             row = await self._session_for(session, viewer, session_id)
             if row["doctor_id"] != viewer.user_id:
                 raise not_yours()
             day = day or today_in(row["time_zone"], self._now())
             await store.lock_occurrence(session, session_id, day)
+            if request_id is not None:
+                earlier = await store.called_for(session, viewer.user_id, request_id)
+                if earlier is not None:
+                    repeated = await store.appointment(session, earlier)
+                    assert repeated is not None
+                    return repeated
             snapshot = await self._snapshot(session, row, day, lock=True)
             if snapshot.view.now_serving is not None:
                 raise FailedPrecondition(
@@ -94,6 +102,8 @@ class LiveQueue:
             after = await store.appointment(session, chosen.appointment_id)
             assert after is not None
             await events.appointment_changed(session, after, Status.CHECKED_IN)
+            if request_id is not None:
+                await store.remember_call(session, viewer.user_id, request_id, chosen.appointment_id)
         return after
 
     async def position(self, viewer: Principal, appointment_id: uuid.UUID) -> tuple[Row, int, int, datetime | None]:

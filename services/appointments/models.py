@@ -207,3 +207,14 @@ class StatusChange(Base):
     actor_role: Mapped[str] = mapped_column(sa.Text)
     reason: Mapped[str] = mapped_column(sa.Text, server_default="")
     changed_at: Mapped[datetime] = mapped_column(TZ, server_default=sa.func.now())
+
+
+class CallNextRequest(Base):
+    """A call-next request id and the appointment it started (idempotency)."""
+
+    __tablename__ = "call_next_requests"
+
+    doctor_id: Mapped[uuid.UUID] = mapped_column(ID, primary_key=True)
+    request_id: Mapped[uuid.UUID] = mapped_column(ID, primary_key=True)
+    appointment_id: Mapped[uuid.UUID] = mapped_column(ID, sa.ForeignKey("appointments.id"))
+    created_at: Mapped[datetime] = mapped_column(TZ, server_default=sa.func.now())

@@ -24,6 +24,7 @@ sessions = cast(sa.Table, models.Session.__table__)
 overrides = cast(sa.Table, models.SessionOverride.__table__)
 appointments = cast(sa.Table, models.Appointment.__table__)
 history = cast(sa.Table, models.StatusChange.__table__)
+call_next_requests = cast(sa.Table, models.CallNextRequest.__table__)
 
 HOLDING = ("BOOKED", "CHECKED_IN", "IN_PROGRESS", "COMPLETED", "NO_SHOW")
 ACTIVE = ("BOOKED", "CHECKED_IN", "IN_PROGRESS")
@@ -350,3 +351,18 @@ async def occurrence_appointments(
         .order_by(appointments.c.queue_number)
     )
     return await _all(session, query.with_for_update() if lock else query)
+
+
+async def called_for(session: AsyncSession, doctor_id: uuid.UUID, request_id: uuid.UUID) -> uuid.UUID | None:
+    query = sa.select(call_next_requests.c.appointment_id).where(
+        call_next_requests.c.doctor_id == doctor_id, call_next_requests.c.request_id == request_id
+    )
+    return cast(uuid.UUID | None, (await session.execute(query)).scalar())
+
+
+async def remember_call(
+    session: AsyncSession, doctor_id: uuid.UUID, request_id: uuid.UUID, appointment_id: uuid.UUID
+) -> None:
+    await session.execute(
+        sa.insert(call_next_requests).values(doctor_id=doctor_id, request_id=request_id, appointment_id=appointment_id)
+    )

@@ -342,10 +342,18 @@ async def test_the_live_queue(appointments: AppointmentsHarness, auth: AuthHarne
         await api.CheckInAppointment(
             appointments_pb2.CheckInAppointmentRequest(appointment_id=appointment.id), metadata=doctor_meta
         )
+    request_id = str(uuid.uuid4())
     called = await queue_api.CallNext(
-        appointments_pb2.CallNextRequest(session_id=session.id, date=target.isoformat()), metadata=doctor_meta
+        appointments_pb2.CallNextRequest(session_id=session.id, date=target.isoformat(), request_id=request_id),
+        metadata=doctor_meta,
     )
     assert called.queue_number == 2
+    # A retry of the same call returns the same appointment and starts nobody else.
+    retried = await queue_api.CallNext(
+        appointments_pb2.CallNextRequest(session_id=session.id, date=target.isoformat(), request_id=request_id),
+        metadata=doctor_meta,
+    )
+    assert retried.id == called.id
     with pytest.raises(grpc.aio.AioRpcError) as raised:
         await queue_api.CallNext(
             appointments_pb2.CallNextRequest(session_id=session.id, date=target.isoformat()), metadata=doctor_meta

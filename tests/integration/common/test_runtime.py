@@ -6,19 +6,14 @@ import asyncio
 
 import grpc
 import pytest
-import sqlalchemy as sa
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from pulseone.auth.v1 import auth_pb2
 
 from scripts.stack import Nats, Postgres
 from services.auth.app import build
-from services.auth.models import Base
 from services.auth.service import AuthService
 from services.auth.settings import AuthSettings
-from services.common.event_tables import metadata as event_metadata
 from tests.conftest import fresh_database, scratch_dir
 from tests.integration.conftest import AuthHarness, bearer
 from tests.rpc import failure_of
@@ -100,29 +95,3 @@ async def test_a_method_without_an_access_rule_is_refused(auth: AuthHarness, mon
         await auth.stub.GetJwks(auth_pb2.GetJwksRequest())
     failure = failure_of(raised.value)
     assert (failure.code, failure.reason) == (grpc.StatusCode.PERMISSION_DENIED, "METHOD_NOT_DECLARED")
-
-
-def test_the_migrations_build_exactly_the_models(auth: AuthHarness) -> None:
-    engine = sa.create_engine(auth.database_url)
-    try:
-        with engine.connect() as connection:
-            context = MigrationContext.configure(connection)
-            differences = compare_metadata(context, Base.metadata)
-            event_differences = compare_metadata(context, event_metadata)
-    finally:
-        engine.dispose()
-    # Each comparison sees the other's tables as extra; only differences in its own tables count.
-    ours = {t.name for t in Base.metadata.sorted_tables}
-    theirs = {t.name for t in event_metadata.sorted_tables}
-    assert [d for d in differences if not _about(d, theirs | {"alembic_version"})] == []
-    assert [d for d in event_differences if not _about(d, ours | {"alembic_version"})] == []
-
-
-def _about(difference: object, tables: set[str]) -> bool:
-    """True when an autogenerate difference concerns one of `tables` (a table removed from the metadata)."""
-    kind = difference[0] if isinstance(difference, tuple) else None
-    if kind == "remove_table":
-        return difference[1].name in tables  # type: ignore[index]
-    if kind in ("remove_index", "remove_constraint"):
-        return difference[1].table.name in tables  # type: ignore[index]
-    return False

@@ -1,0 +1,60 @@
+"""Every service's migrations build exactly what its models (and the shared tables) describe."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from scripts.stack import Postgres
+from services.appointments import models as appointment_models
+from services.auth import models as auth_models
+from services.common import audit, event_tables
+from services.common.db import migrate
+from services.profile import models as profile_models
+from tests.conftest import fresh_database
+
+ROOT = Path(__file__).resolve().parents[3] / "services"
+SERVICES = {
+    "auth": (auth_models.Base.metadata, [event_tables.metadata]),
+    "profile": (profile_models.Base.metadata, [event_tables.metadata, audit.metadata]),
+    "appointments": (appointment_models.Base.metadata, [event_tables.metadata, audit.metadata]),
+}
+
+
+def _table_of(difference: Any) -> str | None:
+    kind = difference[0] if isinstance(difference, tuple) else None
+    if kind == "remove_table":
+        return str(difference[1].name)
+    if kind in ("remove_index", "remove_constraint", "add_index", "add_constraint"):
+        return str(difference[1].table.name)
+    return None
+
+
+@pytest.mark.parametrize("service", sorted(SERVICES))
+def test_migrations_match_the_models(postgres: Postgres, service: str) -> None:
+    url = fresh_database(postgres, f"migrations_{service}")
+    migrate(url, ROOT / service / "migrations")
+    own, shared = SERVICES[service]
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection)
+            for metadata in (own, *shared):
+                ours = {t.name for t in metadata.sorted_tables}
+                differences = [
+                    d for d in compare_metadata(context, metadata) if _table_of(d) in ours or _table_of(d) is None
+                ]
+                # Tables of the other metadata objects show up as "removed"; only our own tables count.
+                differences = [
+                    d
+                    for d in differences
+                    if not (isinstance(d, tuple) and d[0] == "remove_table" and d[1].name not in ours)
+                ]
+                assert differences == [], f"{service}: {differences}"
+    finally:
+        engine.dispose()
