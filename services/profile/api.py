@@ -122,6 +122,22 @@ class DoctorApi(profile_pb2_grpc.DoctorServiceServicer):
         row = await self._service.save_doctor(principal, principal.user_id, changes, create=True)
         return messages.doctor_message(row, row["clinics"])
 
+    async def RateDoctor(self, request: profile_pb2.RateDoctorRequest, context: Context) -> resources_pb2.Rating:
+        row = await self._service.rate_doctor(
+            current_principal(), parse_uuid(request.doctor_id, "doctorId"), request.rating, request.review
+        )
+        return messages.rating_message(row)
+
+    async def ListRatings(
+        self, request: profile_pb2.ListRatingsRequest, context: Context
+    ) -> profile_pb2.ListRatingsResponse:
+        rows, next_token = await self._service.list_ratings(
+            parse_uuid(request.doctor_id, "doctorId"), request.page_size, request.page_token
+        )
+        return profile_pb2.ListRatingsResponse(
+            ratings=[messages.rating_message(r) for r in rows], next_page_token=next_token
+        )
+
     async def UpdateDoctor(self, request: profile_pb2.UpdateDoctorRequest, context: Context) -> resources_pb2.Doctor:
         changes = messages.changes(request.doctor, request.update_mask, DOCTOR_FIELDS)
         row = await self._service.save_doctor(

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import time
 import uuid
+from datetime import UTC
 from typing import Any
 
+from pulseone.appointments.v1 import events_pb2 as appointment_events
+from pulseone.appointments.v1 import resources_pb2 as appointment_resources
 from pulseone.auth.v1 import auth_pb2
 from pulseone.auth.v1 import events_pb2 as auth_events
 from pulseone.profile.v1 import events_pb2
@@ -167,6 +170,31 @@ async def on_account_status(session: AsyncSession, event: StatusEvent) -> None:
         await pharmacy_updated(session, pharmacy["id"])
 
 
+async def on_appointment_changed(session: AsyncSession, event: appointment_events.AppointmentChanged) -> None:
+    """Mirror appointments: they decide the care relationship (SPEC 2) and who may rate whom."""
+    appointment = event.appointment
+    starts = (
+        appointment.actual_start_time if appointment.HasField("actual_start_time") else appointment.estimated_start_time
+    )
+    await store.apply_visit(
+        session,
+        {
+            "appointment_id": uuid.UUID(appointment.id),
+            "patient_id": uuid.UUID(appointment.patient_id),
+            "doctor_id": uuid.UUID(appointment.doctor_id),
+            "status": appointment_resources.Appointment.Status.Name(appointment.status),
+            "starts_at": starts.ToDatetime(tzinfo=UTC),
+            "ends_at": appointment.actual_end_time.ToDatetime(tzinfo=UTC)
+            if appointment.HasField("actual_end_time")
+            else None,
+            "version": event.metadata.entity_version,
+        },
+    )
+
+
+APPOINTMENT_EVENTS = ("booked", "checked_in", "started", "completed", "cancelled", "no_show")
+
+
 def subscriptions() -> list[Subscription]:
     return [
         Subscription("pulseone.auth.user.registered", auth_events.UserRegistered, on_user_registered),
@@ -174,4 +202,12 @@ def subscriptions() -> list[Subscription]:
         Subscription("pulseone.auth.user.suspended", auth_events.UserSuspended, on_account_status),
         Subscription("pulseone.auth.user.reactivated", auth_events.UserReactivated, on_account_status),
         Subscription("pulseone.auth.user.approval_revoked", auth_events.UserApprovalRevoked, on_account_status),
+        *(
+            Subscription(
+                f"pulseone.appointments.appointment.{name}",
+                appointment_events.AppointmentChanged,
+                on_appointment_changed,
+            )
+            for name in APPOINTMENT_EVENTS
+        ),
     ]

@@ -177,3 +177,12 @@ def consent_message(row: Row) -> resources_pb2.Consent:
     message = resources_pb2.Consent(patient_id=str(row["patient_id"]), doctor_id=str(row["doctor_id"]))
     _time(message.grant_time, row["grant_time"])
     return message
+
+
+def rating_message(row: Row) -> resources_pb2.Rating:
+    message = resources_pb2.Rating(
+        doctor_id=str(row["doctor_id"]), patient_id=str(row["patient_id"]), rating=row["rating"], review=row["review"]
+    )
+    _time(message.create_time, row["created_at"])
+    _time(message.update_time, row["updated_at"])
+    return message

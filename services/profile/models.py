@@ -152,12 +152,31 @@ class Consent(Base):
     version: Mapped[int] = mapped_column(sa.BigInteger)
 
 
-class CareRelationship(Base):
-    """Appointments between a doctor and a patient, as the appointments service reports them."""
+class Visit(Base):
+    """An appointment between a patient and a doctor, as the appointments service reports it."""
 
-    __tablename__ = "care_relationships"
+    __tablename__ = "visits"
+    __table_args__ = (sa.Index("visits_pair", "patient_id", "doctor_id"),)
 
-    patient_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    appointment_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    patient_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    doctor_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    status: Mapped[str] = mapped_column(sa.Text)
+    starts_at: Mapped[datetime] = mapped_column(TZ)
+    ends_at: Mapped[datetime | None] = mapped_column(TZ)
+    version: Mapped[int] = mapped_column(sa.BigInteger)
+
+
+class Rating(Base):
+    __tablename__ = "ratings"
+    __table_args__ = (
+        sa.CheckConstraint("rating BETWEEN 1 AND 5", name="ratings_range"),
+        sa.Index("ratings_newest", "doctor_id", "created_at"),
+    )
+
     doctor_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    open_appointments: Mapped[int] = mapped_column(sa.Integer, server_default="0")
-    last_appointment_at: Mapped[datetime | None] = mapped_column(TZ)
+    patient_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    rating: Mapped[int] = mapped_column(sa.SmallInteger)
+    review: Mapped[str] = mapped_column(sa.Text, server_default="")
+    created_at: Mapped[datetime] = mapped_column(TZ, server_default=sa.func.now())
+    updated_at: Mapped[datetime] = mapped_column(TZ, server_default=sa.func.now())

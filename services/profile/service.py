@@ -12,7 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from services.common import audit
 from services.common.context import AccountStatus, Principal, Role
 from services.common.db import transaction
-from services.common.errors import AlreadyExists, InvalidArgument, NotFound, PermissionDenied, invalid_field
+from services.common.errors import (
+    AlreadyExists,
+    FailedPrecondition,
+    InvalidArgument,
+    NotFound,
+    PermissionDenied,
+    invalid_field,
+)
 from services.common.pagination import decode_token, encode_token, page_size
 from services.profile import events, store
 from services.profile.rules import (
@@ -292,6 +299,40 @@ class ProfileService:
             if inserted or (values and not create):
                 await events.doctor_updated(session, doctor_id)
         return await self.get_doctor(viewer, doctor_id)
+
+    # Ratings
+
+    async def rate_doctor(self, viewer: Principal, doctor_id: uuid.UUID, rating: int, review: str) -> Row:
+        """One rating per patient and doctor (a second one replaces the first), after a completed visit."""
+        checks = Checks()
+        checks.between("rating", rating, 1, 5)
+        checks.text("review", review, 2000)
+        checks.done()
+        async with transaction(self._sessions) as session:
+            if await store.lock(session, store.doctors, {"id": doctor_id}) is None:
+                raise NotFound("no doctor has this id", reason="DOCTOR_NOT_FOUND")
+            if not await store.has_completed_visit(session, viewer.user_id, doctor_id):
+                raise FailedPrecondition(
+                    "patients rate a doctor after a completed appointment with them", reason="NO_COMPLETED_VISIT"
+                )
+            row = await store.save_rating(
+                session,
+                {"doctor_id": doctor_id, "patient_id": viewer.user_id, "rating": rating, "review": review.strip()},
+            )
+            await store.refresh_rating_summary(session, doctor_id)
+        return row
+
+    async def list_ratings(self, doctor_id: uuid.UUID, size: int, token: str) -> tuple[list[Row], str]:
+        limit = page_size(size)
+        position = decode_token(token, ("createTime", "patientId"))
+        after = (datetime.fromisoformat(position["createTime"]), uuid.UUID(position["patientId"])) if position else None
+        async with self._sessions() as session:
+            if await store.doctor(session, doctor_id) is None:
+                raise NotFound("no doctor has this id", reason="DOCTOR_NOT_FOUND")
+            rows = await store.list_ratings(session, doctor_id, after, limit + 1)
+        return _page(
+            rows, limit, lambda r: {"createTime": r["created_at"].isoformat(), "patientId": str(r["patient_id"])}
+        )
 
     # Clinics
 

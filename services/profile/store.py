@@ -22,7 +22,8 @@ clinics = cast(sa.Table, models.Clinic.__table__)
 affiliations = cast(sa.Table, models.Affiliation.__table__)
 pharmacies = cast(sa.Table, models.Pharmacy.__table__)
 consents = cast(sa.Table, models.Consent.__table__)
-care = cast(sa.Table, models.CareRelationship.__table__)
+visits = cast(sa.Table, models.Visit.__table__)
+ratings = cast(sa.Table, models.Rating.__table__)
 
 verified = (accounts.c.status == "ACTIVE").label("verified")
 
@@ -126,7 +127,78 @@ async def patient(session: AsyncSession, patient_id: uuid.UUID) -> Row | None:
 
 
 async def care_relationship(session: AsyncSession, patient_id: uuid.UUID, doctor_id: uuid.UUID) -> Row | None:
-    return await _one(session, sa.select(care).where(care.c.patient_id == patient_id, care.c.doctor_id == doctor_id))
+    """Open appointments and the end of the last non-cancelled one, between a patient and a doctor."""
+    active = visits.c.status.in_(("BOOKED", "CHECKED_IN", "IN_PROGRESS"))
+    query = sa.select(
+        sa.func.count().filter(active).label("open_appointments"),
+        sa.func.max(sa.func.coalesce(visits.c.ends_at, visits.c.starts_at))
+        .filter(visits.c.status != "CANCELLED")
+        .label("last_appointment_at"),
+    ).where(visits.c.patient_id == patient_id, visits.c.doctor_id == doctor_id)
+    row = await _one(session, query)
+    return row if row and (row["open_appointments"] or row["last_appointment_at"]) else None
+
+
+async def apply_visit(session: AsyncSession, values: Mapping[str, Any]) -> None:
+    """Mirror an appointment; an older event than the one held changes nothing."""
+    statement = insert(visits).values(**values)
+    statement = statement.on_conflict_do_update(
+        index_elements=["appointment_id"],
+        set_={k: v for k, v in values.items() if k != "appointment_id"},
+        where=visits.c.version < values["version"],
+    )
+    await session.execute(statement)
+
+
+async def has_completed_visit(session: AsyncSession, patient_id: uuid.UUID, doctor_id: uuid.UUID) -> bool:
+    query = sa.select(visits.c.appointment_id).where(
+        visits.c.patient_id == patient_id, visits.c.doctor_id == doctor_id, visits.c.status == "COMPLETED"
+    )
+    return (await session.execute(query.limit(1))).first() is not None
+
+
+async def save_rating(session: AsyncSession, values: Mapping[str, Any]) -> Row:
+    statement = (
+        insert(ratings)
+        .values(**values)
+        .on_conflict_do_update(
+            index_elements=["doctor_id", "patient_id"],
+            set_={"rating": values["rating"], "review": values["review"], "updated_at": sa.func.now()},
+        )
+        .returning(ratings)
+    )
+    row = await _one(session, statement)
+    assert row is not None
+    return row
+
+
+async def refresh_rating_summary(session: AsyncSession, doctor_id: uuid.UUID) -> None:
+    """Average and count recomputed from the ratings, under the doctor's row lock: always consistent."""
+    of_doctor = ratings.c.doctor_id == doctor_id
+    await session.execute(
+        sa.update(doctors)
+        .where(doctors.c.id == doctor_id)
+        .values(
+            average_rating=sa.select(sa.func.coalesce(sa.func.round(sa.func.avg(ratings.c.rating), 2), 0))
+            .where(of_doctor)
+            .scalar_subquery(),
+            rating_count=sa.select(sa.func.count()).where(of_doctor).scalar_subquery(),
+        )
+    )
+
+
+async def list_ratings(
+    session: AsyncSession, doctor_id: uuid.UUID, after: tuple[Any, uuid.UUID] | None, limit: int
+) -> list[Row]:
+    query = (
+        sa.select(ratings)
+        .where(ratings.c.doctor_id == doctor_id)
+        .order_by(ratings.c.created_at.desc(), ratings.c.patient_id.desc())
+        .limit(limit)
+    )
+    if after is not None:
+        query = query.where(sa.tuple_(ratings.c.created_at, ratings.c.patient_id) < sa.tuple_(*map(sa.literal, after)))
+    return await _all(session, query)
 
 
 async def find_patients(session: AsyncSession, *, email: str, phone: str) -> list[Row]:

@@ -80,6 +80,19 @@ def test_the_patient_journey_over_rest(gateway: httpx.Client, admin: Account) ->
     assert [h["toStatus"] for h in history] == ["BOOKED", "CHECKED_IN", "IN_PROGRESS", "COMPLETED"]
     mine = _ok(gateway.get("/api/appointments", headers=patient.headers))
     assert [a["id"] for a in mine["appointments"]] == [booked["id"]]
+    # The completed visit reaches the profile service: the doctor may read the patient's medical
+    # profile, and the patient may rate the doctor.
+    eventually(lambda: _ok(gateway.get(f"/api/patients/{patient.id}", headers=doctor.headers)))
+    rated = _ok(
+        gateway.post(
+            f"/api/doctors/{doctor.id}/ratings", json={"rating": 5, "review": "thorough"}, headers=patient.headers
+        )
+    )
+    assert rated["rating"] == 5
+    profile = _ok(gateway.get(f"/api/doctors/{doctor.id}", headers=patient.headers))
+    assert (profile["averageRating"], profile["ratingCount"]) == (5, 1)
+    ratings = _ok(gateway.get(f"/api/doctors/{doctor.id}/ratings", headers=patient.headers))["ratings"]
+    assert [(r["patientId"], r["review"]) for r in ratings] == [(patient.id, "thorough")]
 
 
 def test_appointment_errors_over_rest(gateway: httpx.Client, admin: Account) -> None:

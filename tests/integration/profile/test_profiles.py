@@ -255,8 +255,9 @@ async def test_doctors_read_medical_data_only_within_the_care_relationship(
     last_visit = datetime.now(UTC) - timedelta(days=30)
     await sql(
         profile,
-        "INSERT INTO care_relationships (patient_id, doctor_id, open_appointments, last_appointment_at)"
-        " VALUES (:p, :d, 0, :at)",
+        "INSERT INTO visits (appointment_id, patient_id, doctor_id, status, starts_at, ends_at, version)"
+        " VALUES (:a, :p, :d, 'COMPLETED', :at, :at, 3)",
+        a=uuid.uuid4(),
         p=uuid.UUID(patient.user.id),
         d=uuid.UUID(doctor.user.id),
         at=last_visit,
@@ -480,3 +481,52 @@ async def test_clinic_admins_look_patients_up_by_exact_email(auth: AuthHarness, 
             profile_pb2.LookupPatientsRequest(email=patient.user.email), metadata=bearer(patient.access_token)
         )
     assert raised.value.code() is grpc.StatusCode.PERMISSION_DENIED
+
+
+async def test_ratings_need_a_completed_visit_and_keep_the_average(auth: AuthHarness, profile: ProfileHarness) -> None:
+    doctor = await approved(auth, "DOCTOR")
+    first, second = await auth.register("PATIENT"), await auth.register("PATIENT")
+    stub = profile.stub("DoctorService")
+    await eventually(
+        lambda: stub.GetDoctor(
+            profile_pb2.GetDoctorRequest(doctor_id=doctor.user.id), metadata=bearer(doctor.access_token)
+        )
+    )
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await stub.RateDoctor(
+            profile_pb2.RateDoctorRequest(doctor_id=doctor.user.id, rating=5), metadata=bearer(first.access_token)
+        )
+    assert failure_of(raised.value).reason == "NO_COMPLETED_VISIT"
+    for patient in (first, second):
+        await sql(
+            profile,
+            "INSERT INTO visits (appointment_id, patient_id, doctor_id, status, starts_at, version)"
+            " VALUES (:a, :p, :d, 'COMPLETED', now(), 4)",
+            a=uuid.uuid4(),
+            p=uuid.UUID(patient.user.id),
+            d=uuid.UUID(doctor.user.id),
+        )
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await stub.RateDoctor(
+            profile_pb2.RateDoctorRequest(doctor_id=doctor.user.id, rating=6), metadata=bearer(first.access_token)
+        )
+    assert failure_of(raised.value).fields == {"rating": "INVALID_FIELD"}
+    await stub.RateDoctor(
+        profile_pb2.RateDoctorRequest(doctor_id=doctor.user.id, rating=2), metadata=bearer(first.access_token)
+    )
+    await stub.RateDoctor(
+        profile_pb2.RateDoctorRequest(doctor_id=doctor.user.id, rating=4, review="kind"),
+        metadata=bearer(second.access_token),
+    )
+    # A second rating by the same patient replaces the first.
+    await stub.RateDoctor(
+        profile_pb2.RateDoctorRequest(doctor_id=doctor.user.id, rating=5), metadata=bearer(first.access_token)
+    )
+    found = await stub.GetDoctor(
+        profile_pb2.GetDoctorRequest(doctor_id=doctor.user.id), metadata=bearer(first.access_token)
+    )
+    assert (found.average_rating, found.rating_count) == (4.5, 2)
+    listed = await stub.ListRatings(
+        profile_pb2.ListRatingsRequest(doctor_id=doctor.user.id), metadata=bearer(first.access_token)
+    )
+    assert sorted(r.rating for r in listed.ratings) == [4, 5]

@@ -279,3 +279,31 @@ class UpdatePharmacyRequest(_message.Message):
     pharmacy: _resources_pb2.Pharmacy
     update_mask: _field_mask_pb2.FieldMask
     def __init__(self, pharmacy_id: _Optional[str] = ..., pharmacy: _Optional[_Union[_resources_pb2.Pharmacy, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ...) -> None: ...
+
+class RateDoctorRequest(_message.Message):
+    __slots__ = ("doctor_id", "rating", "review")
+    DOCTOR_ID_FIELD_NUMBER: _ClassVar[int]
+    RATING_FIELD_NUMBER: _ClassVar[int]
+    REVIEW_FIELD_NUMBER: _ClassVar[int]
+    doctor_id: str
+    rating: int
+    review: str
+    def __init__(self, doctor_id: _Optional[str] = ..., rating: _Optional[int] = ..., review: _Optional[str] = ...) -> None: ...
+
+class ListRatingsRequest(_message.Message):
+    __slots__ = ("doctor_id", "page_size", "page_token")
+    DOCTOR_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    doctor_id: str
+    page_size: int
+    page_token: str
+    def __init__(self, doctor_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListRatingsResponse(_message.Message):
+    __slots__ = ("ratings", "next_page_token")
+    RATINGS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    ratings: _containers.RepeatedCompositeFieldContainer[_resources_pb2.Rating]
+    next_page_token: str
+    def __init__(self, ratings: _Optional[_Iterable[_Union[_resources_pb2.Rating, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...

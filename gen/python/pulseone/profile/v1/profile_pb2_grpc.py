@@ -558,6 +558,16 @@ class DoctorServiceStub:
                 request_serializer=pulseone_dot_profile_dot_v1_dot_profile__pb2.CreateDoctorRequest.SerializeToString,
                 response_deserializer=pulseone_dot_profile_dot_v1_dot_resources__pb2.Doctor.FromString,
                 _registered_method=True)
+        self.RateDoctor = channel.unary_unary(
+                '/pulseone.profile.v1.DoctorService/RateDoctor',
+                request_serializer=pulseone_dot_profile_dot_v1_dot_profile__pb2.RateDoctorRequest.SerializeToString,
+                response_deserializer=pulseone_dot_profile_dot_v1_dot_resources__pb2.Rating.FromString,
+                _registered_method=True)
+        self.ListRatings = channel.unary_unary(
+                '/pulseone.profile.v1.DoctorService/ListRatings',
+                request_serializer=pulseone_dot_profile_dot_v1_dot_profile__pb2.ListRatingsRequest.SerializeToString,
+                response_deserializer=pulseone_dot_profile_dot_v1_dot_profile__pb2.ListRatingsResponse.FromString,
+                _registered_method=True)
         self.UpdateDoctor = channel.unary_unary(
                 '/pulseone.profile.v1.DoctorService/UpdateDoctor',
                 request_serializer=pulseone_dot_profile_dot_v1_dot_profile__pb2.UpdateDoctorRequest.SerializeToString,
@@ -590,6 +600,20 @@ class DoctorServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RateDoctor(self, request, context):
+        """RateDoctor rates a doctor after a completed visit, or changes the caller's rating.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListRatings(self, request, context):
+        """ListRatings lists a doctor's ratings, newest first.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def UpdateDoctor(self, request, context):
         """UpdateDoctor changes the caller's doctor profile; a new license number needs approval again.
         """
@@ -614,6 +638,16 @@ def add_DoctorServiceServicer_to_server(servicer, server):
                     servicer.CreateDoctor,
                     request_deserializer=pulseone_dot_profile_dot_v1_dot_profile__pb2.CreateDoctorRequest.FromString,
                     response_serializer=pulseone_dot_profile_dot_v1_dot_resources__pb2.Doctor.SerializeToString,
+            ),
+            'RateDoctor': grpc.unary_unary_rpc_method_handler(
+                    servicer.RateDoctor,
+                    request_deserializer=pulseone_dot_profile_dot_v1_dot_profile__pb2.RateDoctorRequest.FromString,
+                    response_serializer=pulseone_dot_profile_dot_v1_dot_resources__pb2.Rating.SerializeToString,
+            ),
+            'ListRatings': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListRatings,
+                    request_deserializer=pulseone_dot_profile_dot_v1_dot_profile__pb2.ListRatingsRequest.FromString,
+                    response_serializer=pulseone_dot_profile_dot_v1_dot_profile__pb2.ListRatingsResponse.SerializeToString,
             ),
             'UpdateDoctor': grpc.unary_unary_rpc_method_handler(
                     servicer.UpdateDoctor,
@@ -703,6 +737,60 @@ class DoctorService:
             '/pulseone.profile.v1.DoctorService/CreateDoctor',
             pulseone_dot_profile_dot_v1_dot_profile__pb2.CreateDoctorRequest.SerializeToString,
             pulseone_dot_profile_dot_v1_dot_resources__pb2.Doctor.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RateDoctor(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pulseone.profile.v1.DoctorService/RateDoctor',
+            pulseone_dot_profile_dot_v1_dot_profile__pb2.RateDoctorRequest.SerializeToString,
+            pulseone_dot_profile_dot_v1_dot_resources__pb2.Rating.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListRatings(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pulseone.profile.v1.DoctorService/ListRatings',
+            pulseone_dot_profile_dot_v1_dot_profile__pb2.ListRatingsRequest.SerializeToString,
+            pulseone_dot_profile_dot_v1_dot_profile__pb2.ListRatingsResponse.FromString,
             options,
             channel_credentials,
             insecure,

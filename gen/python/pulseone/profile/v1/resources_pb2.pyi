@@ -279,3 +279,19 @@ class Consent(_message.Message):
     doctor_id: str
     grant_time: _timestamp_pb2.Timestamp
     def __init__(self, patient_id: _Optional[str] = ..., doctor_id: _Optional[str] = ..., grant_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class Rating(_message.Message):
+    __slots__ = ("doctor_id", "patient_id", "rating", "review", "create_time", "update_time")
+    DOCTOR_ID_FIELD_NUMBER: _ClassVar[int]
+    PATIENT_ID_FIELD_NUMBER: _ClassVar[int]
+    RATING_FIELD_NUMBER: _ClassVar[int]
+    REVIEW_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    doctor_id: str
+    patient_id: str
+    rating: int
+    review: str
+    create_time: _timestamp_pb2.Timestamp
+    update_time: _timestamp_pb2.Timestamp
+    def __init__(self, doctor_id: _Optional[str] = ..., patient_id: _Optional[str] = ..., rating: _Optional[int] = ..., review: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
