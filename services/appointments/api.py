@@ -10,8 +10,10 @@ from pulseone.appointments.v1 import appointments_pb2, appointments_pb2_grpc, re
 from services.appointments import messages
 from services.appointments.booking import ServiceType, Status
 from services.appointments.live_queue import LiveQueue
+from services.appointments.records import ClinicalRecords
 from services.appointments.service import AppointmentService, Booking, NewSession, parse_day, parse_instant, parse_time
 from services.common.context import current_principal
+from services.common.updates import requested_changes
 from services.common.validation import parse_uuid
 
 Context: TypeAlias = grpc.aio.ServicerContext
@@ -262,3 +264,56 @@ class QueueApi(appointments_pb2_grpc.QueueServiceServicer):
         if expected is not None:
             position.expected_start_time.FromDatetime(expected)
         return position
+
+
+NOTE_FIELDS = frozenset(
+    {
+        "chief_complaint", "diagnosis", "treatment_plan", "vital_signs", "follow_up_required", "follow_up_in_days",
+        "follow_up_instructions",
+    }
+)  # fmt: skip
+
+
+class NotesApi(appointments_pb2_grpc.NotesServiceServicer):
+    def __init__(self, records: ClinicalRecords) -> None:
+        self._records = records
+
+    async def UpdateNotes(
+        self, request: appointments_pb2.UpdateNotesRequest, context: Context
+    ) -> resources_pb2.ConsultationNotes:
+        changes = requested_changes(request.notes, request.update_mask, NOTE_FIELDS)
+        if request.notes.vital_signs and "vital_signs" not in changes:
+            changes["vital_signs"] = dict(request.notes.vital_signs)  # new vitals are added to the record
+        if "vital_signs" in changes:
+            changes["vital_signs"] = dict(changes["vital_signs"])
+        values = await self._records.update_notes(
+            current_principal(), parse_uuid(request.appointment_id, "appointmentId"), changes
+        )
+        return messages.notes_message(values)
+
+    async def GetNotes(
+        self, request: appointments_pb2.GetNotesRequest, context: Context
+    ) -> resources_pb2.ConsultationNotes:
+        values = await self._records.get_notes(current_principal(), parse_uuid(request.appointment_id, "appointmentId"))
+        return messages.notes_message(values)
+
+    async def AddAddendum(
+        self, request: appointments_pb2.AddAddendumRequest, context: Context
+    ) -> resources_pb2.ConsultationNotes:
+        values = await self._records.add_addendum(
+            current_principal(), parse_uuid(request.appointment_id, "appointmentId"), request.text
+        )
+        return messages.notes_message(values)
+
+    async def ListPatientHistory(
+        self, request: appointments_pb2.ListPatientHistoryRequest, context: Context
+    ) -> appointments_pb2.ListPatientHistoryResponse:
+        entries, next_token = await self._records.patient_history(
+            current_principal(), parse_uuid(request.patient_id, "patientId"), request.page_size, request.page_token
+        )
+        response = appointments_pb2.ListPatientHistoryResponse(next_page_token=next_token)
+        for row, visible_notes in entries:
+            entry = response.appointments.add(appointment=messages.appointment_message(row))
+            if visible_notes is not None:
+                entry.notes.CopyFrom(messages.notes_message(visible_notes))
+        return response

@@ -9,6 +9,7 @@ from pulseone.appointments.v1 import appointments_pb2_grpc
 
 from services.appointments import api, events
 from services.appointments.live_queue import LiveQueue
+from services.appointments.records import ClinicalRecords
 from services.appointments.service import AppointmentService, Clock, utc_now
 from services.appointments.settings import AppointmentsSettings
 from services.common.runtime import Infrastructure, ServiceDefinition, ServiceRuntime
@@ -19,6 +20,7 @@ SERVICE_NAMES = [
     "pulseone.appointments.v1.SessionService",
     "pulseone.appointments.v1.AppointmentService",
     "pulseone.appointments.v1.QueueService",
+    "pulseone.appointments.v1.NotesService",
 ]
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -29,11 +31,13 @@ def build(settings: AppointmentsSettings, *, clock: Clock = utc_now) -> ServiceR
     verifier = TokenVerifier(grpc_jwks_source(auth_channel), issuer=settings.jwt_issuer, audience=settings.jwt_audience)
     service = AppointmentService(infra.sessions, clock=clock)
     live_queue = LiveQueue(infra.sessions, clock)
+    records = ClinicalRecords(infra.sessions, clock)
 
     def register(server: grpc.aio.Server) -> None:
         appointments_pb2_grpc.add_SessionServiceServicer_to_server(api.SessionApi(service), server)  # type: ignore[no-untyped-call]
         appointments_pb2_grpc.add_AppointmentServiceServicer_to_server(api.AppointmentApi(service), server)  # type: ignore[no-untyped-call]
         appointments_pb2_grpc.add_QueueServiceServicer_to_server(api.QueueApi(live_queue), server)  # type: ignore[no-untyped-call]
+        appointments_pb2_grpc.add_NotesServiceServicer_to_server(api.NotesApi(records), server)  # type: ignore[no-untyped-call]
 
     return ServiceRuntime(
         infra,

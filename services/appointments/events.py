@@ -109,6 +109,16 @@ async def on_affiliation_updated(session: AsyncSession, event: profile_events.Af
     await store.upsert_newer(session, store.affiliations, ["clinic_id", "doctor_id"], values)
 
 
+async def on_consent_changed(session: AsyncSession, event: profile_events.ConsentChanged) -> None:
+    values = {
+        "patient_id": uuid.UUID(event.patient_id),
+        "doctor_id": uuid.UUID(event.doctor_id),
+        "granted": event.granted,
+        "version": event.metadata.entity_version,
+    }
+    await store.upsert_newer(session, store.consents, ["patient_id", "doctor_id"], values)
+
+
 def subscriptions() -> list[Subscription]:
     return [
         Subscription("pulseone.auth.user.registered", auth_events.UserRegistered, on_user_registered),
@@ -119,4 +129,6 @@ def subscriptions() -> list[Subscription]:
         Subscription("pulseone.profile.doctor.updated", profile_events.DoctorUpdated, on_doctor_updated),
         Subscription("pulseone.profile.clinic.updated", profile_events.ClinicUpdated, on_clinic_updated),
         Subscription("pulseone.profile.affiliation.updated", profile_events.AffiliationUpdated, on_affiliation_updated),
+        Subscription("pulseone.profile.consent.granted", profile_events.ConsentChanged, on_consent_changed),
+        Subscription("pulseone.profile.consent.revoked", profile_events.ConsentChanged, on_consent_changed),
     ]

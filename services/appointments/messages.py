@@ -160,3 +160,28 @@ def queue_entry(row: Row, expected: datetime | None = None) -> resources_pb2.Que
     _set(entry.expected_start_time, expected)
     _set(entry.actual_start_time, row["actual_start_time"])
     return entry
+
+
+def notes_message(values: Mapping[str, Any]) -> resources_pb2.ConsultationNotes:
+    message = resources_pb2.ConsultationNotes(
+        appointment_id=str(values["appointment_id"]),
+        doctor_id=str(values["doctor_id"]),
+        patient_id=str(values["patient_id"]),
+        chief_complaint=values["chief_complaint"],
+        diagnosis=values["diagnosis"],
+        treatment_plan=values["treatment_plan"],
+        vital_signs=values["vital_signs"],
+        follow_up_required=values["follow_up_required"],
+        follow_up_in_days=values["follow_up_in_days"] or 0,
+        follow_up_instructions=values["follow_up_instructions"],
+        locked=values["locked"],
+        addenda=[
+            resources_pb2.Addendum(id=str(a["id"]), author_id=str(a["author_id"]), text=a["text"])
+            for a in values["addenda"]
+        ],
+    )
+    for addendum, row in zip(message.addenda, values["addenda"], strict=True):
+        addendum.create_time.FromDatetime(row["created_at"])
+    _set(message.create_time, values["created_at"])
+    _set(message.update_time, values["updated_at"])
+    return message

@@ -7,7 +7,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 TZ = sa.DateTime(timezone=True)
@@ -218,3 +218,44 @@ class CallNextRequest(Base):
     request_id: Mapped[uuid.UUID] = mapped_column(ID, primary_key=True)
     appointment_id: Mapped[uuid.UUID] = mapped_column(ID, sa.ForeignKey("appointments.id"))
     created_at: Mapped[datetime] = mapped_column(TZ, server_default=sa.func.now())
+
+
+class ConsultationNotes(Base):
+    __tablename__ = "consultation_notes"
+    __table_args__ = (sa.Index("consultation_notes_patient", "patient_id"),)
+
+    appointment_id: Mapped[uuid.UUID] = mapped_column(ID, sa.ForeignKey("appointments.id"), primary_key=True)
+    doctor_id: Mapped[uuid.UUID] = mapped_column(ID)
+    patient_id: Mapped[uuid.UUID] = mapped_column(ID)
+    chief_complaint: Mapped[str] = mapped_column(sa.Text, server_default="")
+    diagnosis: Mapped[str] = mapped_column(sa.Text, server_default="")
+    treatment_plan: Mapped[str] = mapped_column(sa.Text, server_default="")
+    vital_signs: Mapped[dict[str, str]] = mapped_column(JSONB, server_default="{}")
+    follow_up_required: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.text("false"))
+    follow_up_in_days: Mapped[int | None] = mapped_column(sa.Integer)
+    follow_up_instructions: Mapped[str] = mapped_column(sa.Text, server_default="")
+    version: Mapped[int] = mapped_column(sa.BigInteger)
+    created_at: Mapped[datetime] = mapped_column(TZ, server_default=sa.func.now())
+    updated_at: Mapped[datetime] = mapped_column(TZ, server_default=sa.func.now())
+
+
+class Addendum(Base):
+    __tablename__ = "note_addenda"
+    __table_args__ = (sa.Index("note_addenda_appointment", "appointment_id", "created_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(ID, primary_key=True)
+    appointment_id: Mapped[uuid.UUID] = mapped_column(ID, sa.ForeignKey("consultation_notes.appointment_id"))
+    author_id: Mapped[uuid.UUID] = mapped_column(ID)
+    text: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(TZ, server_default=sa.func.now())
+
+
+class Consent(Base):
+    """A patient's consent for a doctor to read notes by other doctors (from profile events)."""
+
+    __tablename__ = "consents"
+
+    patient_id: Mapped[uuid.UUID] = mapped_column(ID, primary_key=True)
+    doctor_id: Mapped[uuid.UUID] = mapped_column(ID, primary_key=True)
+    granted: Mapped[bool] = mapped_column(sa.Boolean)
+    version: Mapped[int] = mapped_column(sa.BigInteger)

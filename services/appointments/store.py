@@ -366,3 +366,76 @@ async def remember_call(
     await session.execute(
         sa.insert(call_next_requests).values(doctor_id=doctor_id, request_id=request_id, appointment_id=appointment_id)
     )
+
+
+# Notes
+
+notes_table = cast(sa.Table, models.ConsultationNotes.__table__)
+addenda = cast(sa.Table, models.Addendum.__table__)
+consents = cast(sa.Table, models.Consent.__table__)
+
+
+async def notes(session: AsyncSession, appointment_id: uuid.UUID, *, lock: bool = False) -> Row | None:
+    query = sa.select(notes_table).where(notes_table.c.appointment_id == appointment_id)
+    return await _one(session, query.with_for_update() if lock else query)
+
+
+async def save_notes(session: AsyncSession, appointment: Row, values: Mapping[str, Any]) -> None:
+    """Create the notes of an appointment, or change the given fields of existing ones."""
+    statement = insert(notes_table).values(
+        appointment_id=appointment["id"], doctor_id=appointment["doctor_id"], patient_id=appointment["patient_id"],
+        version=1, **values,
+    )  # fmt: skip
+    statement = statement.on_conflict_do_update(
+        index_elements=["appointment_id"],
+        set_={**values, "version": notes_table.c.version + 1, "updated_at": sa.func.now()},
+    )
+    await session.execute(statement)
+
+
+async def note_addenda(session: AsyncSession, appointment_ids: list[uuid.UUID]) -> list[Row]:
+    query = sa.select(addenda).where(addenda.c.appointment_id.in_(appointment_ids)).order_by(addenda.c.created_at)
+    return await _all(session, query)
+
+
+async def add_addendum(session: AsyncSession, appointment_id: uuid.UUID, author_id: uuid.UUID, text: str) -> None:
+    await session.execute(
+        sa.insert(addenda).values(id=uuid.uuid4(), appointment_id=appointment_id, author_id=author_id, text=text)
+    )
+
+
+async def consented(session: AsyncSession, patient_id: uuid.UUID, doctor_id: uuid.UUID) -> bool:
+    query = sa.select(consents.c.granted).where(consents.c.patient_id == patient_id, consents.c.doctor_id == doctor_id)
+    return bool((await session.execute(query)).scalar())
+
+
+async def care_relationship(
+    session: AsyncSession, patient_id: uuid.UUID, doctor_id: uuid.UUID
+) -> tuple[int, datetime | None]:
+    """Open appointments and the end of the last non-cancelled one, between a patient and a doctor."""
+    a = appointments
+    query = sa.select(
+        sa.func.count().filter(a.c.status.in_(ACTIVE)),
+        sa.func.max(sa.func.coalesce(a.c.actual_end_time, a.c.estimated_start_time)).filter(a.c.status != "CANCELLED"),
+    ).where(a.c.patient_id == patient_id, a.c.doctor_id == doctor_id)
+    row = (await session.execute(query)).one()
+    return int(row[0]), row[1]
+
+
+async def completed_with_notes(
+    session: AsyncSession, patient_id: uuid.UUID, after: tuple[date, uuid.UUID] | None, limit: int
+) -> list[Row]:
+    """A patient's completed appointments, newest first, each with its notes (if any) under `notes_*`."""
+    labelled = [c.label(f"notes_{c.name}") for c in notes_table.c]
+    query = (
+        appointment_query()
+        .add_columns(*labelled)
+        .outerjoin(notes_table, notes_table.c.appointment_id == appointments.c.id)
+        .where(appointments.c.patient_id == patient_id, appointments.c.status == "COMPLETED")
+        .order_by(appointments.c.appointment_date.desc(), appointments.c.id.desc())
+        .limit(limit)
+    )
+    if after is not None:
+        key = sa.tuple_(appointments.c.appointment_date, appointments.c.id)
+        query = query.where(key < sa.tuple_(*map(sa.literal, after)))
+    return await _all(session, query)

@@ -188,6 +188,9 @@ class AppointmentsHarness:
     def queues(self, replica: int = 0) -> Any:
         return appointments_pb2_grpc.QueueServiceStub(self.channels[replica])
 
+    def notes(self, replica: int = 0) -> Any:
+        return appointments_pb2_grpc.NotesServiceStub(self.channels[replica])
+
 
 @pytest.fixture(scope="module")
 async def appointments(postgres: Postgres, nats_server: Nats, auth: AuthHarness) -> AsyncIterator[AppointmentsHarness]:

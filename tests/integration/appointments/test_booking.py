@@ -374,3 +374,77 @@ async def test_the_live_queue(appointments: AppointmentsHarness, auth: AuthHarne
             appointments_pb2.GetPositionRequest(appointment_id=booked[2].id), metadata=bearer(patients[0][1])
         )
     assert raised.value.code() is grpc.StatusCode.PERMISSION_DENIED
+
+
+async def test_consultation_notes_and_the_patients_history(
+    appointments: AppointmentsHarness, auth: AuthHarness, doctor: tuple[str, str]
+) -> None:
+    day = session_day(11)
+    session = await create_session(appointments, doctor[1], day)
+    patient_id, patient_token = patient(auth)
+    booked = await book(appointments, patient_token, session.id, day)
+    api, notes_api = appointments.appointments(), appointments.notes()
+    doctor_meta = bearer(doctor[1])
+    write = appointments_pb2.UpdateNotesRequest(
+        appointment_id=booked.id,
+        notes=resources_pb2.ConsultationNotes(diagnosis="migraine", vital_signs={"bloodPressure": "120/80"}),
+    )
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await notes_api.UpdateNotes(write, metadata=doctor_meta)
+    assert failure_of(raised.value).reason == "INVALID_TRANSITION"
+    await api.CheckInAppointment(
+        appointments_pb2.CheckInAppointmentRequest(appointment_id=booked.id), metadata=doctor_meta
+    )
+    await api.StartAppointment(appointments_pb2.StartAppointmentRequest(appointment_id=booked.id), metadata=doctor_meta)
+    written = await notes_api.UpdateNotes(write, metadata=doctor_meta)
+    assert (written.diagnosis, dict(written.vital_signs)) == ("migraine", {"bloodPressure": "120/80"})
+    partial = await notes_api.UpdateNotes(
+        appointments_pb2.UpdateNotesRequest(
+            appointment_id=booked.id, notes=resources_pb2.ConsultationNotes(treatment_plan="rest")
+        ),
+        metadata=doctor_meta,
+    )
+    assert (partial.diagnosis, partial.treatment_plan) == ("migraine", "rest")
+    await api.CompleteAppointment(
+        appointments_pb2.CompleteAppointmentRequest(appointment_id=booked.id), metadata=doctor_meta
+    )
+    read = await notes_api.GetNotes(
+        appointments_pb2.GetNotesRequest(appointment_id=booked.id), metadata=bearer(patient_token)
+    )
+    assert read.diagnosis == "migraine"
+    other_id = await seed_doctor(appointments)
+    other = bearer(forge_token(auth, other_id, "DOCTOR"))
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await notes_api.GetNotes(appointments_pb2.GetNotesRequest(appointment_id=booked.id), metadata=other)
+    assert raised.value.code() is grpc.StatusCode.PERMISSION_DENIED
+    await sql(
+        appointments, "INSERT INTO consents VALUES (:p, :d, true, 1)", p=uuid.UUID(patient_id), d=uuid.UUID(other_id)
+    )
+    assert (
+        await notes_api.GetNotes(appointments_pb2.GetNotesRequest(appointment_id=booked.id), metadata=other)
+    ).diagnosis == "migraine"
+    # A day later the notes are locked; corrections are appended.
+    appointments.clock.advance(timedelta(hours=25))
+    try:
+        with pytest.raises(grpc.aio.AioRpcError) as raised:
+            await notes_api.UpdateNotes(write, metadata=doctor_meta)
+        assert failure_of(raised.value).reason == "NOTES_LOCKED"
+        amended = await notes_api.AddAddendum(
+            appointments_pb2.AddAddendumRequest(appointment_id=booked.id, text="also dehydrated"), metadata=doctor_meta
+        )
+        assert amended.locked
+        assert [a.text for a in amended.addenda] == ["also dehydrated"]
+    finally:
+        appointments.clock.advance(-timedelta(hours=25))
+    history = await notes_api.ListPatientHistory(
+        appointments_pb2.ListPatientHistoryRequest(patient_id=patient_id), metadata=bearer(patient_token)
+    )
+    assert [(e.appointment.id, e.notes.diagnosis) for e in history.appointments] == [(booked.id, "migraine")]
+    # A doctor without a care relationship with the patient sees nothing at all.
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await notes_api.ListPatientHistory(
+            appointments_pb2.ListPatientHistoryRequest(patient_id=patient_id), metadata=other
+        )
+    assert raised.value.code() is grpc.StatusCode.PERMISSION_DENIED
+    audit = await sql(appointments, "SELECT count(*) FROM audit_entries WHERE resource_id = :id", id=booked.id)
+    assert audit[0][0] >= 4

@@ -1,4 +1,5 @@
 from google.api import annotations_pb2 as _annotations_pb2
+from google.protobuf import field_mask_pb2 as _field_mask_pb2
 from pulseone.appointments.v1 import resources_pb2 as _resources_pb2
 from pulseone.authz.v1 import authz_pb2 as _authz_pb2
 from google.protobuf.internal import containers as _containers
@@ -8,6 +9,48 @@ from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
+
+class UpdateNotesRequest(_message.Message):
+    __slots__ = ("appointment_id", "notes", "update_mask")
+    APPOINTMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    NOTES_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_MASK_FIELD_NUMBER: _ClassVar[int]
+    appointment_id: str
+    notes: _resources_pb2.ConsultationNotes
+    update_mask: _field_mask_pb2.FieldMask
+    def __init__(self, appointment_id: _Optional[str] = ..., notes: _Optional[_Union[_resources_pb2.ConsultationNotes, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ...) -> None: ...
+
+class GetNotesRequest(_message.Message):
+    __slots__ = ("appointment_id",)
+    APPOINTMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    appointment_id: str
+    def __init__(self, appointment_id: _Optional[str] = ...) -> None: ...
+
+class AddAddendumRequest(_message.Message):
+    __slots__ = ("appointment_id", "text")
+    APPOINTMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    appointment_id: str
+    text: str
+    def __init__(self, appointment_id: _Optional[str] = ..., text: _Optional[str] = ...) -> None: ...
+
+class ListPatientHistoryRequest(_message.Message):
+    __slots__ = ("patient_id", "page_size", "page_token")
+    PATIENT_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    patient_id: str
+    page_size: int
+    page_token: str
+    def __init__(self, patient_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListPatientHistoryResponse(_message.Message):
+    __slots__ = ("appointments", "next_page_token")
+    APPOINTMENTS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    appointments: _containers.RepeatedCompositeFieldContainer[_resources_pb2.HistoryEntry]
+    next_page_token: str
+    def __init__(self, appointments: _Optional[_Iterable[_Union[_resources_pb2.HistoryEntry, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class GetQueueRequest(_message.Message):
     __slots__ = ("session_id", "date")

@@ -1003,3 +1003,213 @@ class QueueService:
             timeout,
             metadata,
             _registered_method=True)
+
+
+class NotesServiceStub:
+    """NotesService keeps consultation notes and serves a patient's history.
+    """
+
+    def __init__(self, channel):
+        """Constructor.
+
+        Args:
+            channel: A grpc.Channel.
+        """
+        self.UpdateNotes = channel.unary_unary(
+                '/pulseone.appointments.v1.NotesService/UpdateNotes',
+                request_serializer=pulseone_dot_appointments_dot_v1_dot_appointments__pb2.UpdateNotesRequest.SerializeToString,
+                response_deserializer=pulseone_dot_appointments_dot_v1_dot_resources__pb2.ConsultationNotes.FromString,
+                _registered_method=True)
+        self.GetNotes = channel.unary_unary(
+                '/pulseone.appointments.v1.NotesService/GetNotes',
+                request_serializer=pulseone_dot_appointments_dot_v1_dot_appointments__pb2.GetNotesRequest.SerializeToString,
+                response_deserializer=pulseone_dot_appointments_dot_v1_dot_resources__pb2.ConsultationNotes.FromString,
+                _registered_method=True)
+        self.AddAddendum = channel.unary_unary(
+                '/pulseone.appointments.v1.NotesService/AddAddendum',
+                request_serializer=pulseone_dot_appointments_dot_v1_dot_appointments__pb2.AddAddendumRequest.SerializeToString,
+                response_deserializer=pulseone_dot_appointments_dot_v1_dot_resources__pb2.ConsultationNotes.FromString,
+                _registered_method=True)
+        self.ListPatientHistory = channel.unary_unary(
+                '/pulseone.appointments.v1.NotesService/ListPatientHistory',
+                request_serializer=pulseone_dot_appointments_dot_v1_dot_appointments__pb2.ListPatientHistoryRequest.SerializeToString,
+                response_deserializer=pulseone_dot_appointments_dot_v1_dot_appointments__pb2.ListPatientHistoryResponse.FromString,
+                _registered_method=True)
+
+
+class NotesServiceServicer:
+    """NotesService keeps consultation notes and serves a patient's history.
+    """
+
+    def UpdateNotes(self, request, context):
+        """UpdateNotes writes the notes of an appointment in progress or completed, by its doctor, until
+        24 hours after completion. Scalar fields present are set; vitalSigns only when in updateMask.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetNotes(self, request, context):
+        """GetNotes returns the notes to their doctor, the patient, and doctors the patient consented to.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AddAddendum(self, request, context):
+        """AddAddendum appends a correction to the notes, by their doctor.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListPatientHistory(self, request, context):
+        """ListPatientHistory lists a patient's completed appointments with the notes the caller may see,
+        for the patient and for doctors within the care relationship.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+
+def add_NotesServiceServicer_to_server(servicer, server):
+    rpc_method_handlers = {
+            'UpdateNotes': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateNotes,
+                    request_deserializer=pulseone_dot_appointments_dot_v1_dot_appointments__pb2.UpdateNotesRequest.FromString,
+                    response_serializer=pulseone_dot_appointments_dot_v1_dot_resources__pb2.ConsultationNotes.SerializeToString,
+            ),
+            'GetNotes': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetNotes,
+                    request_deserializer=pulseone_dot_appointments_dot_v1_dot_appointments__pb2.GetNotesRequest.FromString,
+                    response_serializer=pulseone_dot_appointments_dot_v1_dot_resources__pb2.ConsultationNotes.SerializeToString,
+            ),
+            'AddAddendum': grpc.unary_unary_rpc_method_handler(
+                    servicer.AddAddendum,
+                    request_deserializer=pulseone_dot_appointments_dot_v1_dot_appointments__pb2.AddAddendumRequest.FromString,
+                    response_serializer=pulseone_dot_appointments_dot_v1_dot_resources__pb2.ConsultationNotes.SerializeToString,
+            ),
+            'ListPatientHistory': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListPatientHistory,
+                    request_deserializer=pulseone_dot_appointments_dot_v1_dot_appointments__pb2.ListPatientHistoryRequest.FromString,
+                    response_serializer=pulseone_dot_appointments_dot_v1_dot_appointments__pb2.ListPatientHistoryResponse.SerializeToString,
+            ),
+    }
+    generic_handler = grpc.method_handlers_generic_handler(
+            'pulseone.appointments.v1.NotesService', rpc_method_handlers)
+    server.add_generic_rpc_handlers((generic_handler,))
+    server.add_registered_method_handlers('pulseone.appointments.v1.NotesService', rpc_method_handlers)
+
+
+ # This class is part of an EXPERIMENTAL API.
+class NotesService:
+    """NotesService keeps consultation notes and serves a patient's history.
+    """
+
+    @staticmethod
+    def UpdateNotes(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pulseone.appointments.v1.NotesService/UpdateNotes',
+            pulseone_dot_appointments_dot_v1_dot_appointments__pb2.UpdateNotesRequest.SerializeToString,
+            pulseone_dot_appointments_dot_v1_dot_resources__pb2.ConsultationNotes.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetNotes(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pulseone.appointments.v1.NotesService/GetNotes',
+            pulseone_dot_appointments_dot_v1_dot_appointments__pb2.GetNotesRequest.SerializeToString,
+            pulseone_dot_appointments_dot_v1_dot_resources__pb2.ConsultationNotes.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AddAddendum(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pulseone.appointments.v1.NotesService/AddAddendum',
+            pulseone_dot_appointments_dot_v1_dot_appointments__pb2.AddAddendumRequest.SerializeToString,
+            pulseone_dot_appointments_dot_v1_dot_resources__pb2.ConsultationNotes.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListPatientHistory(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pulseone.appointments.v1.NotesService/ListPatientHistory',
+            pulseone_dot_appointments_dot_v1_dot_appointments__pb2.ListPatientHistoryRequest.SerializeToString,
+            pulseone_dot_appointments_dot_v1_dot_appointments__pb2.ListPatientHistoryResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)

@@ -283,3 +283,62 @@ class Position(_message.Message):
     expected_start_time: _timestamp_pb2.Timestamp
     status: Appointment.Status
     def __init__(self, appointment_id: _Optional[str] = ..., queue_number: _Optional[int] = ..., patients_ahead: _Optional[int] = ..., now_serving: _Optional[int] = ..., expected_start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., status: _Optional[_Union[Appointment.Status, str]] = ...) -> None: ...
+
+class ConsultationNotes(_message.Message):
+    __slots__ = ("appointment_id", "doctor_id", "patient_id", "chief_complaint", "diagnosis", "treatment_plan", "vital_signs", "follow_up_required", "follow_up_in_days", "follow_up_instructions", "addenda", "locked", "create_time", "update_time")
+    class VitalSignsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    APPOINTMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    DOCTOR_ID_FIELD_NUMBER: _ClassVar[int]
+    PATIENT_ID_FIELD_NUMBER: _ClassVar[int]
+    CHIEF_COMPLAINT_FIELD_NUMBER: _ClassVar[int]
+    DIAGNOSIS_FIELD_NUMBER: _ClassVar[int]
+    TREATMENT_PLAN_FIELD_NUMBER: _ClassVar[int]
+    VITAL_SIGNS_FIELD_NUMBER: _ClassVar[int]
+    FOLLOW_UP_REQUIRED_FIELD_NUMBER: _ClassVar[int]
+    FOLLOW_UP_IN_DAYS_FIELD_NUMBER: _ClassVar[int]
+    FOLLOW_UP_INSTRUCTIONS_FIELD_NUMBER: _ClassVar[int]
+    ADDENDA_FIELD_NUMBER: _ClassVar[int]
+    LOCKED_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    appointment_id: str
+    doctor_id: str
+    patient_id: str
+    chief_complaint: str
+    diagnosis: str
+    treatment_plan: str
+    vital_signs: _containers.ScalarMap[str, str]
+    follow_up_required: bool
+    follow_up_in_days: int
+    follow_up_instructions: str
+    addenda: _containers.RepeatedCompositeFieldContainer[Addendum]
+    locked: bool
+    create_time: _timestamp_pb2.Timestamp
+    update_time: _timestamp_pb2.Timestamp
+    def __init__(self, appointment_id: _Optional[str] = ..., doctor_id: _Optional[str] = ..., patient_id: _Optional[str] = ..., chief_complaint: _Optional[str] = ..., diagnosis: _Optional[str] = ..., treatment_plan: _Optional[str] = ..., vital_signs: _Optional[_Mapping[str, str]] = ..., follow_up_required: _Optional[bool] = ..., follow_up_in_days: _Optional[int] = ..., follow_up_instructions: _Optional[str] = ..., addenda: _Optional[_Iterable[_Union[Addendum, _Mapping]]] = ..., locked: _Optional[bool] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class Addendum(_message.Message):
+    __slots__ = ("id", "author_id", "text", "create_time")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    AUTHOR_ID_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    author_id: str
+    text: str
+    create_time: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., author_id: _Optional[str] = ..., text: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class HistoryEntry(_message.Message):
+    __slots__ = ("appointment", "notes")
+    APPOINTMENT_FIELD_NUMBER: _ClassVar[int]
+    NOTES_FIELD_NUMBER: _ClassVar[int]
+    appointment: Appointment
+    notes: ConsultationNotes
+    def __init__(self, appointment: _Optional[_Union[Appointment, _Mapping]] = ..., notes: _Optional[_Union[ConsultationNotes, _Mapping]] = ...) -> None: ...
