@@ -13,10 +13,28 @@ from services.appointments.live_queue import LiveQueue
 from services.appointments.records import ClinicalRecords
 from services.appointments.service import AppointmentService, Booking, NewSession, parse_day, parse_instant, parse_time
 from services.common.context import current_principal
+from services.common.errors import invalid_field
 from services.common.updates import requested_changes
 from services.common.validation import parse_uuid
 
 Context: TypeAlias = grpc.aio.ServicerContext
+
+
+SESSION_FIELDS = frozenset(
+    {
+        "clinic_id", "day_of_week", "session_start_time", "session_end_time", "service_type", "max_queue_size",
+        "estimated_consultation_minutes", "effective_from", "effective_until",
+    }
+)  # fmt: skip
+
+
+def _json(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def _missing(field: str) -> object:
+    raise invalid_field(field, "cannot be cleared")
 
 
 class SessionApi(appointments_pb2_grpc.SessionServiceServicer):
@@ -59,6 +77,48 @@ class SessionApi(appointments_pb2_grpc.SessionServiceServicer):
 
     async def GetSession(self, request: appointments_pb2.GetSessionRequest, context: Context) -> resources_pb2.Session:
         return messages.session_message(await self._service.get_session(parse_uuid(request.session_id, "sessionId")))
+
+    async def UpdateSession(
+        self, request: appointments_pb2.UpdateSessionRequest, context: Context
+    ) -> resources_pb2.Session:
+        found = requested_changes(request.session, request.update_mask, SESSION_FIELDS)
+        changes: dict[str, object] = {}
+        for name, value in found.items():
+            if name in ("session_start_time", "session_end_time"):
+                changes[name] = parse_time(value, _json(name))
+            elif name == "effective_from":
+                changes[name] = parse_day(value, "effectiveFrom") if value else _missing("effectiveFrom")
+            elif name == "effective_until":
+                changes[name] = parse_day(value, "effectiveUntil") if value else None
+            elif name == "clinic_id":
+                changes[name] = parse_uuid(value, "clinicId") if value else None
+            elif name == "service_type":
+                changes[name] = resources_pb2.Session.ServiceType.Name(value) if value else _missing("serviceType")
+            else:
+                changes[name] = value
+        row = await self._service.update_session(
+            current_principal(), parse_uuid(request.session_id, "sessionId"), changes
+        )
+        return messages.session_message(row)
+
+    async def GetCalendar(
+        self, request: appointments_pb2.GetCalendarRequest, context: Context
+    ) -> appointments_pb2.GetCalendarResponse:
+        first = getattr(request, "from")
+        days = await self._service.calendar(
+            parse_uuid(request.doctor_id, "doctorId"), parse_day(first, "from") if first else None, request.days
+        )
+        return appointments_pb2.GetCalendarResponse(
+            days=[
+                resources_pb2.CalendarDay(
+                    date=d["date"].isoformat(),
+                    available=d["available"],
+                    unavailable_reason=d["reason"] or "UNAVAILABILITY_UNSPECIFIED",
+                    occurrences=[messages.occurrence_message(o) for o in d["occurrences"]],
+                )
+                for d in days
+            ]
+        )
 
     async def DeactivateSession(
         self, request: appointments_pb2.DeactivateSessionRequest, context: Context
@@ -163,6 +223,35 @@ class AppointmentApi(appointments_pb2_grpc.AppointmentServiceServicer):
         return appointments_pb2.ListAppointmentsResponse(
             appointments=[messages.appointment_message(r) for r in rows], next_page_token=next_token
         )
+
+    async def UpdateAppointment(
+        self, request: appointments_pb2.UpdateAppointmentRequest, context: Context
+    ) -> resources_pb2.Appointment:
+        changes: dict[str, object] = {}
+        if request.HasField("actual_start_time"):
+            changes["actual_start_time"] = parse_instant(request.actual_start_time, "actualStartTime")
+        if request.HasField("actual_end_time"):
+            changes["actual_end_time"] = parse_instant(request.actual_end_time, "actualEndTime")
+        if request.HasField("doctor_notes"):
+            changes["doctor_notes"] = request.doctor_notes[:20_000]
+        if request.HasField("chief_complaint"):
+            changes["chief_complaint"] = request.chief_complaint[:2000]
+        row = await self._service.update_appointment(
+            current_principal(), parse_uuid(request.appointment_id, "appointmentId"), changes
+        )
+        return messages.appointment_message(row)
+
+    async def RescheduleAppointment(
+        self, request: appointments_pb2.RescheduleAppointmentRequest, context: Context
+    ) -> resources_pb2.Appointment:
+        row = await self._service.reschedule(
+            current_principal(),
+            parse_uuid(request.appointment_id, "appointmentId"),
+            parse_uuid(request.session_id, "sessionId") if request.session_id else None,
+            parse_day(request.appointment_date, "appointmentDate"),
+            parse_uuid(request.request_id, "requestId") if request.request_id else None,
+        )
+        return messages.appointment_message(row)
 
     async def CheckInAppointment(
         self, request: appointments_pb2.CheckInAppointmentRequest, context: Context

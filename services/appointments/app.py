@@ -13,7 +13,7 @@ from services.appointments.records import ClinicalRecords
 from services.appointments.service import AppointmentService, Clock, utc_now
 from services.appointments.settings import AppointmentsSettings
 from services.common.runtime import Infrastructure, ServiceDefinition, ServiceRuntime
-from services.common.tokens import TokenVerifier, grpc_jwks_source
+from services.common.tokens import TokenVerifier, grpc_jwks_source, grpc_status_recheck
 
 NAME = "appointments"
 SERVICE_NAMES = [
@@ -48,6 +48,7 @@ def build(settings: AppointmentsSettings, *, clock: Clock = utc_now) -> ServiceR
             register=register,
             verifier=verifier,
             status_lookup=service.account_status,
+            status_recheck=grpc_status_recheck(auth_channel),
             subscriptions=events.subscriptions(),
             closers=[auth_channel.close],
         ),

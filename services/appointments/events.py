@@ -21,11 +21,14 @@ APPOINTMENT_PREFIX = "pulseone.appointments.appointment"
 SESSION_PREFIX = "pulseone.appointments.session"
 
 
-async def appointment_changed(session: AsyncSession, row: store.Row, previous: Status | None) -> None:
+async def appointment_changed(
+    session: AsyncSession, row: store.Row, previous: Status | None, *, what: str | None = None
+) -> None:
+    """`pulseone.appointments.appointment.<booked|...>` for a status change, `.updated` for other changes."""
     event = events_pb2.AppointmentChanged(
         appointment=messages.appointment_message(row), previous_status=previous.value if previous else None
     )
-    subject = f"{APPOINTMENT_PREFIX}.{EVENT_OF[Status(row['status'])]}"
+    subject = f"{APPOINTMENT_PREFIX}.{what or EVENT_OF[Status(row['status'])]}"
     await record_event(session, subject, event, entity_id=row["id"], entity_version=row["version"])
 
 

@@ -263,6 +263,95 @@ class AppointmentService:
             await events.session_changed(session, after, "deactivated")
         return after
 
+    async def update_session(self, viewer: Principal, session_id: uuid.UUID, changes: dict[str, Any]) -> Row:
+        """Change a session; what would move booked patients is refused while they exist."""
+        async with transaction(self._sessions) as session:
+            row = await self._managed_session(session, viewer, session_id)
+            merged = {**row, **changes}
+            new = NewSession(
+                doctor_id=row["doctor_id"],
+                clinic_id=merged["clinic_id"],
+                day_of_week=merged["day_of_week"],
+                start=merged["session_start_time"],
+                end=merged["session_end_time"],
+                service_type=ServiceType(merged["service_type"]),
+                max_queue_size=merged["max_queue_size"],
+                minutes=merged["estimated_consultation_minutes"],
+                effective_from=merged["effective_from"],
+                effective_until=merged["effective_until"],
+            )
+            _check_new_session(new)
+            today = today_in(row["time_zone"], self._now())
+            booked = await store.future_active(session, session_id=session_id, first=today)
+            moving = {"day_of_week", "clinic_id", "service_type", "session_start_time"}
+            if booked and any(changes.get(k, row[k]) != row[k] for k in moving):
+                raise FailedPrecondition(
+                    "future appointments are booked: end this session with effectiveUntil and create another",
+                    reason="SESSION_HAS_BOOKINGS",
+                )
+            if new.clinic_id != row["clinic_id"] and new.clinic_id is not None:
+                await self._clinic_zone(session, viewer, new.clinic_id, row["doctor_id"])
+            if booked and max(a["queue_number"] for a in booked) > new.max_queue_size:
+                raise FailedPrecondition(
+                    "capacity cannot drop below the highest queue number booked", reason="CAPACITY_BELOW_BOOKINGS"
+                )
+            if new.effective_until is not None and any(a["appointment_date"] > new.effective_until for a in booked):
+                raise FailedPrecondition("appointments are booked after that date", reason="SESSION_HAS_BOOKINGS")
+            assert new.start is not None
+            assert new.end is not None
+            plan = SessionPlan(
+                new.day_of_week, new.start, new.end, new.effective_from or today, new.effective_until, row["time_zone"]
+            )
+            for other in await store.doctor_sessions(session, row["doctor_id"]):
+                if other["id"] != session_id and overlaps(plan, plan_of(other), today):
+                    raise FailedPrecondition(
+                        "the session overlaps another session of the doctor",
+                        reason="SESSION_OVERLAP",
+                        metadata={"sessionId": str(other["id"])},
+                    )
+            await store.update_session(session, session_id, changes)
+            after = await store.session_row(session, session_id)
+            assert after is not None
+            if "estimated_consultation_minutes" in changes or "session_end_time" in changes:
+                await self._recompute_estimates(session, after, booked)
+            await events.session_changed(session, after, "updated")
+        return after
+
+    async def _recompute_estimates(self, session: AsyncSession, row: Row, booked: list[Row]) -> None:
+        for appointment in booked:
+            override = override_of(await store.override(session, row["id"], appointment["appointment_date"]))
+            start, _ = window(plan_of(row), appointment["appointment_date"], override)
+            estimated = booking.estimated_start(
+                start, appointment["queue_number"], row["estimated_consultation_minutes"]
+            )
+            await store.update_appointment(session, appointment["id"], {"estimated_start_time": estimated})
+
+    async def calendar(self, doctor_id: uuid.UUID, first: date | None, days: int) -> list[dict[str, Any]]:
+        """Per day: the doctor's occurrences, and why a day has no place (NO_SESSION, HOLIDAY, FULL)."""
+        if days < 0 or days > MAX_RANGE_DAYS:
+            raise invalid_field("days", f"must be between 1 and {MAX_RANGE_DAYS}")
+        start = first or self._now().date()
+        last = start + timedelta(days=(days or 30) - 1)
+        occurrences = await self.availability(
+            doctor_id=doctor_id, clinic_id=None, specialization="", service_type=None, first=start, last=last
+        )
+        result = []
+        day = start
+        while day <= last:
+            todays = [o for o in occurrences if o["date"] == day]
+            open_places = [o for o in todays if not o["cancelled"] and o["available"] > 0 and o["end"] > self._now()]
+            if open_places:
+                reason = ""
+            elif not todays:
+                reason = "NO_SESSION"
+            elif all(o["cancelled"] for o in todays):
+                reason = "HOLIDAY"
+            else:
+                reason = "FULL"
+            result.append({"date": day, "available": bool(open_places), "reason": reason, "occurrences": todays})
+            day += timedelta(days=1)
+        return result
+
     # Overrides
 
     async def save_override(self, viewer: Principal, session_id: uuid.UUID, values: dict[str, Any]) -> Row:
@@ -392,42 +481,64 @@ class AppointmentService:
                 clinic = await store.clinic(session, row["clinic_id"]) if row["clinic_id"] else None
                 if clinic is None or clinic["admin_id"] != viewer.user_id:
                     raise PermissionDenied("clinic admins book only at their own clinic's sessions", reason="NOT_OWNER")
-            if not row["active"]:
-                raise FailedPrecondition("the session is not active", reason="SESSION_INACTIVE")
-            if row["doctor_status"] != "ACTIVE":
-                raise FailedPrecondition("the doctor is not available for booking", reason="DOCTOR_NOT_ACTIVE")
-            if not booking.type_fits(ServiceType(row["service_type"]), request.appointment_type):
-                raise invalid_field(
-                    "appointmentType", f"the session offers {row['service_type']} only", "TYPE_NOT_OFFERED"
-                )
-            day = request.day or await self._next_bookable(session, row)
-            found = await store.override(session, row["id"], day)
-            override = override_of(found)
-            booking.check_bookable(plan_of(row), day, override, self._now())
-            start, _ = window(plan_of(row), day, override)
-            appointment_id = await self._call_book(
+            appointment_id = await self._book_in(
                 session,
-                id=uuid.uuid4(),
-                session_id=row["id"],
-                date=day,
-                patient=patient_id,
-                doctor=row["doctor_id"],
-                clinic=row["clinic_id"],
-                type=request.appointment_type,
-                complaint=request.chief_complaint,
-                capacity=booking.capacity_of(row["max_queue_size"], override),
-                occurrence_start=start,
-                minutes=row["estimated_consultation_minutes"],
-                fee=row["fee"],
-                currency=row["currency"],
-                booked_by=viewer.user_id,
-                request=request.request_id,
-                actor_role=viewer.role.value,
-                rescheduled_from=None,
+                viewer,
+                row,
+                day=request.day,
+                patient_id=patient_id,
+                appointment_type=request.appointment_type,
+                chief_complaint=request.chief_complaint,
+                request_id=request.request_id,
             )
             booked = await store.appointment(session, appointment_id)
             assert booked is not None
         return booked
+
+    async def _book_in(
+        self,
+        session: AsyncSession,
+        viewer: Principal,
+        row: Row,
+        *,
+        day: date | None,
+        patient_id: uuid.UUID,
+        appointment_type: str,
+        chief_complaint: str,
+        request_id: uuid.UUID | None,
+        rescheduled_from: uuid.UUID | None = None,
+    ) -> uuid.UUID:
+        """Every booking rule for one session, then the booking function; returns the appointment id."""
+        if not row["active"]:
+            raise FailedPrecondition("the session is not active", reason="SESSION_INACTIVE")
+        if row["doctor_status"] != "ACTIVE":
+            raise FailedPrecondition("the doctor is not available for booking", reason="DOCTOR_NOT_ACTIVE")
+        if not booking.type_fits(ServiceType(row["service_type"]), appointment_type):
+            raise invalid_field("appointmentType", f"the session offers {row['service_type']} only", "TYPE_NOT_OFFERED")
+        day = day or await self._next_bookable(session, row)
+        override = override_of(await store.override(session, row["id"], day))
+        booking.check_bookable(plan_of(row), day, override, self._now())
+        start, _ = window(plan_of(row), day, override)
+        return await self._call_book(
+            session,
+            id=uuid.uuid4(),
+            session_id=row["id"],
+            date=day,
+            patient=patient_id,
+            doctor=row["doctor_id"],
+            clinic=row["clinic_id"],
+            type=appointment_type,
+            complaint=chief_complaint,
+            capacity=booking.capacity_of(row["max_queue_size"], override),
+            occurrence_start=start,
+            minutes=row["estimated_consultation_minutes"],
+            fee=row["fee"],
+            currency=row["currency"],
+            booked_by=viewer.user_id,
+            request=request_id,
+            actor_role=viewer.role.value,
+            rescheduled_from=rescheduled_from,
+        )
 
     async def _call_book(self, session: AsyncSession, **arguments: Any) -> uuid.UUID:
         try:
@@ -652,6 +763,73 @@ class AppointmentService:
         after = await store.appointment(session, row["id"])
         assert after is not None
         await events.appointment_changed(session, after, Status(row["status"]))
+
+    async def update_appointment(self, viewer: Principal, appointment_id: uuid.UUID, changes: dict[str, Any]) -> Row:
+        """Its doctor records actual times, notes and the complaint; a cancelled appointment is closed."""
+        async with transaction(self._sessions) as session:
+            row = await store.appointment(session, appointment_id, lock=True)
+            if row is None or not self._its_doctor(viewer, row):
+                raise not_yours()
+            if row["status"] == Status.CANCELLED:
+                raise FailedPrecondition("the appointment is cancelled", reason="INVALID_TRANSITION")
+            start = changes.get("actual_start_time", row["actual_start_time"])
+            end = changes.get("actual_end_time", row["actual_end_time"])
+            if start is not None and end is not None and end < start:
+                raise invalid_field("actualEndTime", "must not be before the actual start time")
+            if end is not None and start is None:
+                raise invalid_field("actualStartTime", "is required with an actual end time")
+            await store.update_appointment(session, appointment_id, changes)
+            after = await store.appointment(session, appointment_id)
+            assert after is not None
+            await events.appointment_changed(session, after, Status(row["status"]), what="updated")
+        return after
+
+    async def reschedule(
+        self,
+        viewer: Principal,
+        appointment_id: uuid.UUID,
+        session_id: uuid.UUID | None,
+        day: date,
+        request_id: uuid.UUID | None,
+    ) -> Row:
+        """Book the new occurrence under the same rules and cancel the old one, in one transaction."""
+        async with transaction(self._sessions) as session:
+            if request_id is not None:
+                earlier = await store.booked_with_request(session, viewer.user_id, request_id)
+                if earlier is not None:
+                    return earlier
+            old = await store.appointment(session, appointment_id, lock=True)
+            allowed = old is not None and (
+                (viewer.role is Role.PATIENT and old["patient_id"] == viewer.user_id)
+                or self._its_clinic_admin(viewer, old)
+            )
+            if not allowed:
+                raise not_yours()
+            assert old is not None
+            if old["status"] != Status.BOOKED:
+                raise FailedPrecondition("only a booked appointment can be rescheduled", reason="INVALID_TRANSITION")
+            if instant(old["appointment_date"], old["session_start_time"], old["time_zone"]) <= self._now():
+                raise FailedPrecondition("the appointment has started", reason="ALREADY_STARTED")
+            target = await store.session_row(session, session_id or old["session_id"])
+            if target is None:
+                raise NotFound("no session has this id", reason="SESSION_NOT_FOUND")
+            if target["doctor_id"] != old["doctor_id"]:
+                raise invalid_field("sessionId", "must be a session of the same doctor", "OTHER_DOCTOR")
+            await self._cancel(session, old, viewer, "rescheduled")
+            new_id = await self._book_in(
+                session,
+                viewer,
+                target,
+                day=day,
+                patient_id=old["patient_id"],
+                appointment_type=old["appointment_type"],
+                chief_complaint=old["chief_complaint"],
+                request_id=request_id,
+                rescheduled_from=appointment_id,
+            )
+            booked = await store.appointment(session, new_id)
+            assert booked is not None
+        return booked
 
     async def history(self, viewer: Principal, appointment_id: uuid.UUID) -> list[Row]:
         async with self._sessions() as session:

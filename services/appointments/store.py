@@ -439,3 +439,24 @@ async def completed_with_notes(
         key = sa.tuple_(appointments.c.appointment_date, appointments.c.id)
         query = query.where(key < sa.tuple_(*map(sa.literal, after)))
     return await _all(session, query)
+
+
+async def update_appointment(session: AsyncSession, appointment_id: uuid.UUID, values: Mapping[str, Any]) -> None:
+    await session.execute(
+        sa.update(appointments)
+        .where(appointments.c.id == appointment_id)
+        .values(**values, version=appointments.c.version + 1, updated_at=sa.func.now())
+    )
+
+
+async def booked_with_request(session: AsyncSession, booked_by: uuid.UUID, request_id: uuid.UUID) -> Row | None:
+    query = appointment_query().where(appointments.c.booked_by == booked_by, appointments.c.request_id == request_id)
+    return await _one(session, query)
+
+
+async def update_session(session: AsyncSession, session_id: uuid.UUID, values: Mapping[str, Any]) -> None:
+    await session.execute(
+        sa.update(sessions)
+        .where(sessions.c.id == session_id)
+        .values(**values, version=sessions.c.version + 1, updated_at=sa.func.now())
+    )

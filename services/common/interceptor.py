@@ -14,7 +14,7 @@ import grpc
 from services.common.authz import INFRASTRUCTURE_PREFIXES, AccessRule, authorize
 from services.common.context import AccountStatus, Principal, client_address_var, principal_var, request_id_var
 from services.common.errors import GRPC_DETAILS_KEY, DomainError, PermissionDenied, Unauthenticated, describe
-from services.common.tokens import TokenVerifier
+from services.common.tokens import StatusRecheck, TokenVerifier
 
 log = logging.getLogger("pulseone.rpc")
 
@@ -47,11 +47,13 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         rules: Mapping[str, AccessRule],
         verifier: TokenVerifier,
         status_lookup: StatusLookup | None = None,
+        status_recheck: StatusRecheck | None = None,
     ) -> None:
         self._domain = domain
         self._rules = rules
         self._verifier = verifier
         self._status_lookup = status_lookup
+        self._status_recheck = status_recheck
 
     async def intercept_service(
         self,
@@ -91,16 +93,23 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthenticated("sign in first: send Authorization: Bearer <access token>", reason="TOKEN_MISSING")
         principal = await self._verifier.principal(token.strip())
-        principal = await self._with_current_status(principal)
+        principal = await self._with_current_status(principal, token.strip())
         principal_var.set(principal)
         authorize(rule, principal)
 
-    async def _with_current_status(self, principal: Principal) -> Principal:
+    async def _with_current_status(self, principal: Principal, token: str) -> Principal:
+        """The account status this service holds, not the token's claim (which may be 15 minutes old).
+
+        When the two disagree, this service's event-fed copy may be the stale one (an approval that
+        has not arrived yet), so the owner is asked; if it cannot answer, the copy stands.
+        """
         if self._status_lookup is None:
             return principal
         status = await self._status_lookup(principal.user_id)
         if status is None:
             return principal
+        if status is not principal.status and self._status_recheck is not None:
+            status = await self._status_recheck(token) or status
         return dataclasses.replace(principal, status=status)
 
     async def _fail(self, context: grpc.aio.ServicerContext, method: str, error: Exception) -> None:

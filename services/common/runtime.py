@@ -26,7 +26,7 @@ from services.common.interceptor import ServiceInterceptor, StatusLookup
 from services.common.logging import configure_logging
 from services.common.messaging import NatsLink
 from services.common.outbox import OutboxRelay
-from services.common.tokens import TokenVerifier
+from services.common.tokens import StatusRecheck, TokenVerifier
 
 log = logging.getLogger("pulseone.runtime")
 
@@ -64,6 +64,7 @@ class ServiceDefinition:
     register: Register
     verifier: TokenVerifier
     status_lookup: StatusLookup | None = None
+    status_recheck: StatusRecheck | None = None
     subscriptions: list[Subscription] = field(default_factory=list)
     workers: list[Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=list)
     closers: list[Callable[[], Awaitable[Any]]] = field(default_factory=list)
@@ -98,6 +99,7 @@ class ServiceRuntime:
             rules=rules_for_services(definition.service_names),
             verifier=definition.verifier,
             status_lookup=definition.status_lookup,
+            status_recheck=definition.status_recheck,
         )
         self.server: grpc.aio.Server | None = None
         self.port = 0

@@ -103,3 +103,23 @@ def grpc_jwks_source(channel: grpc.aio.Channel, timeout: float = 3.0) -> JwksSou
         return document
 
     return fetch
+
+
+StatusRecheck = Callable[[str], Awaitable[AccountStatus | None]]
+
+
+def grpc_status_recheck(channel: grpc.aio.Channel, timeout: float = 2.0) -> StatusRecheck:
+    """Ask the auth service for an account's current status (its VerifyToken), when this service's
+    event-fed copy disagrees with the token: the copy may lag behind a fresh approval or suspension."""
+    stub = auth_pb2_grpc.AuthServiceStub(channel)  # type: ignore[no-untyped-call]
+
+    async def recheck(token: str) -> AccountStatus | None:
+        try:
+            answer = await stub.VerifyToken(auth_pb2.VerifyTokenRequest(token=token), timeout=timeout)
+        except grpc.aio.AioRpcError:
+            return None
+        if not answer.valid:
+            return None
+        return AccountStatus(auth_pb2.User.Status.Name(answer.status))
+
+    return recheck

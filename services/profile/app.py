@@ -8,7 +8,7 @@ import grpc
 from pulseone.profile.v1 import profile_pb2_grpc
 
 from services.common.runtime import Infrastructure, ServiceDefinition, ServiceRuntime
-from services.common.tokens import TokenVerifier, grpc_jwks_source
+from services.common.tokens import TokenVerifier, grpc_jwks_source, grpc_status_recheck
 from services.profile import api, events
 from services.profile.service import Clock, ProfileService, utc_now
 from services.profile.settings import ProfileSettings
@@ -43,6 +43,7 @@ def build(settings: ProfileSettings, *, clock: Clock = utc_now) -> ServiceRuntim
             register=register,
             verifier=verifier,
             status_lookup=service.account_status,
+            status_recheck=grpc_status_recheck(auth_channel),
             subscriptions=events.subscriptions(),
             closers=[auth_channel.close],
         ),

@@ -192,7 +192,7 @@ async def on_appointment_changed(session: AsyncSession, event: appointment_event
     )
 
 
-APPOINTMENT_EVENTS = ("booked", "checked_in", "started", "completed", "cancelled", "no_show")
+APPOINTMENT_EVENTS = ("booked", "checked_in", "started", "completed", "cancelled", "no_show", "updated")
 
 
 def subscriptions() -> list[Subscription]:

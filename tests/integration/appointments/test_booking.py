@@ -448,3 +448,129 @@ async def test_consultation_notes_and_the_patients_history(
     assert raised.value.code() is grpc.StatusCode.PERMISSION_DENIED
     audit = await sql(appointments, "SELECT count(*) FROM audit_entries WHERE resource_id = :id", id=booked.id)
     assert audit[0][0] >= 4
+
+
+async def test_rescheduling_books_the_new_date_and_cancels_the_old_in_one_step(
+    appointments: AppointmentsHarness, auth: AuthHarness, doctor: tuple[str, str]
+) -> None:
+    day = session_day(12)
+    session = await create_session(appointments, doctor[1], day, capacity=1)
+    _, token = patient(auth)
+    booked = await book(appointments, token, session.id, day)
+    api = appointments.appointments()
+    later = day + timedelta(days=7)
+    moved = await api.RescheduleAppointment(
+        appointments_pb2.RescheduleAppointmentRequest(appointment_id=booked.id, appointment_date=later.isoformat()),
+        metadata=bearer(token),
+    )
+    assert (moved.appointment_date, moved.rescheduled_from_id, moved.queue_number) == (later.isoformat(), booked.id, 1)
+    old = await api.GetAppointment(
+        appointments_pb2.GetAppointmentRequest(appointment_id=booked.id), metadata=bearer(token)
+    )
+    assert (resources_pb2.Appointment.Status.Name(old.status), old.cancellation_reason) == ("CANCELLED", "rescheduled")
+    # The freed place can be booked again; a move into a full occurrence changes nothing.
+    other = await book(appointments, patient(auth)[1], session.id, day)
+    assert other.queue_number == 1
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await api.RescheduleAppointment(
+            appointments_pb2.RescheduleAppointmentRequest(appointment_id=moved.id, appointment_date=day.isoformat()),
+            metadata=bearer(token),
+        )
+    assert failure_of(raised.value).reason == "SESSION_FULL"
+    still = await api.GetAppointment(
+        appointments_pb2.GetAppointmentRequest(appointment_id=moved.id), metadata=bearer(token)
+    )
+    assert resources_pb2.Appointment.Status.Name(still.status) == "BOOKED"
+
+
+async def test_session_changes_that_would_move_patients_are_refused(
+    appointments: AppointmentsHarness, auth: AuthHarness, doctor: tuple[str, str]
+) -> None:
+    day = session_day(13)
+    session = await create_session(appointments, doctor[1], day)
+    booked = await book(appointments, patient(auth)[1], session.id, day)
+    await book(appointments, patient(auth)[1], session.id, day)
+    sessions = appointments.sessions()
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await sessions.UpdateSession(
+            appointments_pb2.UpdateSessionRequest(
+                session_id=session.id, session=resources_pb2.Session(session_start_time="10:00")
+            ),
+            metadata=bearer(doctor[1]),
+        )
+    assert failure_of(raised.value).reason == "SESSION_HAS_BOOKINGS"
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await sessions.UpdateSession(
+            appointments_pb2.UpdateSessionRequest(
+                session_id=session.id, session=resources_pb2.Session(max_queue_size=1)
+            ),
+            metadata=bearer(doctor[1]),
+        )
+    assert failure_of(raised.value).reason == "CAPACITY_BELOW_BOOKINGS"
+    updated = await sessions.UpdateSession(
+        appointments_pb2.UpdateSessionRequest(
+            session_id=session.id, session=resources_pb2.Session(estimated_consultation_minutes=30, max_queue_size=20)
+        ),
+        metadata=bearer(doctor[1]),
+    )
+    assert (updated.estimated_consultation_minutes, updated.max_queue_size, updated.session_start_time) == (
+        30,
+        20,
+        "09:00",
+    )
+    rows = await sql(
+        appointments,
+        "SELECT queue_number, estimated_start_time FROM appointments WHERE session_id = :s ORDER BY queue_number",
+        s=uuid.UUID(session.id),
+    )
+    assert rows[1][1] - rows[0][1] == timedelta(minutes=30)
+    assert booked.queue_number == 1
+
+
+async def test_the_doctor_records_actual_times(
+    appointments: AppointmentsHarness, auth: AuthHarness, doctor: tuple[str, str]
+) -> None:
+    day = session_day(14)
+    session = await create_session(appointments, doctor[1], day)
+    _, token = patient(auth)
+    booked = await book(appointments, token, session.id, day)
+    api = appointments.appointments()
+    request = appointments_pb2.UpdateAppointmentRequest(
+        appointment_id=booked.id, actual_start_time="2030-01-01T09:00:00Z", actual_end_time="2030-01-01T08:00:00Z"
+    )
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await api.UpdateAppointment(request, metadata=bearer(doctor[1]))
+    assert failure_of(raised.value).fields == {"actualEndTime": "INVALID_FIELD"}
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await api.UpdateAppointment(request, metadata=bearer(token))
+    assert raised.value.code() is grpc.StatusCode.PERMISSION_DENIED
+    updated = await api.UpdateAppointment(
+        appointments_pb2.UpdateAppointmentRequest(appointment_id=booked.id, chief_complaint="migraine"),
+        metadata=bearer(doctor[1]),
+    )
+    assert updated.chief_complaint == "migraine"
+
+
+async def test_the_calendar_says_why_a_day_has_no_place(
+    appointments: AppointmentsHarness, auth: AuthHarness, doctor: tuple[str, str]
+) -> None:
+    day = session_day(15)
+    session = await create_session(appointments, doctor[1], day, capacity=1)
+    await book(appointments, patient(auth)[1], session.id, day)
+    holiday = day + timedelta(days=7)
+    await appointments.sessions().CreateOverride(
+        appointments_pb2.CreateOverrideRequest(
+            session_id=session.id,
+            override=resources_pb2.SessionOverride(date=holiday.isoformat(), cancelled=True, reason="leave"),
+        ),
+        metadata=bearer(doctor[1]),
+    )
+    calendar = await appointments.sessions().GetCalendar(
+        appointments_pb2.GetCalendarRequest(doctor_id=doctor[0], days=31), metadata=bearer(doctor[1])
+    )
+    reasons = {d.date: resources_pb2.CalendarDay.Unavailability.Name(d.unavailable_reason) for d in calendar.days}
+    assert len(calendar.days) == 31
+    assert reasons[day.isoformat()] == "FULL"
+    assert reasons[holiday.isoformat()] == "HOLIDAY"
+    assert reasons[(day + timedelta(days=1)).isoformat()] == "NO_SESSION"
+    assert reasons[(day + timedelta(days=14)).isoformat()] == "UNAVAILABILITY_UNSPECIFIED"

@@ -76,6 +76,57 @@ class GetPositionRequest(_message.Message):
     appointment_id: str
     def __init__(self, appointment_id: _Optional[str] = ...) -> None: ...
 
+class UpdateSessionRequest(_message.Message):
+    __slots__ = ("session_id", "session", "update_mask")
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    SESSION_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_MASK_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    session: _resources_pb2.Session
+    update_mask: _field_mask_pb2.FieldMask
+    def __init__(self, session_id: _Optional[str] = ..., session: _Optional[_Union[_resources_pb2.Session, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ...) -> None: ...
+
+class GetCalendarRequest(_message.Message):
+    __slots__ = ("doctor_id", "days")
+    DOCTOR_ID_FIELD_NUMBER: _ClassVar[int]
+    FROM_FIELD_NUMBER: _ClassVar[int]
+    DAYS_FIELD_NUMBER: _ClassVar[int]
+    doctor_id: str
+    days: int
+    def __init__(self, doctor_id: _Optional[str] = ..., days: _Optional[int] = ..., **kwargs) -> None: ...
+
+class GetCalendarResponse(_message.Message):
+    __slots__ = ("days",)
+    DAYS_FIELD_NUMBER: _ClassVar[int]
+    days: _containers.RepeatedCompositeFieldContainer[_resources_pb2.CalendarDay]
+    def __init__(self, days: _Optional[_Iterable[_Union[_resources_pb2.CalendarDay, _Mapping]]] = ...) -> None: ...
+
+class UpdateAppointmentRequest(_message.Message):
+    __slots__ = ("appointment_id", "actual_start_time", "actual_end_time", "doctor_notes", "chief_complaint")
+    APPOINTMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    ACTUAL_START_TIME_FIELD_NUMBER: _ClassVar[int]
+    ACTUAL_END_TIME_FIELD_NUMBER: _ClassVar[int]
+    DOCTOR_NOTES_FIELD_NUMBER: _ClassVar[int]
+    CHIEF_COMPLAINT_FIELD_NUMBER: _ClassVar[int]
+    appointment_id: str
+    actual_start_time: str
+    actual_end_time: str
+    doctor_notes: str
+    chief_complaint: str
+    def __init__(self, appointment_id: _Optional[str] = ..., actual_start_time: _Optional[str] = ..., actual_end_time: _Optional[str] = ..., doctor_notes: _Optional[str] = ..., chief_complaint: _Optional[str] = ...) -> None: ...
+
+class RescheduleAppointmentRequest(_message.Message):
+    __slots__ = ("appointment_id", "session_id", "appointment_date", "request_id")
+    APPOINTMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    APPOINTMENT_DATE_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    appointment_id: str
+    session_id: str
+    appointment_date: str
+    request_id: str
+    def __init__(self, appointment_id: _Optional[str] = ..., session_id: _Optional[str] = ..., appointment_date: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+
 class CreateSessionRequest(_message.Message):
     __slots__ = ("session",)
     SESSION_FIELD_NUMBER: _ClassVar[int]

@@ -51,6 +51,16 @@ class SessionServiceStub:
                 request_serializer=pulseone_dot_appointments_dot_v1_dot_appointments__pb2.GetSessionRequest.SerializeToString,
                 response_deserializer=pulseone_dot_appointments_dot_v1_dot_resources__pb2.Session.FromString,
                 _registered_method=True)
+        self.UpdateSession = channel.unary_unary(
+                '/pulseone.appointments.v1.SessionService/UpdateSession',
+                request_serializer=pulseone_dot_appointments_dot_v1_dot_appointments__pb2.UpdateSessionRequest.SerializeToString,
+                response_deserializer=pulseone_dot_appointments_dot_v1_dot_resources__pb2.Session.FromString,
+                _registered_method=True)
+        self.GetCalendar = channel.unary_unary(
+                '/pulseone.appointments.v1.SessionService/GetCalendar',
+                request_serializer=pulseone_dot_appointments_dot_v1_dot_appointments__pb2.GetCalendarRequest.SerializeToString,
+                response_deserializer=pulseone_dot_appointments_dot_v1_dot_appointments__pb2.GetCalendarResponse.FromString,
+                _registered_method=True)
         self.DeactivateSession = channel.unary_unary(
                 '/pulseone.appointments.v1.SessionService/DeactivateSession',
                 request_serializer=pulseone_dot_appointments_dot_v1_dot_appointments__pb2.DeactivateSessionRequest.SerializeToString,
@@ -99,6 +109,22 @@ class SessionServiceServicer:
 
     def GetSession(self, request, context):
         """GetSession returns a session.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateSession(self, request, context):
+        """UpdateSession changes a session. While future appointments exist its day, clinic, service type
+        and start time cannot change (end it with effectiveUntil and create another); other changes
+        recompute the expected times of its appointments.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetCalendar(self, request, context):
+        """GetCalendar lists a doctor's days (default 30, at most 60) with availability and why a day has none.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -157,6 +183,16 @@ def add_SessionServiceServicer_to_server(servicer, server):
                     servicer.GetSession,
                     request_deserializer=pulseone_dot_appointments_dot_v1_dot_appointments__pb2.GetSessionRequest.FromString,
                     response_serializer=pulseone_dot_appointments_dot_v1_dot_resources__pb2.Session.SerializeToString,
+            ),
+            'UpdateSession': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateSession,
+                    request_deserializer=pulseone_dot_appointments_dot_v1_dot_appointments__pb2.UpdateSessionRequest.FromString,
+                    response_serializer=pulseone_dot_appointments_dot_v1_dot_resources__pb2.Session.SerializeToString,
+            ),
+            'GetCalendar': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetCalendar,
+                    request_deserializer=pulseone_dot_appointments_dot_v1_dot_appointments__pb2.GetCalendarRequest.FromString,
+                    response_serializer=pulseone_dot_appointments_dot_v1_dot_appointments__pb2.GetCalendarResponse.SerializeToString,
             ),
             'DeactivateSession': grpc.unary_unary_rpc_method_handler(
                     servicer.DeactivateSession,
@@ -266,6 +302,60 @@ class SessionService:
             '/pulseone.appointments.v1.SessionService/GetSession',
             pulseone_dot_appointments_dot_v1_dot_appointments__pb2.GetSessionRequest.SerializeToString,
             pulseone_dot_appointments_dot_v1_dot_resources__pb2.Session.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateSession(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pulseone.appointments.v1.SessionService/UpdateSession',
+            pulseone_dot_appointments_dot_v1_dot_appointments__pb2.UpdateSessionRequest.SerializeToString,
+            pulseone_dot_appointments_dot_v1_dot_resources__pb2.Session.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetCalendar(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pulseone.appointments.v1.SessionService/GetCalendar',
+            pulseone_dot_appointments_dot_v1_dot_appointments__pb2.GetCalendarRequest.SerializeToString,
+            pulseone_dot_appointments_dot_v1_dot_appointments__pb2.GetCalendarResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -437,6 +527,16 @@ class AppointmentServiceStub:
                 request_serializer=pulseone_dot_appointments_dot_v1_dot_appointments__pb2.ListAppointmentsRequest.SerializeToString,
                 response_deserializer=pulseone_dot_appointments_dot_v1_dot_appointments__pb2.ListAppointmentsResponse.FromString,
                 _registered_method=True)
+        self.UpdateAppointment = channel.unary_unary(
+                '/pulseone.appointments.v1.AppointmentService/UpdateAppointment',
+                request_serializer=pulseone_dot_appointments_dot_v1_dot_appointments__pb2.UpdateAppointmentRequest.SerializeToString,
+                response_deserializer=pulseone_dot_appointments_dot_v1_dot_resources__pb2.Appointment.FromString,
+                _registered_method=True)
+        self.RescheduleAppointment = channel.unary_unary(
+                '/pulseone.appointments.v1.AppointmentService/RescheduleAppointment',
+                request_serializer=pulseone_dot_appointments_dot_v1_dot_appointments__pb2.RescheduleAppointmentRequest.SerializeToString,
+                response_deserializer=pulseone_dot_appointments_dot_v1_dot_resources__pb2.Appointment.FromString,
+                _registered_method=True)
         self.CheckInAppointment = channel.unary_unary(
                 '/pulseone.appointments.v1.AppointmentService/CheckInAppointment',
                 request_serializer=pulseone_dot_appointments_dot_v1_dot_appointments__pb2.CheckInAppointmentRequest.SerializeToString,
@@ -490,6 +590,21 @@ class AppointmentServiceServicer:
 
     def ListAppointments(self, request, context):
         """ListAppointments lists the appointments the caller may see, by date then queue number.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateAppointment(self, request, context):
+        """UpdateAppointment records actual times and notes, by its doctor.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RescheduleAppointment(self, request, context):
+        """RescheduleAppointment books another occurrence of the same doctor and cancels this one, in one
+        transaction; only while BOOKED and before its start.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -554,6 +669,16 @@ def add_AppointmentServiceServicer_to_server(servicer, server):
                     servicer.ListAppointments,
                     request_deserializer=pulseone_dot_appointments_dot_v1_dot_appointments__pb2.ListAppointmentsRequest.FromString,
                     response_serializer=pulseone_dot_appointments_dot_v1_dot_appointments__pb2.ListAppointmentsResponse.SerializeToString,
+            ),
+            'UpdateAppointment': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateAppointment,
+                    request_deserializer=pulseone_dot_appointments_dot_v1_dot_appointments__pb2.UpdateAppointmentRequest.FromString,
+                    response_serializer=pulseone_dot_appointments_dot_v1_dot_resources__pb2.Appointment.SerializeToString,
+            ),
+            'RescheduleAppointment': grpc.unary_unary_rpc_method_handler(
+                    servicer.RescheduleAppointment,
+                    request_deserializer=pulseone_dot_appointments_dot_v1_dot_appointments__pb2.RescheduleAppointmentRequest.FromString,
+                    response_serializer=pulseone_dot_appointments_dot_v1_dot_resources__pb2.Appointment.SerializeToString,
             ),
             'CheckInAppointment': grpc.unary_unary_rpc_method_handler(
                     servicer.CheckInAppointment,
@@ -668,6 +793,60 @@ class AppointmentService:
             '/pulseone.appointments.v1.AppointmentService/ListAppointments',
             pulseone_dot_appointments_dot_v1_dot_appointments__pb2.ListAppointmentsRequest.SerializeToString,
             pulseone_dot_appointments_dot_v1_dot_appointments__pb2.ListAppointmentsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateAppointment(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pulseone.appointments.v1.AppointmentService/UpdateAppointment',
+            pulseone_dot_appointments_dot_v1_dot_appointments__pb2.UpdateAppointmentRequest.SerializeToString,
+            pulseone_dot_appointments_dot_v1_dot_resources__pb2.Appointment.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RescheduleAppointment(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pulseone.appointments.v1.AppointmentService/RescheduleAppointment',
+            pulseone_dot_appointments_dot_v1_dot_appointments__pb2.RescheduleAppointmentRequest.SerializeToString,
+            pulseone_dot_appointments_dot_v1_dot_resources__pb2.Appointment.FromString,
             options,
             channel_credentials,
             insecure,

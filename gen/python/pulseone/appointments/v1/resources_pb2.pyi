@@ -342,3 +342,25 @@ class HistoryEntry(_message.Message):
     appointment: Appointment
     notes: ConsultationNotes
     def __init__(self, appointment: _Optional[_Union[Appointment, _Mapping]] = ..., notes: _Optional[_Union[ConsultationNotes, _Mapping]] = ...) -> None: ...
+
+class CalendarDay(_message.Message):
+    __slots__ = ("date", "available", "unavailable_reason", "occurrences")
+    class Unavailability(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+        __slots__ = ()
+        UNAVAILABILITY_UNSPECIFIED: _ClassVar[CalendarDay.Unavailability]
+        NO_SESSION: _ClassVar[CalendarDay.Unavailability]
+        HOLIDAY: _ClassVar[CalendarDay.Unavailability]
+        FULL: _ClassVar[CalendarDay.Unavailability]
+    UNAVAILABILITY_UNSPECIFIED: CalendarDay.Unavailability
+    NO_SESSION: CalendarDay.Unavailability
+    HOLIDAY: CalendarDay.Unavailability
+    FULL: CalendarDay.Unavailability
+    DATE_FIELD_NUMBER: _ClassVar[int]
+    AVAILABLE_FIELD_NUMBER: _ClassVar[int]
+    UNAVAILABLE_REASON_FIELD_NUMBER: _ClassVar[int]
+    OCCURRENCES_FIELD_NUMBER: _ClassVar[int]
+    date: str
+    available: bool
+    unavailable_reason: CalendarDay.Unavailability
+    occurrences: _containers.RepeatedCompositeFieldContainer[Occurrence]
+    def __init__(self, date: _Optional[str] = ..., available: _Optional[bool] = ..., unavailable_reason: _Optional[_Union[CalendarDay.Unavailability, str]] = ..., occurrences: _Optional[_Iterable[_Union[Occurrence, _Mapping]]] = ...) -> None: ...
