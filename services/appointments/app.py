@@ -7,7 +7,7 @@ from pathlib import Path
 import grpc
 from pulseone.appointments.v1 import appointments_pb2_grpc
 
-from services.appointments import api, events
+from services.appointments import api, directory, lifecycle
 from services.appointments.live_queue import LiveQueue
 from services.appointments.records import ClinicalRecords
 from services.appointments.service import AppointmentService, Clock, utc_now
@@ -49,7 +49,8 @@ def build(settings: AppointmentsSettings, *, clock: Clock = utc_now) -> ServiceR
             verifier=verifier,
             status_lookup=service.account_status,
             status_recheck=grpc_status_recheck(auth_channel),
-            subscriptions=events.subscriptions(),
+            subscriptions=directory.subscriptions(),
             closers=[auth_channel.close],
+            workers=[lifecycle.sweeper(infra.sessions, clock)],
         ),
     )

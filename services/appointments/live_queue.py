@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.appointments import events, queue, store
+from services.appointments import lifecycle, queue, store
 from services.appointments.booking import Status
 from services.appointments.schedule import today_in, window
 from services.appointments.service import Clock, not_yours, override_of, plan_of
@@ -94,14 +94,10 @@ class LiveQueue:
             chosen = queue.next_to_call([place_of(r) for r in snapshot.rows.values()])
             if chosen is None:
                 raise FailedPrecondition("nobody is checked in", reason="QUEUE_EMPTY")
-            current = snapshot.rows[chosen.appointment_id]
-            await store.change_status(
-                session, current, Status.IN_PROGRESS.value, actor_id=viewer.user_id, actor_role=viewer.role.value,
-                values={"actual_start_time": self._now()},
+            after = await lifecycle.move(
+                session, snapshot.rows[chosen.appointment_id], Status.IN_PROGRESS, actor_id=viewer.user_id,
+                actor_role=viewer.role.value, values={"actual_start_time": self._now()},
             )  # fmt: skip
-            after = await store.appointment(session, chosen.appointment_id)
-            assert after is not None
-            await events.appointment_changed(session, after, Status.CHECKED_IN)
             if request_id is not None:
                 await store.remember_call(session, viewer.user_id, request_id, chosen.appointment_id)
         return after

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.appointments import booking, events, store
+from services.appointments import booking, events, lifecycle, store
 from services.appointments.booking import ServiceType, Status
 from services.appointments.schedule import (
     MAX_RANGE_DAYS,
@@ -690,14 +690,10 @@ class AppointmentService:
             booking.check_transition(Status(row["status"]), target)
             if check is not None:
                 check(row)
-            await store.change_status(
-                session, row, target.value, actor_id=viewer.user_id, actor_role=viewer.role.value, reason=reason,
+            return await lifecycle.move(
+                session, row, target, actor_id=viewer.user_id, actor_role=viewer.role.value, reason=reason,
                 values=values(row) if values else None,
             )  # fmt: skip
-            after = await store.appointment(session, appointment_id)
-            assert after is not None
-            await events.appointment_changed(session, after, Status(row["status"]))
-        return after
 
     def _its_doctor(self, viewer: Principal, row: Row) -> bool:
         return viewer.role is Role.DOCTOR and row["doctor_id"] == viewer.user_id
@@ -755,14 +751,10 @@ class AppointmentService:
         )
 
     async def _cancel(self, session: AsyncSession, row: Row, viewer: Principal, reason: str) -> None:
-        """A cancellation from the clinic side, inside a larger transaction: history and event as any other."""
-        await store.change_status(
-            session, row, Status.CANCELLED.value, actor_id=viewer.user_id, actor_role=viewer.role.value, reason=reason,
-            values={"cancellation_reason": reason, "cancelled_by_role": viewer.role.value},
-        )  # fmt: skip
-        after = await store.appointment(session, row["id"])
-        assert after is not None
-        await events.appointment_changed(session, after, Status(row["status"]))
+        """A cancellation inside a larger transaction: history and event as any other."""
+        await lifecycle.move(
+            session, row, Status.CANCELLED, actor_id=viewer.user_id, actor_role=viewer.role.value, reason=reason
+        )
 
     async def update_appointment(self, viewer: Principal, appointment_id: uuid.UUID, changes: dict[str, Any]) -> Row:
         """Its doctor records actual times, notes and the complaint; a cancelled appointment is closed."""

@@ -460,3 +460,45 @@ async def update_session(session: AsyncSession, session_id: uuid.UUID, values: M
         .where(sessions.c.id == session_id)
         .values(**values, version=sessions.c.version + 1, updated_at=sa.func.now())
     )
+
+
+async def future_active_of(
+    session: AsyncSession, *, from_date: date, doctor_id: uuid.UUID | None, clinic_id: uuid.UUID | None
+) -> list[Row]:
+    """Active appointments from a date on, of a doctor and/or at a clinic, locked."""
+    conditions: list[Any] = [appointments.c.status.in_(ACTIVE), appointments.c.appointment_date >= from_date]
+    if doctor_id is not None:
+        conditions.append(appointments.c.doctor_id == doctor_id)
+    if clinic_id is not None:
+        conditions.append(appointments.c.clinic_id == clinic_id)
+    query = (
+        appointment_query().where(*conditions).order_by(appointments.c.appointment_date, appointments.c.queue_number)
+    )
+    return await _all(session, query.with_for_update(of=appointments))
+
+
+async def open_before(session: AsyncSession, day: date, limit: int = 200) -> list[Row]:
+    """BOOKED or CHECKED_IN appointments up to a date, locked, skipping rows another replica holds."""
+    query = (
+        appointment_query()
+        .add_columns(sessions.c.session_end_time)
+        .where(appointments.c.status.in_(("BOOKED", "CHECKED_IN")), appointments.c.appointment_date <= day)
+        .order_by(appointments.c.appointment_date)
+        .limit(limit)
+    )
+    return await _all(session, query.with_for_update(of=appointments, skip_locked=True))
+
+
+async def deactivate_sessions(
+    session: AsyncSession, *, doctor_id: uuid.UUID | None, clinic_id: uuid.UUID | None
+) -> None:
+    conditions: list[Any] = [sessions.c.active]
+    if doctor_id is not None:
+        conditions.append(sessions.c.doctor_id == doctor_id)
+    if clinic_id is not None:
+        conditions.append(sessions.c.clinic_id == clinic_id)
+    await session.execute(
+        sa.update(sessions)
+        .where(*conditions)
+        .values(active=False, version=sessions.c.version + 1, updated_at=sa.func.now())
+    )

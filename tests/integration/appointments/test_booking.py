@@ -10,12 +10,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import grpc
+import nats
 import pytest
 import sqlalchemy as sa
 from pulseone.appointments.v1 import appointments_pb2, resources_pb2
+from pulseone.auth.v1 import auth_pb2
+from pulseone.auth.v1 import events_pb2 as auth_events
 
-from services.common.db import create_engine
-from tests.integration.conftest import AppointmentsHarness, AuthHarness, bearer, forge_token
+from scripts.stack import Nats
+from services.appointments import lifecycle
+from services.common.db import create_engine, create_sessions
+from tests.integration.conftest import AppointmentsHarness, AuthHarness, bearer, eventually, forge_token
 from tests.rpc import failure_of
 
 ZONE = "Asia/Colombo"
@@ -574,3 +579,59 @@ async def test_the_calendar_says_why_a_day_has_no_place(
     assert reasons[holiday.isoformat()] == "HOLIDAY"
     assert reasons[(day + timedelta(days=1)).isoformat()] == "NO_SESSION"
     assert reasons[(day + timedelta(days=14)).isoformat()] == "UNAVAILABILITY_UNSPECIFIED"
+
+
+async def test_what_is_left_open_two_hours_after_the_session_is_closed(
+    appointments: AppointmentsHarness, auth: AuthHarness, doctor: tuple[str, str]
+) -> None:
+    day = session_day(16)
+    session = await create_session(appointments, doctor[1], day)
+    booked = [await book(appointments, token, session.id, day) for _, token in [patient(auth) for _ in range(2)]]
+    await appointments.appointments().CheckInAppointment(
+        appointments_pb2.CheckInAppointmentRequest(appointment_id=booked[1].id), metadata=bearer(doctor[1])
+    )
+    ours = {"a": uuid.UUID(booked[0].id), "b": uuid.UUID(booked[1].id)}
+    query = (
+        "SELECT status, cancellation_reason, cancelled_by_role FROM appointments"
+        " WHERE id IN (:a, :b) ORDER BY queue_number"
+    )
+    engine = create_engine(appointments.database_url, 2)
+    try:
+        sessions = create_sessions(engine)
+        end = datetime.combine(day, datetime.min.time(), ZoneInfo(ZONE)).replace(hour=17)
+        await lifecycle.close_leftovers(sessions, end + timedelta(hours=1))
+        assert [r[0] for r in await sql(appointments, query, **ours)] == ["BOOKED", "CHECKED_IN"]
+        await lifecycle.close_leftovers(sessions, end + timedelta(hours=2, minutes=1))
+    finally:
+        await engine.dispose()
+    rows = await sql(appointments, query, **ours)
+    assert [tuple(r) for r in rows] == [("NO_SHOW", "", ""), ("CANCELLED", "NOT_SEEN", "SYSTEM")]
+
+
+async def test_a_suspended_doctors_future_appointments_are_cancelled(
+    appointments: AppointmentsHarness, auth: AuthHarness, doctor: tuple[str, str], nats_server: Nats
+) -> None:
+    day = session_day(17)
+    session = await create_session(appointments, doctor[1], day)
+    booked = await book(appointments, patient(auth)[1], session.id, day)
+    event = auth_events.UserSuspended(
+        user=auth_pb2.User(id=doctor[0], role="DOCTOR", status="SUSPENDED"), reason="licence review"
+    )
+    event.metadata.event_id = str(uuid.uuid4())
+    event.metadata.entity_version = 2
+    event.metadata.actor_role = "SYSTEM_ADMIN"
+    client = await nats.connect(nats_server.url)
+    try:
+        await client.jetstream().publish(
+            "pulseone.auth.user.suspended", event.SerializeToString(), headers={"Nats-Msg-Id": event.metadata.event_id}
+        )
+    finally:
+        await client.close()
+
+    async def cancelled() -> None:
+        rows = await sql(
+            appointments, "SELECT status, cancelled_by_role FROM appointments WHERE id = :id", id=uuid.UUID(booked.id)
+        )
+        assert tuple(rows[0]) == ("CANCELLED", "SYSTEM_ADMIN")
+
+    await eventually(cancelled)
