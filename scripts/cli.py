@@ -1,4 +1,4 @@
-"""`pulseone`: the operator's command: up, status, migrate, admin create, keys rotate."""
+"""`pulseone`: the operator's command: up, status, migrate, admin create, demo, keys rotate."""
 
 from __future__ import annotations
 
@@ -111,6 +111,20 @@ def admin_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def demo(args: argparse.Namespace) -> int:
+    """The seed's patient journey through the running gateway."""
+    from scripts.demo import DemoFailed, run  # noqa: PLC0415
+
+    print(f"PulseOne demo against {args.gateway}:", flush=True)
+    try:
+        run(args.gateway, database_url(_server_url(), "authdb"), say=lambda line: print(line, flush=True))
+    except DemoFailed as failure:
+        print(f"demo failed: {failure}", file=sys.stderr)
+        return 1
+    print("the journey is complete.")
+    return 0
+
+
 def keys_rotate(args: argparse.Namespace) -> int:
     from services.auth.keys import rotate_key_ring  # noqa: PLC0415
 
@@ -137,6 +151,9 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("--first-name", default="System")
     create.add_argument("--last-name", default="Administrator")
     create.set_defaults(run=admin_create)
+    demo_command = commands.add_parser("demo", help="run the seed's patient journey through the gateway")
+    demo_command.add_argument("--gateway", default="http://127.0.0.1:8000")
+    demo_command.set_defaults(run=demo)
     keys = commands.add_parser("keys", help="signing keys").add_subparsers(dest="keys", required=True)
     rotate = keys.add_parser("rotate", help="publish a new signing key that takes over after a delay")
     rotate.add_argument("--key-ring", help="key ring file (default: the local stack's)")
