@@ -137,6 +137,7 @@ class Platform:
             "PULSEONE_NATS_URL": self.events_url(),
             "PULSEONE_PORT": str(self.service_ports[spec.name]),
             "PULSEONE_AUTH_ADDRESS": f"127.0.0.1:{self.service_ports['auth']}",
+            "PULSEONE_PROFILE_ADDRESS": f"127.0.0.1:{self.service_ports['profile']}",
             "PULSEONE_KEY_RING_FILE": str(self.key_ring),
             "PULSEONE_LOG_LEVEL": self.log_level,
             "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "gen" / "python"), str(ROOT / "envoy")]),

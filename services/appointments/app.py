@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import grpc
 from pulseone.appointments.v1 import appointments_pb2_grpc
+from pulseone.profile.v1 import profile_pb2, profile_pb2_grpc, resources_pb2
 
 from services.appointments import api, directory, lifecycle
 from services.appointments.live_queue import LiveQueue
 from services.appointments.records import ClinicalRecords
-from services.appointments.service import AppointmentService, Clock, utc_now
+from services.appointments.service import AffiliationOwner, AppointmentService, Clock, utc_now
 from services.appointments.settings import AppointmentsSettings
+from services.common.context import on_behalf_of_caller
 from services.common.runtime import Infrastructure, ServiceDefinition, ServiceRuntime
 from services.common.tokens import TokenVerifier, grpc_jwks_source, grpc_status_recheck
 
@@ -25,11 +28,27 @@ SERVICE_NAMES = [
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
+def affiliation_owner(channel: grpc.aio.Channel) -> AffiliationOwner:
+    """Re-read an affiliation from the profile service, on the caller's behalf (their token forwarded)."""
+    stub = profile_pb2_grpc.ClinicServiceStub(channel)  # type: ignore[no-untyped-call]
+
+    async def ask(clinic_id: uuid.UUID, doctor_id: uuid.UUID) -> str | None:
+        request = profile_pb2.GetAffiliationRequest(clinic_id=str(clinic_id), doctor_id=str(doctor_id))
+        try:
+            found = await stub.GetAffiliation(request, metadata=on_behalf_of_caller(), timeout=2.0)
+        except grpc.aio.AioRpcError:
+            return None
+        return str(resources_pb2.ClinicDoctor.Status.Name(found.status))
+
+    return ask
+
+
 def build(settings: AppointmentsSettings, *, clock: Clock = utc_now) -> ServiceRuntime:
     infra = Infrastructure.create(settings, NAME)
     auth_channel = grpc.aio.insecure_channel(settings.auth_address)
     verifier = TokenVerifier(grpc_jwks_source(auth_channel), issuer=settings.jwt_issuer, audience=settings.jwt_audience)
-    service = AppointmentService(infra.sessions, clock=clock)
+    profile_channel = grpc.aio.insecure_channel(settings.profile_address)
+    service = AppointmentService(infra.sessions, clock=clock, affiliation_owner=affiliation_owner(profile_channel))
     live_queue = LiveQueue(infra.sessions, clock)
     records = ClinicalRecords(infra.sessions, clock)
 
@@ -50,7 +69,7 @@ def build(settings: AppointmentsSettings, *, clock: Clock = utc_now) -> ServiceR
             status_lookup=service.account_status,
             status_recheck=grpc_status_recheck(auth_channel),
             subscriptions=directory.subscriptions(),
-            closers=[auth_channel.close],
+            closers=[auth_channel.close, profile_channel.close],
             workers=[lifecycle.sweeper(infra.sessions, clock)],
         ),
     )

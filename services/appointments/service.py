@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -118,10 +118,21 @@ def _check_new_session(new: NewSession) -> None:
     errors.raise_if_any()
 
 
+AffiliationOwner = Callable[[uuid.UUID, uuid.UUID], Awaitable[str | None]]
+"""Ask the profile service for an affiliation's status, when this service's copy may lag behind."""
+
+
 class AppointmentService:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], *, clock: Clock = utc_now) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        clock: Clock = utc_now,
+        affiliation_owner: AffiliationOwner | None = None,
+    ) -> None:
         self._sessions = sessions
         self._now = clock
+        self._affiliation_owner = affiliation_owner
 
     async def account_status(self, user_id: uuid.UUID) -> AccountStatus | None:
         """The account status this service holds from auth events (None before the first one)."""
@@ -201,7 +212,9 @@ class AppointmentService:
             raise not_yours()
         if not clinic["active"]:
             raise FailedPrecondition("the clinic is not active", reason="CLINIC_INACTIVE")
-        if await store.affiliation_status(session, clinic_id, doctor_id) != "CONFIRMED":
+        if await store.affiliation_status(session, clinic_id, doctor_id) != "CONFIRMED" and (
+            self._affiliation_owner is None or await self._affiliation_owner(clinic_id, doctor_id) != "CONFIRMED"
+        ):
             raise FailedPrecondition("the doctor is not a confirmed doctor of this clinic", reason="NOT_AFFILIATED")
         return str(clinic["time_zone"])
 

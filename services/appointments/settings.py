@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from services.common.config import ServiceSettings
 
 
 class AppointmentsSettings(ServiceSettings):
     port: int = 8084
+    profile_address: str = Field("127.0.0.1:8082", description="profile service gRPC address, for lagging copies")

@@ -44,6 +44,14 @@ class Principal:
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
 principal_var: contextvars.ContextVar[Principal | None] = contextvars.ContextVar("principal", default=None)
 client_address_var: contextvars.ContextVar[str] = contextvars.ContextVar("client_address", default="")
+# The caller's verified access token, forwarded when a service calls another on the caller's behalf.
+token_var: contextvars.ContextVar[str] = contextvars.ContextVar("token", default="")
+
+
+def on_behalf_of_caller() -> tuple[tuple[str, str], ...]:
+    """gRPC metadata that carries the current caller's token to another service."""
+    token = token_var.get()
+    return (("authorization", f"Bearer {token}"),) if token else ()
 
 
 def current_principal() -> Principal:

@@ -12,7 +12,14 @@ from typing import Any
 import grpc
 
 from services.common.authz import INFRASTRUCTURE_PREFIXES, AccessRule, authorize
-from services.common.context import AccountStatus, Principal, client_address_var, principal_var, request_id_var
+from services.common.context import (
+    AccountStatus,
+    Principal,
+    client_address_var,
+    principal_var,
+    request_id_var,
+    token_var,
+)
 from services.common.errors import GRPC_DETAILS_KEY, DomainError, PermissionDenied, Unauthenticated, describe
 from services.common.tokens import StatusRecheck, TokenVerifier
 
@@ -84,6 +91,7 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         request_id_var.set(metadata.get("x-request-id") or str(uuid.uuid4()))
         client_address_var.set(client_address(metadata, context.peer() or ""))
         principal_var.set(None)
+        token_var.set("")
         if rule is None:
             raise PermissionDenied(f"{method} declares no access rule", reason="METHOD_NOT_DECLARED")
         if rule.public:
@@ -95,6 +103,7 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         principal = await self._verifier.principal(token.strip())
         principal = await self._with_current_status(principal, token.strip())
         principal_var.set(principal)
+        token_var.set(token.strip())
         authorize(rule, principal)
 
     async def _with_current_status(self, principal: Principal, token: str) -> Principal:

@@ -209,6 +209,14 @@ class ClinicApi(profile_pb2_grpc.ClinicServiceServicer):
         )
         return messages.affiliation_message(row)
 
+    async def GetAffiliation(
+        self, request: profile_pb2.GetAffiliationRequest, context: Context
+    ) -> resources_pb2.ClinicDoctor:
+        row = await self._service.affiliation(
+            current_principal(), parse_uuid(request.clinic_id, "clinicId"), parse_uuid(request.doctor_id, "doctorId")
+        )
+        return messages.affiliation_message(row)
+
     async def ListClinicDoctors(
         self, request: profile_pb2.ListClinicDoctorsRequest, context: Context
     ) -> profile_pb2.ListClinicDoctorsResponse:

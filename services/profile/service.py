@@ -474,6 +474,18 @@ class ProfileService:
             await events.doctor_updated(session, doctor_id)
         return row
 
+    async def affiliation(self, viewer: Principal, clinic_id: uuid.UUID, doctor_id: uuid.UUID) -> Row:
+        """One affiliation, for the clinic's admin or the doctor (other services re-reading a lagging copy)."""
+        async with self._sessions() as session:
+            clinic = await store.clinic(session, clinic_id)
+            mine = viewer.user_id == doctor_id or (clinic is not None and clinic["admin_id"] == viewer.user_id)
+            if not mine:
+                raise not_yours()
+            row = await store.affiliation(session, clinic_id, doctor_id)
+        if row is None:
+            raise NotFound("the doctor was never invited to this clinic", reason="AFFILIATION_NOT_FOUND")
+        return row
+
     async def clinic_doctors(self, viewer: Principal, clinic_id: uuid.UUID) -> list[Row]:
         async with self._sessions() as session:
             clinic = await store.clinic(session, clinic_id)

@@ -530,3 +530,29 @@ async def test_ratings_need_a_completed_visit_and_keep_the_average(auth: AuthHar
         profile_pb2.ListRatingsRequest(doctor_id=doctor.user.id), metadata=bearer(first.access_token)
     )
     assert sorted(r.rating for r in listed.ratings) == [4, 5]
+
+
+async def test_other_services_can_re_read_an_affiliation_for_its_parties(
+    auth: AuthHarness, profile: ProfileHarness
+) -> None:
+    admin = await approved(auth, "CLINIC_ADMIN")
+    doctor = await approved(auth, "DOCTOR")
+    stranger = await approved(auth, "DOCTOR")
+    clinic_id = await eventually(lambda: _clinic_of(profile, admin))
+    clinics = profile.stub("ClinicService")
+    await eventually(
+        lambda: profile.stub("DoctorService").GetDoctor(
+            profile_pb2.GetDoctorRequest(doctor_id=doctor.user.id), metadata=bearer(doctor.access_token)
+        )
+    )
+    await clinics.InviteDoctor(
+        profile_pb2.InviteDoctorRequest(clinic_id=clinic_id, doctor_id=doctor.user.id),
+        metadata=bearer(admin.access_token),
+    )
+    request = profile_pb2.GetAffiliationRequest(clinic_id=clinic_id, doctor_id=doctor.user.id)
+    for party in (admin, doctor):
+        found = await clinics.GetAffiliation(request, metadata=bearer(party.access_token))
+        assert resources_pb2.ClinicDoctor.Status.Name(found.status) == "PENDING"
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await clinics.GetAffiliation(request, metadata=bearer(stranger.access_token))
+    assert raised.value.code() is grpc.StatusCode.PERMISSION_DENIED

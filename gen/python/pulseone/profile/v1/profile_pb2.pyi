@@ -228,6 +228,14 @@ class EndAffiliationRequest(_message.Message):
     doctor_id: str
     def __init__(self, clinic_id: _Optional[str] = ..., doctor_id: _Optional[str] = ...) -> None: ...
 
+class GetAffiliationRequest(_message.Message):
+    __slots__ = ("clinic_id", "doctor_id")
+    CLINIC_ID_FIELD_NUMBER: _ClassVar[int]
+    DOCTOR_ID_FIELD_NUMBER: _ClassVar[int]
+    clinic_id: str
+    doctor_id: str
+    def __init__(self, clinic_id: _Optional[str] = ..., doctor_id: _Optional[str] = ...) -> None: ...
+
 class ListClinicDoctorsRequest(_message.Message):
     __slots__ = ("clinic_id",)
     CLINIC_ID_FIELD_NUMBER: _ClassVar[int]

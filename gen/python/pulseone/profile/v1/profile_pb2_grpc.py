@@ -879,6 +879,11 @@ class ClinicServiceStub:
                 request_serializer=pulseone_dot_profile_dot_v1_dot_profile__pb2.EndAffiliationRequest.SerializeToString,
                 response_deserializer=pulseone_dot_profile_dot_v1_dot_resources__pb2.ClinicDoctor.FromString,
                 _registered_method=True)
+        self.GetAffiliation = channel.unary_unary(
+                '/pulseone.profile.v1.ClinicService/GetAffiliation',
+                request_serializer=pulseone_dot_profile_dot_v1_dot_profile__pb2.GetAffiliationRequest.SerializeToString,
+                response_deserializer=pulseone_dot_profile_dot_v1_dot_resources__pb2.ClinicDoctor.FromString,
+                _registered_method=True)
         self.ListClinicDoctors = channel.unary_unary(
                 '/pulseone.profile.v1.ClinicService/ListClinicDoctors',
                 request_serializer=pulseone_dot_profile_dot_v1_dot_profile__pb2.ListClinicDoctorsRequest.SerializeToString,
@@ -947,6 +952,15 @@ class ClinicServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetAffiliation(self, request, context):
+        """GetAffiliation returns the affiliation of a doctor with a clinic, for services whose copy may
+        lag behind (internal: no REST mapping, so the gateway does not route it). The caller's token is
+        forwarded; the clinic's admin and the doctor may ask.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListClinicDoctors(self, request, context):
         """ListClinicDoctors lists the clinic's confirmed doctors; its admin also sees invitations.
         """
@@ -995,6 +1009,11 @@ def add_ClinicServiceServicer_to_server(servicer, server):
             'EndAffiliation': grpc.unary_unary_rpc_method_handler(
                     servicer.EndAffiliation,
                     request_deserializer=pulseone_dot_profile_dot_v1_dot_profile__pb2.EndAffiliationRequest.FromString,
+                    response_serializer=pulseone_dot_profile_dot_v1_dot_resources__pb2.ClinicDoctor.SerializeToString,
+            ),
+            'GetAffiliation': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetAffiliation,
+                    request_deserializer=pulseone_dot_profile_dot_v1_dot_profile__pb2.GetAffiliationRequest.FromString,
                     response_serializer=pulseone_dot_profile_dot_v1_dot_resources__pb2.ClinicDoctor.SerializeToString,
             ),
             'ListClinicDoctors': grpc.unary_unary_rpc_method_handler(
@@ -1219,6 +1238,33 @@ class ClinicService:
             target,
             '/pulseone.profile.v1.ClinicService/EndAffiliation',
             pulseone_dot_profile_dot_v1_dot_profile__pb2.EndAffiliationRequest.SerializeToString,
+            pulseone_dot_profile_dot_v1_dot_resources__pb2.ClinicDoctor.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetAffiliation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pulseone.profile.v1.ClinicService/GetAffiliation',
+            pulseone_dot_profile_dot_v1_dot_profile__pb2.GetAffiliationRequest.SerializeToString,
             pulseone_dot_profile_dot_v1_dot_resources__pb2.ClinicDoctor.FromString,
             options,
             channel_credentials,
