@@ -16,7 +16,7 @@ from services.appointments.service import AffiliationOwner, AppointmentService, 
 from services.appointments.settings import AppointmentsSettings
 from services.common.context import on_behalf_of_caller
 from services.common.runtime import Infrastructure, ServiceDefinition, ServiceRuntime
-from services.common.tokens import TokenVerifier, grpc_jwks_source, grpc_status_recheck
+from services.common.tokens import AuthClient
 
 NAME = "appointments"
 SERVICE_NAMES = [
@@ -45,8 +45,7 @@ def affiliation_owner(channel: grpc.aio.Channel) -> AffiliationOwner:
 
 def build(settings: AppointmentsSettings, *, clock: Clock = utc_now) -> ServiceRuntime:
     infra = Infrastructure.create(settings, NAME)
-    auth_channel = grpc.aio.insecure_channel(settings.auth_address)
-    verifier = TokenVerifier(grpc_jwks_source(auth_channel), issuer=settings.jwt_issuer, audience=settings.jwt_audience)
+    auth = AuthClient.connect(settings.auth_address, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
     profile_channel = grpc.aio.insecure_channel(settings.profile_address)
     service = AppointmentService(infra.sessions, clock=clock, affiliation_owner=affiliation_owner(profile_channel))
     live_queue = LiveQueue(infra.sessions, clock)
@@ -65,11 +64,11 @@ def build(settings: AppointmentsSettings, *, clock: Clock = utc_now) -> ServiceR
             service_names=SERVICE_NAMES,
             migrations=MIGRATIONS,
             register=register,
-            verifier=verifier,
+            verifier=auth.verifier,
             status_lookup=service.account_status,
-            status_recheck=grpc_status_recheck(auth_channel),
+            status_recheck=auth.recheck,
             subscriptions=directory.subscriptions(),
-            closers=[auth_channel.close, profile_channel.close],
+            closers=[auth.channel.close, profile_channel.close],
             workers=[lifecycle.sweeper(infra.sessions, clock)],
         ),
     )

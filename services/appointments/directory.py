@@ -15,11 +15,8 @@ from pulseone.profile.v1 import resources_pb2 as profile_resources
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.appointments import lifecycle, store
+from services.common.account_events import StatusEvent, account_subscriptions
 from services.common.consumer import Subscription
-
-StatusEvent = (
-    auth_events.UserApproved | auth_events.UserSuspended | auth_events.UserReactivated | auth_events.UserApprovalRevoked
-)
 
 
 def _actor(metadata: metadata_pb2.EventMetadata) -> tuple[uuid.UUID | None, str]:
@@ -150,11 +147,7 @@ async def on_consent_changed(session: AsyncSession, event: profile_events.Consen
 
 def subscriptions() -> list[Subscription]:
     return [
-        Subscription("pulseone.auth.user.registered", auth_events.UserRegistered, on_user_registered),
-        Subscription("pulseone.auth.user.approved", auth_events.UserApproved, on_account_status),
-        Subscription("pulseone.auth.user.suspended", auth_events.UserSuspended, on_account_status),
-        Subscription("pulseone.auth.user.reactivated", auth_events.UserReactivated, on_account_status),
-        Subscription("pulseone.auth.user.approval_revoked", auth_events.UserApprovalRevoked, on_account_status),
+        *account_subscriptions(on_user_registered, on_account_status),
         Subscription("pulseone.profile.doctor.updated", profile_events.DoctorUpdated, on_doctor_updated),
         Subscription("pulseone.profile.clinic.updated", profile_events.ClinicUpdated, on_clinic_updated),
         Subscription("pulseone.profile.affiliation.updated", profile_events.AffiliationUpdated, on_affiliation_updated),

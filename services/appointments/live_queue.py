@@ -11,10 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from services.appointments import lifecycle, queue, store
 from services.appointments.booking import Status
 from services.appointments.schedule import today_in, window
-from services.appointments.service import Clock, not_yours, override_of, plan_of
-from services.common.context import Principal, Role
+from services.appointments.service import Clock, managed_session, not_yours, override_of, plan_of
+from services.common.context import Principal
 from services.common.db import transaction
-from services.common.errors import FailedPrecondition, NotFound
+from services.common.errors import FailedPrecondition
 
 Row = store.Row
 
@@ -39,18 +39,6 @@ class LiveQueue:
         self._sessions = sessions
         self._now = clock
 
-    async def _session_for(self, session: AsyncSession, viewer: Principal, session_id: uuid.UUID) -> Row:
-        row = await store.session_row(session, session_id)
-        if row is None:
-            raise NotFound("no session has this id", reason="SESSION_NOT_FOUND")
-        if viewer.role is Role.DOCTOR and row["doctor_id"] == viewer.user_id:
-            return row
-        if viewer.role is Role.CLINIC_ADMIN and row["clinic_id"] is not None:
-            clinic = await store.clinic(session, row["clinic_id"])
-            if clinic is not None and clinic["admin_id"] == viewer.user_id:
-                return row
-        raise not_yours()
-
     async def _snapshot(self, session: AsyncSession, row: Row, day: date, *, lock: bool = False) -> QueueSnapshot:
         occurrence_start, _ = window(plan_of(row), day, override_of(await store.override(session, row["id"], day)))
         rows = await store.occurrence_appointments(session, row["id"], day, lock=lock)
@@ -66,14 +54,14 @@ class LiveQueue:
 
     async def get_queue(self, viewer: Principal, session_id: uuid.UUID, day: date | None) -> QueueSnapshot:
         async with self._sessions() as session:
-            row = await self._session_for(session, viewer, session_id)
+            row = await managed_session(session, viewer, session_id, lock=False)
             return await self._snapshot(session, row, day or today_in(row["time_zone"], self._now()))
 
     async def call_next(
         self, viewer: Principal, session_id: uuid.UUID, day: date | None, request_id: uuid.UUID | None = None
     ) -> Row:
         async with transaction(self._sessions) as session:
-            row = await self._session_for(session, viewer, session_id)
+            row = await managed_session(session, viewer, session_id, lock=False)
             if row["doctor_id"] != viewer.user_id:
                 raise not_yours()
             day = day or today_in(row["time_zone"], self._now())

@@ -50,6 +50,20 @@ def not_yours() -> PermissionDenied:
     return PermissionDenied("this resource belongs to someone else", reason="NOT_OWNER")
 
 
+async def managed_session(session: AsyncSession, viewer: Principal, session_id: uuid.UUID, *, lock: bool) -> Row:
+    """The session, if the caller manages it: its doctor, or the admin of its clinic."""
+    row = await store.session_row(session, session_id, lock=lock)
+    if row is None:
+        raise NotFound("no session has this id", reason="SESSION_NOT_FOUND")
+    if viewer.role is Role.DOCTOR and row["doctor_id"] == viewer.user_id:
+        return row
+    if viewer.role is Role.CLINIC_ADMIN and row["clinic_id"] is not None:
+        clinic = await store.clinic(session, row["clinic_id"])
+        if clinic is not None and clinic["admin_id"] == viewer.user_id:
+            return row
+    raise PermissionDenied("only the session's doctor or its clinic's admin manage it", reason="NOT_OWNER")
+
+
 def plan_of(row: Row) -> SessionPlan:
     return SessionPlan(
         day_of_week=row["day_of_week"],
@@ -244,17 +258,7 @@ class AppointmentService:
         return page, next_token
 
     async def _managed_session(self, session: AsyncSession, viewer: Principal, session_id: uuid.UUID) -> Row:
-        """The session, locked, if the caller manages it: its doctor or its clinic's admin."""
-        row = await store.session_row(session, session_id, lock=True)
-        if row is None:
-            raise NotFound("no session has this id", reason="SESSION_NOT_FOUND")
-        if viewer.role is Role.DOCTOR and row["doctor_id"] == viewer.user_id:
-            return row
-        if viewer.role is Role.CLINIC_ADMIN and row["clinic_id"] is not None:
-            clinic = await store.clinic(session, row["clinic_id"])
-            if clinic is not None and clinic["admin_id"] == viewer.user_id:
-                return row
-        raise PermissionDenied("only the session's doctor or its clinic's admin manage it", reason="NOT_OWNER")
+        return await managed_session(session, viewer, session_id, lock=True)
 
     async def deactivate_session(self, viewer: Principal, session_id: uuid.UUID, *, force: bool, reason: str) -> Row:
         async with transaction(self._sessions) as session:

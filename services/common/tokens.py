@@ -7,6 +7,7 @@ import json
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import grpc
@@ -123,3 +124,18 @@ def grpc_status_recheck(channel: grpc.aio.Channel, timeout: float = 2.0) -> Stat
         return AccountStatus(auth_pb2.User.Status.Name(answer.status))
 
     return recheck
+
+
+@dataclass
+class AuthClient:
+    """What a service needs from the auth service: token verification and status re-checks."""
+
+    channel: grpc.aio.Channel
+    verifier: TokenVerifier
+    recheck: StatusRecheck
+
+    @classmethod
+    def connect(cls, address: str, *, issuer: str, audience: str) -> AuthClient:
+        channel = grpc.aio.insecure_channel(address)
+        verifier = TokenVerifier(grpc_jwks_source(channel), issuer=issuer, audience=audience)
+        return cls(channel, verifier, grpc_status_recheck(channel))

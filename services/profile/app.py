@@ -8,7 +8,7 @@ import grpc
 from pulseone.profile.v1 import profile_pb2_grpc
 
 from services.common.runtime import Infrastructure, ServiceDefinition, ServiceRuntime
-from services.common.tokens import TokenVerifier, grpc_jwks_source, grpc_status_recheck
+from services.common.tokens import AuthClient
 from services.profile import api, events
 from services.profile.service import Clock, ProfileService, utc_now
 from services.profile.settings import ProfileSettings
@@ -23,8 +23,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 def build(settings: ProfileSettings, *, clock: Clock = utc_now) -> ServiceRuntime:
     infra = Infrastructure.create(settings, NAME)
-    auth_channel = grpc.aio.insecure_channel(settings.auth_address)
-    verifier = TokenVerifier(grpc_jwks_source(auth_channel), issuer=settings.jwt_issuer, audience=settings.jwt_audience)
+    auth = AuthClient.connect(settings.auth_address, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
     service = ProfileService(infra.sessions, clock=clock)
 
     def register(server: grpc.aio.Server) -> None:
@@ -41,10 +40,10 @@ def build(settings: ProfileSettings, *, clock: Clock = utc_now) -> ServiceRuntim
             service_names=SERVICE_NAMES,
             migrations=MIGRATIONS,
             register=register,
-            verifier=verifier,
+            verifier=auth.verifier,
             status_lookup=service.account_status,
-            status_recheck=grpc_status_recheck(auth_channel),
+            status_recheck=auth.recheck,
             subscriptions=events.subscriptions(),
-            closers=[auth_channel.close],
+            closers=[auth.channel.close],
         ),
     )

@@ -14,6 +14,7 @@ from pulseone.auth.v1 import events_pb2 as auth_events
 from pulseone.profile.v1 import events_pb2
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common.account_events import StatusEvent, account_subscriptions
 from services.common.consumer import Subscription
 from services.common.outbox import record_event
 from services.profile import messages, store
@@ -151,11 +152,6 @@ async def on_user_registered(session: AsyncSession, event: auth_events.UserRegis
         await _create_pharmacy(session, user_id, event.pharmacy)
 
 
-StatusEvent = (
-    auth_events.UserApproved | auth_events.UserSuspended | auth_events.UserReactivated | auth_events.UserApprovalRevoked
-)
-
-
 async def on_account_status(session: AsyncSession, event: StatusEvent) -> None:
     """Mirror approval and suspension; directory entries that show `verified` are republished."""
     user = event.user
@@ -197,8 +193,7 @@ APPOINTMENT_EVENTS = ("booked", "checked_in", "started", "completed", "cancelled
 
 def subscriptions() -> list[Subscription]:
     return [
-        Subscription("pulseone.auth.user.registered", auth_events.UserRegistered, on_user_registered),
-        Subscription("pulseone.auth.user.approved", auth_events.UserApproved, on_account_status),
+        *account_subscriptions(on_user_registered, on_account_status),
         Subscription("pulseone.auth.user.suspended", auth_events.UserSuspended, on_account_status),
         Subscription("pulseone.auth.user.reactivated", auth_events.UserReactivated, on_account_status),
         Subscription("pulseone.auth.user.approval_revoked", auth_events.UserApprovalRevoked, on_account_status),

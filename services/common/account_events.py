@@ -1,0 +1,32 @@
+"""The auth service's account events that other services mirror, subscribed to in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from pulseone.auth.v1 import events_pb2 as auth_events
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common.consumer import Subscription
+
+StatusEvent = (
+    auth_events.UserApproved | auth_events.UserSuspended | auth_events.UserReactivated | auth_events.UserApprovalRevoked
+)
+STATUS_EVENTS: dict[str, type[Any]] = {
+    "pulseone.auth.user.approved": auth_events.UserApproved,
+    "pulseone.auth.user.suspended": auth_events.UserSuspended,
+    "pulseone.auth.user.reactivated": auth_events.UserReactivated,
+    "pulseone.auth.user.approval_revoked": auth_events.UserApprovalRevoked,
+}
+
+
+def account_subscriptions(
+    on_registered: Callable[[AsyncSession, auth_events.UserRegistered], Awaitable[None]],
+    on_status: Callable[[AsyncSession, Any], Awaitable[None]],
+) -> list[Subscription]:
+    """Registration, and every change of an account's status (each event carries the whole account)."""
+    return [
+        Subscription("pulseone.auth.user.registered", auth_events.UserRegistered, on_registered),
+        *(Subscription(subject, kind, on_status) for subject, kind in STATUS_EVENTS.items()),
+    ]
