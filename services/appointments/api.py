@@ -9,9 +9,11 @@ from pulseone.appointments.v1 import appointments_pb2, appointments_pb2_grpc, re
 
 from services.appointments import messages
 from services.appointments.booking import ServiceType, Status
+from services.appointments.bookings import Booking, Bookings
 from services.appointments.live_queue import LiveQueue
+from services.appointments.messages import parse_day, parse_instant, parse_time
 from services.appointments.records import ClinicalRecords
-from services.appointments.service import AppointmentService, Booking, NewSession, parse_day, parse_instant, parse_time
+from services.appointments.scheduling import NewSession, Scheduling
 from services.common.context import current_principal
 from services.common.errors import invalid_field
 from services.common.updates import requested_changes
@@ -38,7 +40,7 @@ def _missing(field: str) -> object:
 
 
 class SessionApi(appointments_pb2_grpc.SessionServiceServicer):
-    def __init__(self, service: AppointmentService) -> None:
+    def __init__(self, service: Scheduling) -> None:
         self._service = service
 
     async def CreateSession(
@@ -178,7 +180,7 @@ class SessionApi(appointments_pb2_grpc.SessionServiceServicer):
 
 
 class AppointmentApi(appointments_pb2_grpc.AppointmentServiceServicer):
-    def __init__(self, service: AppointmentService) -> None:
+    def __init__(self, service: Bookings) -> None:
         self._service = service
 
     async def BookAppointment(

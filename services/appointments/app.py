@@ -10,9 +10,11 @@ from pulseone.appointments.v1 import appointments_pb2_grpc
 from pulseone.profile.v1 import profile_pb2, profile_pb2_grpc, resources_pb2
 
 from services.appointments import api, directory, lifecycle
+from services.appointments.bookings import Bookings
 from services.appointments.live_queue import LiveQueue
 from services.appointments.records import ClinicalRecords
-from services.appointments.service import AffiliationOwner, AppointmentService, Clock, utc_now
+from services.appointments.schedule import Clock, utc_now
+from services.appointments.scheduling import AffiliationOwner, Scheduling
 from services.appointments.settings import AppointmentsSettings
 from services.common.context import on_behalf_of_caller
 from services.common.runtime import Infrastructure, ServiceDefinition, ServiceRuntime
@@ -47,13 +49,14 @@ def build(settings: AppointmentsSettings, *, clock: Clock = utc_now) -> ServiceR
     infra = Infrastructure.create(settings, NAME)
     auth = AuthClient.connect(settings.auth_address, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
     profile_channel = grpc.aio.insecure_channel(settings.profile_address)
-    service = AppointmentService(infra.sessions, clock=clock, affiliation_owner=affiliation_owner(profile_channel))
+    scheduling = Scheduling(infra.sessions, clock=clock, affiliation_owner=affiliation_owner(profile_channel))
+    bookings = Bookings(infra.sessions, clock=clock)
     live_queue = LiveQueue(infra.sessions, clock)
     records = ClinicalRecords(infra.sessions, clock)
 
     def register(server: grpc.aio.Server) -> None:
-        appointments_pb2_grpc.add_SessionServiceServicer_to_server(api.SessionApi(service), server)  # type: ignore[no-untyped-call]
-        appointments_pb2_grpc.add_AppointmentServiceServicer_to_server(api.AppointmentApi(service), server)  # type: ignore[no-untyped-call]
+        appointments_pb2_grpc.add_SessionServiceServicer_to_server(api.SessionApi(scheduling), server)  # type: ignore[no-untyped-call]
+        appointments_pb2_grpc.add_AppointmentServiceServicer_to_server(api.AppointmentApi(bookings), server)  # type: ignore[no-untyped-call]
         appointments_pb2_grpc.add_QueueServiceServicer_to_server(api.QueueApi(live_queue), server)  # type: ignore[no-untyped-call]
         appointments_pb2_grpc.add_NotesServiceServicer_to_server(api.NotesApi(records), server)  # type: ignore[no-untyped-call]
 
@@ -65,7 +68,7 @@ def build(settings: AppointmentsSettings, *, clock: Clock = utc_now) -> ServiceR
             migrations=MIGRATIONS,
             register=register,
             verifier=auth.verifier,
-            status_lookup=service.account_status,
+            status_lookup=bookings.account_status,
             status_recheck=auth.recheck,
             subscriptions=directory.subscriptions(),
             closers=[auth.channel.close, profile_channel.close],

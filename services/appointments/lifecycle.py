@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from services.appointments import events, store
 from services.appointments.booking import Status
 from services.appointments.schedule import instant
+from services.common.context import Principal
 from services.common.db import transaction
 
 log = logging.getLogger("pulseone.appointments")
@@ -43,6 +44,13 @@ async def move(
     assert after is not None
     await events.appointment_changed(session, after, Status(row["status"]))
     return after
+
+
+async def cancel_by(session: AsyncSession, row: store.Row, viewer: Principal, reason: str) -> store.Row:
+    """A cancellation by a user inside a larger transaction: history and event as any other."""
+    return await move(
+        session, row, Status.CANCELLED, actor_id=viewer.user_id, actor_role=viewer.role.value, reason=reason
+    )
 
 
 async def cancel_future(

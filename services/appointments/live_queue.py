@@ -9,9 +9,10 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.appointments import lifecycle, queue, store
-from services.appointments.booking import Status
-from services.appointments.schedule import today_in, window
-from services.appointments.service import Clock, managed_session, not_yours, override_of, plan_of
+from services.appointments.booking import Status, not_yours
+from services.appointments.schedule import Clock, today_in, window
+from services.appointments.scheduling import managed_session
+from services.appointments.store import override_of, plan_of
 from services.common.context import Principal
 from services.common.db import transaction
 from services.common.errors import FailedPrecondition

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from pulseone.appointments.v1 import resources_pb2
+
+from services.common.errors import invalid_field
 
 Row = Mapping[str, Any]
 DAYS = ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"]
@@ -185,3 +187,37 @@ def notes_message(values: Mapping[str, Any]) -> resources_pb2.ConsultationNotes:
     _set(message.create_time, values["created_at"])
     _set(message.update_time, values["updated_at"])
     return message
+
+
+# Request values
+
+
+def parse_time(value: str, field: str) -> time:
+    """A wall-clock time "HH:MM", or INVALID_ARGUMENT naming the field."""
+    try:
+        if len(value) == 5:
+            return time.fromisoformat(value)
+    except ValueError:
+        pass
+    raise invalid_field(field, "must be a time, HH:MM")
+
+
+def parse_day(value: str, field: str) -> date:
+    """A calendar date "YYYY-MM-DD", or INVALID_ARGUMENT naming the field."""
+    try:
+        if len(value) == 10:
+            return date.fromisoformat(value)
+    except ValueError:
+        pass
+    raise invalid_field(field, "must be a date, YYYY-MM-DD")
+
+
+def parse_instant(value: str, field: str) -> datetime:
+    """An RFC 3339 time with an offset, as UTC."""
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise invalid_field(field, "must be an RFC 3339 time") from None
+    if parsed.tzinfo is None:
+        raise invalid_field(field, "must have a time zone offset")
+    return parsed.astimezone(UTC)

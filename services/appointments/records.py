@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.appointments import notes, store
-from services.appointments.booking import Status
-from services.appointments.service import Clock, not_yours
+from services.appointments.booking import Status, not_yours
+from services.appointments.schedule import Clock
 from services.common import audit
 from services.common.context import Principal, Role
 from services.common.db import transaction

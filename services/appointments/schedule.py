@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import zoneinfo
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+Clock = Callable[[], datetime]
 MAX_RANGE_DAYS = 60
 DEFAULT_RANGE_DAYS = 6
 
@@ -95,3 +96,7 @@ def date_range(first: date | None, last: date | None, today: date) -> tuple[date
     start = first or today
     end = last or start + timedelta(days=DEFAULT_RANGE_DAYS)
     return start, end
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)

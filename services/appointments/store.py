@@ -13,6 +13,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.appointments import models
+from services.appointments.schedule import DateOverride, SessionPlan
 
 Row = Mapping[str, Any]
 
@@ -502,3 +503,23 @@ async def deactivate_sessions(
         .where(*conditions)
         .values(active=False, version=sessions.c.version + 1, updated_at=sa.func.now())
     )
+
+
+# Rows as the rules see them
+
+
+def plan_of(row: Row) -> SessionPlan:
+    return SessionPlan(
+        day_of_week=row["day_of_week"],
+        start=row["session_start_time"],
+        end=row["session_end_time"],
+        effective_from=row["effective_from"],
+        effective_until=row["effective_until"],
+        time_zone=row["time_zone"],
+    )
+
+
+def override_of(row: Row | None) -> DateOverride | None:
+    if row is None:
+        return None
+    return DateOverride(row["cancelled"], row["start_time"], row["end_time"], row["max_queue_size"], row["reason"])

@@ -1,0 +1,423 @@
+"""Booking use cases: booking that never overbooks, the status machine, rescheduling, history."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services.appointments import booking, events, lifecycle, store
+from services.appointments.booking import ServiceType, Status, not_yours
+from services.appointments.schedule import (
+    MAX_RANGE_DAYS,
+    Clock,
+    dates,
+    instant,
+    today_in,
+    utc_now,
+    window,
+)
+from services.appointments.store import override_of, plan_of
+from services.common import audit
+from services.common.context import AccountStatus, Principal, Role
+from services.common.db import transaction
+from services.common.errors import (
+    AlreadyExists,
+    FailedPrecondition,
+    NotFound,
+    PermissionDenied,
+    invalid_field,
+)
+from services.common.pagination import decode_token, encode_token, page_size
+
+Row = store.Row
+
+
+@dataclass(frozen=True)
+class Booking:
+    session_id: uuid.UUID
+    day: date | None
+    patient_id: uuid.UUID | None
+    appointment_type: str
+    chief_complaint: str
+    request_id: uuid.UUID | None
+
+
+class Bookings:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], *, clock: Clock = utc_now) -> None:
+        self._sessions = sessions
+        self._now = clock
+
+    async def account_status(self, user_id: uuid.UUID) -> AccountStatus | None:
+        """The account status this service holds from auth events (None before the first one)."""
+        async with self._sessions() as session:
+            row = await store.account(session, user_id)
+        return AccountStatus(row["status"]) if row else None
+
+    # Booking
+
+    async def book(self, viewer: Principal, request: Booking) -> Row:
+        if viewer.role is Role.PATIENT:
+            if request.patient_id not in (None, viewer.user_id):
+                raise PermissionDenied("patients book for themselves only", reason="NOT_OWNER")
+            patient_id = viewer.user_id
+        else:
+            if request.patient_id is None:
+                raise invalid_field("patientId", "is required when a clinic admin books")
+            patient_id = request.patient_id
+        async with transaction(self._sessions) as session:
+            row = await store.session_row(session, request.session_id)
+            if row is None:
+                raise NotFound("no session has this id", reason="SESSION_NOT_FOUND")
+            if viewer.role is Role.CLINIC_ADMIN:
+                clinic = await store.clinic(session, row["clinic_id"]) if row["clinic_id"] else None
+                if clinic is None or clinic["admin_id"] != viewer.user_id:
+                    raise PermissionDenied("clinic admins book only at their own clinic's sessions", reason="NOT_OWNER")
+            appointment_id = await self._book_in(
+                session,
+                viewer,
+                row,
+                day=request.day,
+                patient_id=patient_id,
+                appointment_type=request.appointment_type,
+                chief_complaint=request.chief_complaint,
+                request_id=request.request_id,
+            )
+            booked = await store.appointment(session, appointment_id)
+            assert booked is not None
+        return booked
+
+    async def _book_in(
+        self,
+        session: AsyncSession,
+        viewer: Principal,
+        row: Row,
+        *,
+        day: date | None,
+        patient_id: uuid.UUID,
+        appointment_type: str,
+        chief_complaint: str,
+        request_id: uuid.UUID | None,
+        rescheduled_from: uuid.UUID | None = None,
+    ) -> uuid.UUID:
+        """Every booking rule for one session, then the booking function; returns the appointment id."""
+        if not row["active"]:
+            raise FailedPrecondition("the session is not active", reason="SESSION_INACTIVE")
+        if row["doctor_status"] != "ACTIVE":
+            raise FailedPrecondition("the doctor is not available for booking", reason="DOCTOR_NOT_ACTIVE")
+        if not booking.type_fits(ServiceType(row["service_type"]), appointment_type):
+            raise invalid_field("appointmentType", f"the session offers {row['service_type']} only", "TYPE_NOT_OFFERED")
+        day = day or await self._next_bookable(session, row)
+        override = override_of(await store.override(session, row["id"], day))
+        booking.check_bookable(plan_of(row), day, override, self._now())
+        start, _ = window(plan_of(row), day, override)
+        return await self._call_book(
+            session,
+            id=uuid.uuid4(),
+            session_id=row["id"],
+            date=day,
+            patient=patient_id,
+            doctor=row["doctor_id"],
+            clinic=row["clinic_id"],
+            type=appointment_type,
+            complaint=chief_complaint,
+            capacity=booking.capacity_of(row["max_queue_size"], override),
+            occurrence_start=start,
+            minutes=row["estimated_consultation_minutes"],
+            fee=row["fee"],
+            currency=row["currency"],
+            booked_by=viewer.user_id,
+            request=request_id,
+            actor_role=viewer.role.value,
+            rescheduled_from=rescheduled_from,
+        )
+
+    async def _call_book(self, session: AsyncSession, **arguments: Any) -> uuid.UUID:
+        try:
+            async with session.begin_nested():
+                appointment_id, created = await store.book(session, **arguments)
+        except IntegrityError as error:
+            # The indexes caught a race the lock could not (other occurrences, or one request id twice).
+            if "appointments_request_id" in str(error.orig):
+                again = await session.execute(
+                    sa.select(store.appointments.c.id).where(
+                        store.appointments.c.booked_by == arguments["booked_by"],
+                        store.appointments.c.request_id == arguments["request"],
+                    )
+                )
+                return uuid.UUID(str(again.scalar_one()))
+            raise AlreadyExists(
+                "the patient already has an appointment with this doctor that day", reason="ALREADY_BOOKED"
+            ) from None
+        except DBAPIError as error:
+            reason = str((getattr(error.orig, "diag", None) and error.orig.diag.message_primary) or error.orig)  # type: ignore[union-attr]
+            if "SESSION_FULL" in reason:
+                raise FailedPrecondition(
+                    "the session is full that day",
+                    reason="SESSION_FULL",
+                    metadata={"date": arguments["date"].isoformat()},
+                ) from None
+            if "ALREADY_BOOKED" in reason:
+                raise AlreadyExists(
+                    "the patient already has an appointment with this doctor that day", reason="ALREADY_BOOKED"
+                ) from None
+            raise
+        if created:
+            row = await store.appointment(session, appointment_id)
+            assert row is not None
+            await events.appointment_changed(session, row, None)
+        return appointment_id
+
+    async def _next_bookable(self, session: AsyncSession, row: Row) -> date:
+        """Without a date: the next occurrence from today on that is not cancelled, over, or full."""
+        plan = plan_of(row)
+        today = today_in(plan.time_zone, self._now())
+        last = today + timedelta(days=MAX_RANGE_DAYS)
+        found_overrides = {o["date"]: o for o in await store.session_overrides(session, [row["id"]], today, last)}
+        held = await store.held_numbers(session, [row["id"]], today, last)
+        for day in dates(plan, today, last):
+            override = override_of(found_overrides.get(day))
+            if override and override.cancelled:
+                continue
+            if window(plan, day, override)[1] <= self._now():
+                continue
+            if len(held.get((row["id"], day), [])) < booking.capacity_of(row["max_queue_size"], override):
+                return day
+        raise FailedPrecondition("the session has no free place in the next 60 days", reason="SESSION_FULL")
+
+    # Appointments
+
+    def _may_see(self, viewer: Principal, row: Row) -> bool:
+        if viewer.role is Role.PATIENT:
+            return bool(row["patient_id"] == viewer.user_id)
+        if viewer.role is Role.DOCTOR:
+            return bool(row["doctor_id"] == viewer.user_id)
+        return viewer.role is Role.CLINIC_ADMIN and row["clinic_admin_id"] == viewer.user_id
+
+    async def get_appointment(self, viewer: Principal, appointment_id: uuid.UUID) -> Row:
+        async with self._sessions() as session:
+            row = await store.appointment(session, appointment_id)
+        allowed = row is not None and self._may_see(viewer, row)
+        outcome = audit.Outcome.ALLOWED if allowed else audit.Outcome.DENIED
+        await audit.record_alone(self._sessions, "READ", "appointment", appointment_id, outcome)
+        if not allowed:
+            raise not_yours()
+        assert row is not None
+        return row
+
+    async def list_appointments(
+        self,
+        viewer: Principal,
+        *,
+        patient_id: uuid.UUID | None,
+        doctor_id: uuid.UUID | None,
+        clinic_id: uuid.UUID | None,
+        day: date | None,
+        status: Status | None,
+        upcoming: bool,
+        size: int,
+        token: str,
+    ) -> tuple[list[Row], str]:
+        a = store.appointments
+        conditions: list[Any] = []
+        if viewer.role is Role.PATIENT:
+            if patient_id not in (None, viewer.user_id):
+                raise not_yours()
+            conditions.append(a.c.patient_id == viewer.user_id)
+        elif viewer.role is Role.DOCTOR:
+            if doctor_id not in (None, viewer.user_id):
+                raise not_yours()
+            conditions.append(a.c.doctor_id == viewer.user_id)
+        else:
+            conditions.append(store.clinics.c.admin_id == viewer.user_id)
+        for column, value in ((a.c.patient_id, patient_id), (a.c.doctor_id, doctor_id), (a.c.clinic_id, clinic_id)):
+            if value is not None:
+                conditions.append(column == value)
+        if day is not None:
+            conditions.append(a.c.appointment_date == day)
+        if status is not None:
+            conditions.append(a.c.status == status.value)
+        if upcoming:
+            conditions.append(a.c.appointment_date >= self._now().date() - timedelta(days=1))
+        limit = page_size(size)
+        position = decode_token(token, ("date", "queueNumber", "id"))
+        after = (
+            (date.fromisoformat(position["date"]), int(position["queueNumber"]), uuid.UUID(position["id"]))
+            if position
+            else None
+        )
+        async with self._sessions() as session:
+            rows = await store.list_appointments(session, conditions=conditions, after=after, limit=limit + 1)
+            await audit.record(session, "LIST", "appointment", f"{len(rows[:limit])} rows", audit.Outcome.ALLOWED)
+            await session.commit()
+        page = rows[:limit]
+        next_token = (
+            encode_token(
+                {
+                    "date": page[-1]["appointment_date"].isoformat(),
+                    "queueNumber": page[-1]["queue_number"],
+                    "id": str(page[-1]["id"]),
+                }
+            )
+            if len(rows) > limit
+            else ""
+        )
+        return page, next_token
+
+    async def _transition(
+        self,
+        viewer: Principal,
+        appointment_id: uuid.UUID,
+        target: Status,
+        allowed: Callable[[Principal, Row], bool],
+        *,
+        reason: str = "",
+        values: Callable[[Row], dict[str, Any]] | None = None,
+        check: Callable[[Row], None] | None = None,
+    ) -> Row:
+        async with transaction(self._sessions) as session:
+            row = await store.appointment(session, appointment_id, lock=True)
+            if row is None or not allowed(viewer, row):
+                raise not_yours()
+            booking.check_transition(Status(row["status"]), target)
+            if check is not None:
+                check(row)
+            return await lifecycle.move(
+                session, row, target, actor_id=viewer.user_id, actor_role=viewer.role.value, reason=reason,
+                values=values(row) if values else None,
+            )  # fmt: skip
+
+    def _its_doctor(self, viewer: Principal, row: Row) -> bool:
+        return viewer.role is Role.DOCTOR and row["doctor_id"] == viewer.user_id
+
+    def _its_clinic_admin(self, viewer: Principal, row: Row) -> bool:
+        return viewer.role is Role.CLINIC_ADMIN and row["clinic_admin_id"] == viewer.user_id
+
+    async def check_in(self, viewer: Principal, appointment_id: uuid.UUID) -> Row:
+        def on_the_day(row: Row) -> None:
+            if viewer.role is Role.PATIENT and today_in(row["time_zone"], self._now()) != row["appointment_date"]:
+                raise FailedPrecondition("patients check in on the day of the appointment", reason="NOT_THE_DAY")
+
+        return await self._transition(viewer, appointment_id, Status.CHECKED_IN, self._may_see, check=on_the_day)
+
+    async def start(self, viewer: Principal, appointment_id: uuid.UUID, started: datetime | None) -> Row:
+        return await self._transition(
+            viewer, appointment_id, Status.IN_PROGRESS, self._its_doctor,
+            values=lambda _: {"actual_start_time": started or self._now()},
+        )  # fmt: skip
+
+    async def complete(
+        self, viewer: Principal, appointment_id: uuid.UUID, started: datetime | None, ended: datetime | None, notes: str
+    ) -> Row:
+        def times(row: Row) -> dict[str, Any]:
+            start = started or row["actual_start_time"] or self._now()
+            end = ended or self._now()
+            if end < start:
+                raise invalid_field("actualEndTime", "must not be before the actual start time")
+            values: dict[str, Any] = {"actual_start_time": start, "actual_end_time": end}
+            if notes:
+                values["doctor_notes"] = notes
+            return values
+
+        return await self._transition(viewer, appointment_id, Status.COMPLETED, self._its_doctor, values=times)
+
+    async def no_show(self, viewer: Principal, appointment_id: uuid.UUID) -> Row:
+        def started(row: Row) -> None:
+            day_start = instant(row["appointment_date"], row["session_start_time"], row["time_zone"])
+            if self._now() < day_start:
+                raise FailedPrecondition(
+                    "a no-show is recorded only after the session started", reason="NOT_STARTED_YET"
+                )
+
+        def allowed(viewer: Principal, row: Row) -> bool:
+            return self._its_doctor(viewer, row) or self._its_clinic_admin(viewer, row)
+
+        return await self._transition(viewer, appointment_id, Status.NO_SHOW, allowed, check=started)
+
+    async def cancel(self, viewer: Principal, appointment_id: uuid.UUID, reason: str) -> Row:
+        def recorded(_: Row) -> dict[str, Any]:
+            return {"cancellation_reason": reason, "cancelled_by_role": viewer.role.value}
+
+        return await self._transition(
+            viewer, appointment_id, Status.CANCELLED, self._may_see, reason=reason, values=recorded
+        )
+
+    async def update_appointment(self, viewer: Principal, appointment_id: uuid.UUID, changes: dict[str, Any]) -> Row:
+        """Its doctor records actual times, notes and the complaint; a cancelled appointment is closed."""
+        async with transaction(self._sessions) as session:
+            row = await store.appointment(session, appointment_id, lock=True)
+            if row is None or not self._its_doctor(viewer, row):
+                raise not_yours()
+            if row["status"] == Status.CANCELLED:
+                raise FailedPrecondition("the appointment is cancelled", reason="INVALID_TRANSITION")
+            start = changes.get("actual_start_time", row["actual_start_time"])
+            end = changes.get("actual_end_time", row["actual_end_time"])
+            if start is not None and end is not None and end < start:
+                raise invalid_field("actualEndTime", "must not be before the actual start time")
+            if end is not None and start is None:
+                raise invalid_field("actualStartTime", "is required with an actual end time")
+            await store.update_appointment(session, appointment_id, changes)
+            after = await store.appointment(session, appointment_id)
+            assert after is not None
+            await events.appointment_changed(session, after, Status(row["status"]), what="updated")
+        return after
+
+    async def reschedule(
+        self,
+        viewer: Principal,
+        appointment_id: uuid.UUID,
+        session_id: uuid.UUID | None,
+        day: date,
+        request_id: uuid.UUID | None,
+    ) -> Row:
+        """Book the new occurrence under the same rules and cancel the old one, in one transaction."""
+        async with transaction(self._sessions) as session:
+            if request_id is not None:
+                earlier = await store.booked_with_request(session, viewer.user_id, request_id)
+                if earlier is not None:
+                    return earlier
+            old = await store.appointment(session, appointment_id, lock=True)
+            allowed = old is not None and (
+                (viewer.role is Role.PATIENT and old["patient_id"] == viewer.user_id)
+                or self._its_clinic_admin(viewer, old)
+            )
+            if not allowed:
+                raise not_yours()
+            assert old is not None
+            if old["status"] != Status.BOOKED:
+                raise FailedPrecondition("only a booked appointment can be rescheduled", reason="INVALID_TRANSITION")
+            if instant(old["appointment_date"], old["session_start_time"], old["time_zone"]) <= self._now():
+                raise FailedPrecondition("the appointment has started", reason="ALREADY_STARTED")
+            target = await store.session_row(session, session_id or old["session_id"])
+            if target is None:
+                raise NotFound("no session has this id", reason="SESSION_NOT_FOUND")
+            if target["doctor_id"] != old["doctor_id"]:
+                raise invalid_field("sessionId", "must be a session of the same doctor", "OTHER_DOCTOR")
+            await lifecycle.cancel_by(session, old, viewer, "rescheduled")
+            new_id = await self._book_in(
+                session,
+                viewer,
+                target,
+                day=day,
+                patient_id=old["patient_id"],
+                appointment_type=old["appointment_type"],
+                chief_complaint=old["chief_complaint"],
+                request_id=request_id,
+                rescheduled_from=appointment_id,
+            )
+            booked = await store.appointment(session, new_id)
+            assert booked is not None
+        return booked
+
+    async def history(self, viewer: Principal, appointment_id: uuid.UUID) -> list[Row]:
+        async with self._sessions() as session:
+            row = await store.appointment(session, appointment_id)
+            if row is None or not self._may_see(viewer, row):
+                raise not_yours()
+            return await store.status_changes(session, appointment_id)
