@@ -125,6 +125,19 @@ def demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def bench(args: argparse.Namespace) -> int:
+    """Booking throughput and latency, on a fresh platform of its own (real PostgreSQL with fsync)."""
+    from scripts.bench import run as run_bench  # noqa: PLC0415
+
+    print(f"PulseOne bench: {args.bookings} bookings, {args.concurrency} concurrent callers, gRPC to one replica")
+    result = run_bench(args.bookings, args.concurrency, say=lambda line: print(line, flush=True))
+    print(
+        f"booked {result.bookings} in {result.seconds:.2f} s: {result.per_second:.0f} bookings/s,"
+        f" p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms, refused {result.refused}"
+    )
+    return 0
+
+
 def keys_rotate(args: argparse.Namespace) -> int:
     from services.auth.keys import rotate_key_ring  # noqa: PLC0415
 
@@ -154,6 +167,10 @@ def parser() -> argparse.ArgumentParser:
     demo_command = commands.add_parser("demo", help="run the seed's patient journey through the gateway")
     demo_command.add_argument("--gateway", default="http://127.0.0.1:8000")
     demo_command.set_defaults(run=demo)
+    bench_command = commands.add_parser("bench", help="measure booking throughput and latency")
+    bench_command.add_argument("--bookings", type=int, default=2000)
+    bench_command.add_argument("--concurrency", type=int, default=50)
+    bench_command.set_defaults(run=bench)
     keys = commands.add_parser("keys", help="signing keys").add_subparsers(dest="keys", required=True)
     rotate = keys.add_parser("rotate", help="publish a new signing key that takes over after a delay")
     rotate.add_argument("--key-ring", help="key ring file (default: the local stack's)")
