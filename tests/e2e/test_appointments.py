@@ -7,8 +7,12 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import grpc
 import httpx
+import pytest
+from pulseone.appointments.v1 import appointments_pb2, appointments_pb2_grpc
 
+from scripts.platform import Platform
 from tests.e2e.conftest import Account, error_info, field_violations, register
 from tests.e2e.test_profiles import approve, clinic_of, eventually
 
@@ -167,3 +171,67 @@ def test_a_clinic_admin_schedules_a_confirmed_doctor(gateway: httpx.Client, admi
     availability = _ok(gateway.get("/api/availability", params={"clinicId": clinic["id"]}, headers=doctor.headers))
     dates = [o["date"] for o in availability["occurrences"] if o["sessionId"] == session["id"]]
     assert day.isoformat() in dates
+
+
+def test_scheduling_routes_over_rest_and_grpc(platform: Platform, gateway: httpx.Client, admin: Account) -> None:
+    doctor = ready_doctor(gateway, admin)
+    other = ready_doctor(gateway, admin)
+    session = virtual_session(gateway, doctor, days_ahead=5)
+    day = session_date(session)
+    holiday = (day + timedelta(days=7)).isoformat()
+    override = _ok(gateway.post(
+        f"/api/sessions/{session['id']}/overrides", json={"date": holiday, "cancelled": True, "reason": "conference"},
+        headers=doctor.headers,
+    ))  # fmt: skip
+    assert (override["date"], override["cancelled"]) == (holiday, True)
+    assert [
+        o["date"]
+        for o in _ok(gateway.get(f"/api/sessions/{session['id']}/overrides", headers=doctor.headers))["overrides"]
+    ] == [holiday]
+    calendar = _ok(gateway.get(f"/api/doctors/{doctor.id}/calendar", params={"days": 14}, headers=doctor.headers))[
+        "days"
+    ]
+    assert {d["date"]: d["unavailableReason"] for d in calendar}[holiday] == "HOLIDAY"
+    # Another doctor cannot touch this doctor's session, over REST or gRPC.
+    assert gateway.delete(f"/api/sessions/{session['id']}", headers=other.headers).status_code == 403
+    with grpc.insecure_channel(f"127.0.0.1:{platform.gateway_port}") as channel:
+        sessions = appointments_pb2_grpc.SessionServiceStub(channel)
+        with pytest.raises(grpc.RpcError) as raised:
+            sessions.DeactivateSession(
+                appointments_pb2.DeactivateSessionRequest(session_id=session["id"]),
+                metadata=(("authorization", f"Bearer {other.access_token}"),),
+            )
+        assert raised.value.code() is grpc.StatusCode.PERMISSION_DENIED
+        patient = register(gateway, "PATIENT")
+        booked = appointments_pb2_grpc.AppointmentServiceStub(channel).BookAppointment(
+            appointments_pb2.BookAppointmentRequest(session_id=session["id"], appointment_type="VIRTUAL"),
+            metadata=(("authorization", f"Bearer {patient.access_token}"),),
+        )
+        assert booked.queue_number == 1
+    moved = _ok(gateway.post(
+        f"/api/appointments/{booked.id}/reschedule", json={"appointmentDate": (day + timedelta(days=14)).isoformat()},
+        headers=patient.headers,
+    ))  # fmt: skip
+    assert moved["rescheduledFromId"] == booked.id
+    # Deactivating with bookings needs force, which cancels them as ordinary cancellations.
+    refused = gateway.delete(f"/api/sessions/{session['id']}", headers=doctor.headers)
+    assert refused.status_code == 400
+    assert error_info(refused)["reason"] == "SESSION_HAS_BOOKINGS"
+    stopped = _ok(
+        gateway.delete(
+            f"/api/sessions/{session['id']}", params={"force": "true", "reason": "retiring"}, headers=doctor.headers
+        )
+    )
+    assert stopped["active"] is False
+    after = _ok(gateway.get(f"/api/appointments/{moved['id']}", headers=patient.headers))
+    assert (after["status"], after["cancellationReason"], after["cancelledByRole"]) == (
+        "CANCELLED",
+        "retiring",
+        "DOCTOR",
+    )
+
+
+def session_date(session: dict[str, Any]) -> Any:
+    today = datetime.now(ZoneInfo(session["timeZone"])).date()
+    weekday = ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"].index(session["dayOfWeek"])
+    return today + timedelta(days=(weekday - today.weekday()) % 7 or 7)
