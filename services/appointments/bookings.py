@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -37,6 +36,10 @@ from services.common.errors import (
 from services.common.pagination import decode_token, encode_token, page_size
 
 Row = store.Row
+
+
+class RequestIdRace(Exception):
+    """Two bookings with one request id ran at once; the loser returns the winner's appointment."""
 
 
 @dataclass(frozen=True)
@@ -71,27 +74,37 @@ class Bookings:
             if request.patient_id is None:
                 raise invalid_field("patientId", "is required when a clinic admin books")
             patient_id = request.patient_id
-        async with transaction(self._sessions) as session:
-            row = await store.session_row(session, request.session_id)
-            if row is None:
-                raise NotFound("no session has this id", reason="SESSION_NOT_FOUND")
-            if viewer.role is Role.CLINIC_ADMIN:
-                clinic = await store.clinic(session, row["clinic_id"]) if row["clinic_id"] else None
-                if clinic is None or clinic["admin_id"] != viewer.user_id:
-                    raise PermissionDenied("clinic admins book only at their own clinic's sessions", reason="NOT_OWNER")
-            appointment_id = await self._book_in(
-                session,
-                viewer,
-                row,
-                day=request.day,
-                patient_id=patient_id,
-                appointment_type=request.appointment_type,
-                chief_complaint=request.chief_complaint,
-                request_id=request.request_id,
-            )
-            booked = await store.appointment(session, appointment_id)
-            assert booked is not None
-        return booked
+        try:
+            async with transaction(self._sessions) as session:
+                row = await store.session_row(session, request.session_id)
+                if row is None:
+                    raise NotFound("no session has this id", reason="SESSION_NOT_FOUND")
+                if viewer.role is Role.CLINIC_ADMIN:
+                    clinic = await store.clinic(session, row["clinic_id"]) if row["clinic_id"] else None
+                    if clinic is None or clinic["admin_id"] != viewer.user_id:
+                        raise PermissionDenied(
+                            "clinic admins book only at their own clinic's sessions", reason="NOT_OWNER"
+                        )
+                return await self._book_in(
+                    session,
+                    viewer,
+                    row,
+                    day=request.day,
+                    patient_id=patient_id,
+                    appointment_type=request.appointment_type,
+                    chief_complaint=request.chief_complaint,
+                    request_id=request.request_id,
+                )
+        except RequestIdRace:
+            return await self._first_booking(viewer, request.request_id)
+
+    async def _first_booking(self, viewer: Principal, request_id: uuid.UUID | None) -> Row:
+        """What a concurrent booking with the same request id booked (it committed before this one failed)."""
+        assert request_id is not None
+        async with self._sessions() as session:
+            found = await store.booked_with_request(session, viewer.user_id, request_id)
+        assert found is not None
+        return found
 
     async def _book_in(
         self,
@@ -105,8 +118,8 @@ class Bookings:
         chief_complaint: str,
         request_id: uuid.UUID | None,
         rescheduled_from: uuid.UUID | None = None,
-    ) -> uuid.UUID:
-        """Every booking rule for one session, then the booking function; returns the appointment id."""
+    ) -> Row:
+        """Every booking rule for one session, then the booking function; returns the appointment."""
         if not row["active"]:
             raise FailedPrecondition("the session is not active", reason="SESSION_INACTIVE")
         if row["doctor_status"] != "ACTIVE":
@@ -138,20 +151,14 @@ class Bookings:
             rescheduled_from=rescheduled_from,
         )
 
-    async def _call_book(self, session: AsyncSession, **arguments: Any) -> uuid.UUID:
+    async def _call_book(self, session: AsyncSession, **arguments: Any) -> Row:
+        """The booking function, its event, and the appointment; a failed booking aborts the transaction."""
         try:
-            async with session.begin_nested():
-                appointment_id, created = await store.book(session, **arguments)
+            appointment_id, created = await store.book(session, **arguments)
         except IntegrityError as error:
             # The indexes caught a race the lock could not (other occurrences, or one request id twice).
             if "appointments_request_id" in str(error.orig):
-                again = await session.execute(
-                    sa.select(store.appointments.c.id).where(
-                        store.appointments.c.booked_by == arguments["booked_by"],
-                        store.appointments.c.request_id == arguments["request"],
-                    )
-                )
-                return uuid.UUID(str(again.scalar_one()))
+                raise RequestIdRace from None
             raise AlreadyExists(
                 "the patient already has an appointment with this doctor that day", reason="ALREADY_BOOKED"
             ) from None
@@ -168,11 +175,11 @@ class Bookings:
                     "the patient already has an appointment with this doctor that day", reason="ALREADY_BOOKED"
                 ) from None
             raise
+        row = await store.appointment(session, appointment_id)
+        assert row is not None
         if created:
-            row = await store.appointment(session, appointment_id)
-            assert row is not None
             await events.appointment_changed(session, row, None)
-        return appointment_id
+        return row
 
     async def _next_bookable(self, session: AsyncSession, row: Row) -> date:
         """Without a date: the next occurrence from today on that is not cancelled, over, or full."""
@@ -377,6 +384,19 @@ class Bookings:
         request_id: uuid.UUID | None,
     ) -> Row:
         """Book the new occurrence under the same rules and cancel the old one, in one transaction."""
+        try:
+            return await self._reschedule(viewer, appointment_id, session_id, day, request_id)
+        except RequestIdRace:
+            return await self._first_booking(viewer, request_id)
+
+    async def _reschedule(
+        self,
+        viewer: Principal,
+        appointment_id: uuid.UUID,
+        session_id: uuid.UUID | None,
+        day: date,
+        request_id: uuid.UUID | None,
+    ) -> Row:
         async with transaction(self._sessions) as session:
             if request_id is not None:
                 earlier = await store.booked_with_request(session, viewer.user_id, request_id)
@@ -400,7 +420,7 @@ class Bookings:
             if target["doctor_id"] != old["doctor_id"]:
                 raise invalid_field("sessionId", "must be a session of the same doctor", "OTHER_DOCTOR")
             await lifecycle.cancel_by(session, old, viewer, "rescheduled")
-            new_id = await self._book_in(
+            return await self._book_in(
                 session,
                 viewer,
                 target,
@@ -411,9 +431,6 @@ class Bookings:
                 request_id=request_id,
                 rescheduled_from=appointment_id,
             )
-            booked = await store.appointment(session, new_id)
-            assert booked is not None
-        return booked
 
     async def history(self, viewer: Principal, appointment_id: uuid.UUID) -> list[Row]:
         async with self._sessions() as session:
