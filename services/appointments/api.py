@@ -14,7 +14,7 @@ from services.appointments.live_queue import LiveQueue
 from services.appointments.messages import parse_day, parse_instant, parse_time
 from services.appointments.records import ClinicalRecords
 from services.appointments.scheduling import NewSession, Scheduling
-from services.common.context import current_principal
+from services.common.context import Role, current_principal
 from services.common.errors import invalid_field
 from services.common.updates import requested_changes
 from services.common.validation import parse_uuid
@@ -37,6 +37,11 @@ def _json(name: str) -> str:
 
 def _missing(field: str) -> object:
     raise invalid_field(field, "cannot be cleared")
+
+
+def _clinical() -> bool:
+    """Doctor notes are clinical: the patient and the doctor see them, a clinic admin never."""
+    return current_principal().role is not Role.CLINIC_ADMIN
 
 
 class SessionApi(appointments_pb2_grpc.SessionServiceServicer):
@@ -198,7 +203,9 @@ class AppointmentApi(appointments_pb2_grpc.AppointmentServiceServicer):
             chief_complaint=request.chief_complaint[:2000],
             request_id=parse_uuid(request.request_id, "requestId") if request.request_id else None,
         )
-        return messages.appointment_message(await self._service.book(current_principal(), booking))
+        return messages.appointment_message(
+            await self._service.book(current_principal(), booking), with_notes=_clinical()
+        )
 
     async def GetAppointment(
         self, request: appointments_pb2.GetAppointmentRequest, context: Context
@@ -206,7 +213,7 @@ class AppointmentApi(appointments_pb2_grpc.AppointmentServiceServicer):
         row = await self._service.get_appointment(
             current_principal(), parse_uuid(request.appointment_id, "appointmentId")
         )
-        return messages.appointment_message(row)
+        return messages.appointment_message(row, with_notes=_clinical())
 
     async def ListAppointments(
         self, request: appointments_pb2.ListAppointmentsRequest, context: Context
@@ -223,7 +230,8 @@ class AppointmentApi(appointments_pb2_grpc.AppointmentServiceServicer):
             token=request.page_token,
         )
         return appointments_pb2.ListAppointmentsResponse(
-            appointments=[messages.appointment_message(r) for r in rows], next_page_token=next_token
+            appointments=[messages.appointment_message(r, with_notes=_clinical()) for r in rows],
+            next_page_token=next_token,
         )
 
     async def UpdateAppointment(
@@ -241,7 +249,7 @@ class AppointmentApi(appointments_pb2_grpc.AppointmentServiceServicer):
         row = await self._service.update_appointment(
             current_principal(), parse_uuid(request.appointment_id, "appointmentId"), changes
         )
-        return messages.appointment_message(row)
+        return messages.appointment_message(row, with_notes=_clinical())
 
     async def RescheduleAppointment(
         self, request: appointments_pb2.RescheduleAppointmentRequest, context: Context
@@ -253,13 +261,13 @@ class AppointmentApi(appointments_pb2_grpc.AppointmentServiceServicer):
             parse_day(request.appointment_date, "appointmentDate"),
             parse_uuid(request.request_id, "requestId") if request.request_id else None,
         )
-        return messages.appointment_message(row)
+        return messages.appointment_message(row, with_notes=_clinical())
 
     async def CheckInAppointment(
         self, request: appointments_pb2.CheckInAppointmentRequest, context: Context
     ) -> resources_pb2.Appointment:
         row = await self._service.check_in(current_principal(), parse_uuid(request.appointment_id, "appointmentId"))
-        return messages.appointment_message(row)
+        return messages.appointment_message(row, with_notes=_clinical())
 
     async def StartAppointment(
         self, request: appointments_pb2.StartAppointmentRequest, context: Context
@@ -268,7 +276,7 @@ class AppointmentApi(appointments_pb2_grpc.AppointmentServiceServicer):
         row = await self._service.start(
             current_principal(), parse_uuid(request.appointment_id, "appointmentId"), started
         )
-        return messages.appointment_message(row)
+        return messages.appointment_message(row, with_notes=_clinical())
 
     async def CompleteAppointment(
         self, request: appointments_pb2.CompleteAppointmentRequest, context: Context
@@ -282,13 +290,13 @@ class AppointmentApi(appointments_pb2_grpc.AppointmentServiceServicer):
             ended,
             request.doctor_notes,
         )
-        return messages.appointment_message(row)
+        return messages.appointment_message(row, with_notes=_clinical())
 
     async def MarkNoShow(
         self, request: appointments_pb2.MarkNoShowRequest, context: Context
     ) -> resources_pb2.Appointment:
         row = await self._service.no_show(current_principal(), parse_uuid(request.appointment_id, "appointmentId"))
-        return messages.appointment_message(row)
+        return messages.appointment_message(row, with_notes=_clinical())
 
     async def CancelAppointment(
         self, request: appointments_pb2.CancelAppointmentRequest, context: Context
@@ -296,7 +304,7 @@ class AppointmentApi(appointments_pb2_grpc.AppointmentServiceServicer):
         row = await self._service.cancel(
             current_principal(), parse_uuid(request.appointment_id, "appointmentId"), request.reason[:500]
         )
-        return messages.appointment_message(row)
+        return messages.appointment_message(row, with_notes=_clinical())
 
     async def ListStatusChanges(
         self, request: appointments_pb2.ListStatusChangesRequest, context: Context
@@ -337,7 +345,7 @@ class QueueApi(appointments_pb2_grpc.QueueServiceServicer):
             parse_day(request.date, "date") if request.date else None,
             parse_uuid(request.request_id, "requestId") if request.request_id else None,
         )
-        return messages.appointment_message(row)
+        return messages.appointment_message(row, with_notes=True)
 
     async def GetPosition(
         self, request: appointments_pb2.GetPositionRequest, context: Context
@@ -404,7 +412,8 @@ class NotesApi(appointments_pb2_grpc.NotesServiceServicer):
         )
         response = appointments_pb2.ListPatientHistoryResponse(next_page_token=next_token)
         for row, visible_notes in entries:
-            entry = response.appointments.add(appointment=messages.appointment_message(row))
+            visible = visible_notes is not None
+            entry = response.appointments.add(appointment=messages.appointment_message(row, with_notes=visible))
             if visible_notes is not None:
                 entry.notes.CopyFrom(messages.notes_message(visible_notes))
         return response

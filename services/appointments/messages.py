@@ -100,8 +100,8 @@ def _local_hm(moment: datetime, zone: str) -> str:
     return moment.astimezone(ZoneInfo(zone)).strftime("%H:%M")
 
 
-def appointment_message(row: Row, *, with_notes: bool = True) -> resources_pb2.Appointment:
-    del with_notes  # doctor notes are served by the notes routes; the resource never carries them
+def appointment_message(row: Row, *, with_notes: bool = False) -> resources_pb2.Appointment:
+    """The appointment; its clinical doctor notes only when `with_notes` (patient and doctor)."""
     occurrence_start = datetime.combine(row["appointment_date"], row["session_start_time"])
     estimated_local = row["estimated_start_time"]
     from zoneinfo import ZoneInfo  # noqa: PLC0415
@@ -131,6 +131,7 @@ def appointment_message(row: Row, *, with_notes: bool = True) -> resources_pb2.A
         rescheduled_from_id=str(row["rescheduled_from_id"]) if row["rescheduled_from_id"] else "",
         video_session_id=str(row["video_session_id"]) if row["video_session_id"] else "",
         time_zone=row["time_zone"],
+        doctor_notes=row["doctor_notes"] if with_notes else "",
     )
     _set(message.estimated_start_time, row["estimated_start_time"])
     _set(message.actual_start_time, row["actual_start_time"])

@@ -87,9 +87,12 @@ def test_the_patient_journey_over_rest(gateway: httpx.Client, admin: Account) ->
     # The completed visit reaches the profile service: the doctor may read the patient's medical
     # profile, and the patient may rate the doctor.
     eventually(lambda: _ok(gateway.get(f"/api/patients/{patient.id}", headers=doctor.headers)))
-    rated = _ok(
-        gateway.post(
-            f"/api/doctors/{doctor.id}/ratings", json={"rating": 5, "review": "thorough"}, headers=patient.headers
+    # The completed visit, not just the booking, must have reached profile before a rating counts.
+    rated = eventually(
+        lambda: _ok(
+            gateway.post(
+                f"/api/doctors/{doctor.id}/ratings", json={"rating": 5, "review": "thorough"}, headers=patient.headers
+            )
         )
     )
     assert rated["rating"] == 5
@@ -235,3 +238,33 @@ def session_date(session: dict[str, Any]) -> Any:
     today = datetime.now(ZoneInfo(session["timeZone"])).date()
     weekday = ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"].index(session["dayOfWeek"])
     return today + timedelta(days=(weekday - today.weekday()) % 7 or 7)
+
+
+def test_doctor_notes_are_hidden_from_the_clinic_admin(gateway: httpx.Client, admin: Account) -> None:
+    clinic_admin = approve(gateway, admin, register(gateway, "CLINIC_ADMIN"))
+    doctor = ready_doctor(gateway, admin)
+    clinic = clinic_of(gateway, clinic_admin)
+    _ok(
+        gateway.post(f"/api/clinics/{clinic['id']}/doctors", json={"doctorId": doctor.id}, headers=clinic_admin.headers)
+    )
+    _ok(gateway.post(f"/api/clinics/{clinic['id']}/doctors/{doctor.id}/confirm", headers=doctor.headers))
+    day = datetime.now(ZoneInfo("Asia/Colombo")).date() + timedelta(days=3)
+    body = {
+        "doctorId": doctor.id, "clinicId": clinic["id"], "dayOfWeek": day.strftime("%A").upper(),
+        "sessionStartTime": "10:00", "sessionEndTime": "11:00", "serviceType": "IN_PERSON", "maxQueueSize": 2,
+        "estimatedConsultationMinutes": 30,
+    }  # fmt: skip
+    session = eventually(lambda: _ok(gateway.post("/api/sessions", json=body, headers=clinic_admin.headers)))
+    patient = register(gateway, "PATIENT")
+    booked = _ok(
+        gateway.post(
+            "/api/appointments",
+            json={"sessionId": session["id"], "appointmentType": "IN_PERSON"},
+            headers=patient.headers,
+        )
+    )
+    path = f"/api/appointments/{booked['id']}"
+    _ok(gateway.put(path, json={"doctorNotes": "suspected asthma"}, headers=doctor.headers))
+    assert _ok(gateway.get(path, headers=doctor.headers))["doctorNotes"] == "suspected asthma"
+    assert _ok(gateway.get(path, headers=patient.headers))["doctorNotes"] == "suspected asthma"
+    assert _ok(gateway.get(path, headers=clinic_admin.headers))["doctorNotes"] == ""

@@ -139,7 +139,7 @@ class Occurrence(_message.Message):
     def __init__(self, session_id: _Optional[str] = ..., date: _Optional[str] = ..., doctor_id: _Optional[str] = ..., doctor_name: _Optional[str] = ..., clinic_id: _Optional[str] = ..., clinic_name: _Optional[str] = ..., service_type: _Optional[_Union[Session.ServiceType, str]] = ..., start_time: _Optional[str] = ..., end_time: _Optional[str] = ..., time_zone: _Optional[str] = ..., capacity: _Optional[int] = ..., booked: _Optional[int] = ..., available: _Optional[int] = ..., estimated_start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., fee: _Optional[str] = ..., currency: _Optional[str] = ..., cancelled: _Optional[bool] = ..., cancellation_reason: _Optional[str] = ...) -> None: ...
 
 class Appointment(_message.Message):
-    __slots__ = ("id", "session_id", "appointment_date", "patient_id", "doctor_id", "doctor_name", "specialization", "clinic_id", "clinic_name", "appointment_type", "status", "queue_number", "chief_complaint", "estimated_start_time", "estimated_wait_minutes", "actual_start_time", "actual_end_time", "fee", "currency", "cancellation_reason", "cancelled_by_role", "rescheduled_from_id", "video_session_id", "time_zone", "create_time", "update_time")
+    __slots__ = ("id", "session_id", "appointment_date", "patient_id", "doctor_id", "doctor_name", "specialization", "clinic_id", "clinic_name", "appointment_type", "status", "queue_number", "chief_complaint", "estimated_start_time", "estimated_wait_minutes", "actual_start_time", "actual_end_time", "fee", "currency", "cancellation_reason", "cancelled_by_role", "rescheduled_from_id", "video_session_id", "time_zone", "create_time", "update_time", "doctor_notes")
     class Status(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
         __slots__ = ()
         STATUS_UNSPECIFIED: _ClassVar[Appointment.Status]
@@ -190,6 +190,7 @@ class Appointment(_message.Message):
     TIME_ZONE_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    DOCTOR_NOTES_FIELD_NUMBER: _ClassVar[int]
     id: str
     session_id: str
     appointment_date: str
@@ -216,7 +217,8 @@ class Appointment(_message.Message):
     time_zone: str
     create_time: _timestamp_pb2.Timestamp
     update_time: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., session_id: _Optional[str] = ..., appointment_date: _Optional[str] = ..., patient_id: _Optional[str] = ..., doctor_id: _Optional[str] = ..., doctor_name: _Optional[str] = ..., specialization: _Optional[str] = ..., clinic_id: _Optional[str] = ..., clinic_name: _Optional[str] = ..., appointment_type: _Optional[_Union[Appointment.Type, str]] = ..., status: _Optional[_Union[Appointment.Status, str]] = ..., queue_number: _Optional[int] = ..., chief_complaint: _Optional[str] = ..., estimated_start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., estimated_wait_minutes: _Optional[int] = ..., actual_start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., actual_end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., fee: _Optional[str] = ..., currency: _Optional[str] = ..., cancellation_reason: _Optional[str] = ..., cancelled_by_role: _Optional[str] = ..., rescheduled_from_id: _Optional[str] = ..., video_session_id: _Optional[str] = ..., time_zone: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    doctor_notes: str
+    def __init__(self, id: _Optional[str] = ..., session_id: _Optional[str] = ..., appointment_date: _Optional[str] = ..., patient_id: _Optional[str] = ..., doctor_id: _Optional[str] = ..., doctor_name: _Optional[str] = ..., specialization: _Optional[str] = ..., clinic_id: _Optional[str] = ..., clinic_name: _Optional[str] = ..., appointment_type: _Optional[_Union[Appointment.Type, str]] = ..., status: _Optional[_Union[Appointment.Status, str]] = ..., queue_number: _Optional[int] = ..., chief_complaint: _Optional[str] = ..., estimated_start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., estimated_wait_minutes: _Optional[int] = ..., actual_start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., actual_end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., fee: _Optional[str] = ..., currency: _Optional[str] = ..., cancellation_reason: _Optional[str] = ..., cancelled_by_role: _Optional[str] = ..., rescheduled_from_id: _Optional[str] = ..., video_session_id: _Optional[str] = ..., time_zone: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., doctor_notes: _Optional[str] = ...) -> None: ...
 
 class StatusChange(_message.Message):
     __slots__ = ("from_status", "to_status", "actor_id", "actor_role", "reason", "change_time")
