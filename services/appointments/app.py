@@ -9,13 +9,14 @@ import grpc
 from pulseone.appointments.v1 import appointments_pb2_grpc
 from pulseone.profile.v1 import profile_pb2, profile_pb2_grpc, resources_pb2
 
-from services.appointments import api, directory, lifecycle
+from services.appointments import api, directory, lifecycle, store
 from services.appointments.bookings import Bookings
 from services.appointments.live_queue import LiveQueue
 from services.appointments.records import ClinicalRecords
 from services.appointments.schedule import Clock, utc_now
 from services.appointments.scheduling import AffiliationOwner, Scheduling
 from services.appointments.settings import AppointmentsSettings
+from services.common.account_events import status_lookup
 from services.common.context import on_behalf_of_caller
 from services.common.runtime import Infrastructure, ServiceDefinition, ServiceRuntime
 from services.common.tokens import AuthClient
@@ -68,7 +69,7 @@ def build(settings: AppointmentsSettings, *, clock: Clock = utc_now) -> ServiceR
             migrations=MIGRATIONS,
             register=register,
             verifier=auth.verifier,
-            status_lookup=bookings.account_status,
+            status_lookup=status_lookup(infra.engine, store.accounts.c.user_id, store.accounts.c.status),
             status_recheck=auth.recheck,
             subscriptions=directory.subscriptions(),
             closers=[auth.channel.close, profile_channel.close],

@@ -24,7 +24,7 @@ from services.appointments.schedule import (
 )
 from services.appointments.store import override_of, plan_of
 from services.common import audit
-from services.common.context import AccountStatus, Principal, Role
+from services.common.context import Principal, Role
 from services.common.db import transaction
 from services.common.errors import (
     AlreadyExists,
@@ -56,12 +56,6 @@ class Bookings:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], *, clock: Clock = utc_now) -> None:
         self._sessions = sessions
         self._now = clock
-
-    async def account_status(self, user_id: uuid.UUID) -> AccountStatus | None:
-        """The account status this service holds from auth events (None before the first one)."""
-        async with self._sessions() as session:
-            row = await store.account(session, user_id)
-        return AccountStatus(row["status"]) if row else None
 
     # Booking
 

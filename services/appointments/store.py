@@ -58,10 +58,6 @@ async def upsert_newer(session: AsyncSession, table: sa.Table, keys: list[str], 
 # Directory
 
 
-async def account(session: AsyncSession, user_id: uuid.UUID) -> Row | None:
-    return await _one(session, sa.select(accounts).where(accounts.c.user_id == user_id))
-
-
 async def doctor(session: AsyncSession, doctor_id: uuid.UUID) -> Row | None:
     query = sa.select(doctors, accounts.c.status.label("account_status")).select_from(
         doctors.outerjoin(accounts, accounts.c.user_id == doctors.c.id)

@@ -8,12 +8,14 @@ from typing import Any
 
 from pulseone.auth.v1 import auth_pb2_grpc
 
+from services.auth import store
 from services.auth.api import AuthApi
 from services.auth.events import subscriptions
 from services.auth.keys import KeyRing, TokenIssuer, create_key_ring
 from services.auth.passwords import PasswordHasher
 from services.auth.service import AuthService, Clock, utc_now
 from services.auth.settings import AuthSettings
+from services.common.account_events import status_lookup
 from services.common.runtime import Infrastructure, ServiceDefinition, ServiceRuntime
 from services.common.tokens import TokenVerifier
 
@@ -54,7 +56,7 @@ def build(settings: AuthSettings, *, clock: Clock = utc_now) -> ServiceRuntime:
             migrations=MIGRATIONS,
             register=lambda server: auth_pb2_grpc.add_AuthServiceServicer_to_server(api, server),  # type: ignore[no-untyped-call]
             verifier=verifier,
-            status_lookup=service.current_status,
+            status_lookup=status_lookup(infra.engine, store.users.c.id, store.users.c.status),
             subscriptions=subscriptions(),
         ),
     )

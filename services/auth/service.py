@@ -116,10 +116,6 @@ class AuthService:
             raise NotFound("no account has this id", reason="USER_NOT_FOUND", metadata={"userId": str(user_id)})
         return account
 
-    async def current_status(self, user_id: uuid.UUID) -> AccountStatus | None:
-        async with self._sessions() as session:
-            return await store.account_status(session, user_id)
-
     async def list_accounts(
         self, *, role: Role | None, status: AccountStatus | None, size: int, token: str
     ) -> tuple[list[Account], str]:

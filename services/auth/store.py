@@ -92,11 +92,6 @@ async def account_by_id(session: AsyncSession, user_id: uuid.UUID, *, lock: bool
     return found.account if found else None
 
 
-async def account_status(session: AsyncSession, user_id: uuid.UUID) -> AccountStatus | None:
-    status = (await session.execute(sa.select(users.c.status).where(users.c.id == user_id))).scalar()
-    return AccountStatus(status) if status else None
-
-
 async def set_status(
     session: AsyncSession, user_id: uuid.UUID, status: AccountStatus, status_before_suspension: AccountStatus | None
 ) -> Account:

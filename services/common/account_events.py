@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import sqlalchemy as sa
 from pulseone.auth.v1 import events_pb2 as auth_events
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from services.common.consumer import Subscription
+from services.common.context import AccountStatus
 
 StatusEvent = (
     auth_events.UserApproved | auth_events.UserSuspended | auth_events.UserReactivated | auth_events.UserApprovalRevoked
@@ -30,3 +33,18 @@ def account_subscriptions(
         Subscription("pulseone.auth.user.registered", auth_events.UserRegistered, on_registered),
         *(Subscription(subject, kind, on_status) for subject, kind in STATUS_EVENTS.items()),
     ]
+
+
+def status_lookup(
+    engine: AsyncEngine, id_column: sa.Column[Any], status_column: sa.Column[Any]
+) -> Callable[[uuid.UUID], Awaitable[AccountStatus | None]]:
+    """The interceptor's per-call account-status read: one autocommit round trip, no transaction."""
+    reader = engine.execution_options(isolation_level="AUTOCOMMIT")
+    query = sa.select(status_column).where(id_column == sa.bindparam("user_id"))
+
+    async def lookup(user_id: uuid.UUID) -> AccountStatus | None:
+        async with reader.connect() as connection:
+            status = (await connection.execute(query, {"user_id": user_id})).scalar()
+        return AccountStatus(status) if status else None
+
+    return lookup

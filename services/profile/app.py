@@ -7,9 +7,10 @@ from pathlib import Path
 import grpc
 from pulseone.profile.v1 import profile_pb2_grpc
 
+from services.common.account_events import status_lookup
 from services.common.runtime import Infrastructure, ServiceDefinition, ServiceRuntime
 from services.common.tokens import AuthClient
-from services.profile import api, events
+from services.profile import api, events, store
 from services.profile.service import Clock, ProfileService, utc_now
 from services.profile.settings import ProfileSettings
 
@@ -41,7 +42,7 @@ def build(settings: ProfileSettings, *, clock: Clock = utc_now) -> ServiceRuntim
             migrations=MIGRATIONS,
             register=register,
             verifier=auth.verifier,
-            status_lookup=service.account_status,
+            status_lookup=status_lookup(infra.engine, store.accounts.c.user_id, store.accounts.c.status),
             status_recheck=auth.recheck,
             subscriptions=events.subscriptions(),
             closers=[auth.channel.close],

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.common import audit
-from services.common.context import AccountStatus, Principal, Role
+from services.common.context import Principal, Role
 from services.common.db import transaction
 from services.common.errors import (
     AlreadyExists,
@@ -59,12 +59,6 @@ class ProfileService:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], *, clock: Clock = utc_now) -> None:
         self._sessions = sessions
         self._now = clock
-
-    async def account_status(self, user_id: uuid.UUID) -> AccountStatus | None:
-        """The account status this service holds from auth events (None before the first one)."""
-        async with self._sessions() as session:
-            row = await store.account(session, user_id)
-        return AccountStatus(row["status"]) if row else None
 
     # Common profiles
 
