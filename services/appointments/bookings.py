@@ -70,7 +70,11 @@ class Bookings:
             patient_id = request.patient_id
         try:
             async with transaction(self._sessions) as session:
-                row = await store.session_row(session, request.session_id)
+                row, override = (
+                    await store.session_on(session, request.session_id, request.day)
+                    if request.day
+                    else (await store.session_row(session, request.session_id), None)
+                )
                 if row is None:
                     raise NotFound("no session has this id", reason="SESSION_NOT_FOUND")
                 if viewer.role is Role.CLINIC_ADMIN:
@@ -83,6 +87,7 @@ class Bookings:
                     session,
                     viewer,
                     row,
+                    override=override,
                     day=request.day,
                     patient_id=patient_id,
                     appointment_type=request.appointment_type,
@@ -112,18 +117,24 @@ class Bookings:
         chief_complaint: str,
         request_id: uuid.UUID | None,
         rescheduled_from: uuid.UUID | None = None,
+        override: Row | None = None,
     ) -> Row:
-        """Every booking rule for one session, then the booking function; returns the appointment."""
+        """Every booking rule for one session, then the booking function; returns the appointment.
+
+        With a `day`, `override` is that date's override row as read with the session (or None).
+        """
         if not row["active"]:
             raise FailedPrecondition("the session is not active", reason="SESSION_INACTIVE")
         if row["doctor_status"] != "ACTIVE":
             raise FailedPrecondition("the doctor is not available for booking", reason="DOCTOR_NOT_ACTIVE")
         if not booking.type_fits(ServiceType(row["service_type"]), appointment_type):
             raise invalid_field("appointmentType", f"the session offers {row['service_type']} only", "TYPE_NOT_OFFERED")
-        day = day or await self._next_bookable(session, row)
-        override = override_of(await store.override(session, row["id"], day))
-        booking.check_bookable(plan_of(row), day, override, self._now())
-        start, _ = window(plan_of(row), day, override)
+        if day is None:
+            day = await self._next_bookable(session, row)
+            override = await store.override(session, row["id"], day)
+        exception = override_of(override)
+        booking.check_bookable(plan_of(row), day, exception, self._now())
+        start, _ = window(plan_of(row), day, exception)
         return await self._call_book(
             session,
             id=uuid.uuid4(),
@@ -134,7 +145,7 @@ class Bookings:
             clinic=row["clinic_id"],
             type=appointment_type,
             complaint=chief_complaint,
-            capacity=booking.capacity_of(row["max_queue_size"], override),
+            capacity=booking.capacity_of(row["max_queue_size"], exception),
             occurrence_start=start,
             minutes=row["estimated_consultation_minutes"],
             fee=row["fee"],
@@ -408,7 +419,7 @@ class Bookings:
                 raise FailedPrecondition("only a booked appointment can be rescheduled", reason="INVALID_TRANSITION")
             if instant(old["appointment_date"], old["session_start_time"], old["time_zone"]) <= self._now():
                 raise FailedPrecondition("the appointment has started", reason="ALREADY_STARTED")
-            target = await store.session_row(session, session_id or old["session_id"])
+            target, override = await store.session_on(session, session_id or old["session_id"], day)
             if target is None:
                 raise NotFound("no session has this id", reason="SESSION_NOT_FOUND")
             if target["doctor_id"] != old["doctor_id"]:
@@ -424,6 +435,7 @@ class Bookings:
                 chief_complaint=old["chief_complaint"],
                 request_id=request_id,
                 rescheduled_from=appointment_id,
+                override=override,
             )
 
     async def history(self, viewer: Principal, appointment_id: uuid.UUID) -> list[Row]:

@@ -106,6 +106,22 @@ async def session_row(session: AsyncSession, session_id: uuid.UUID, *, lock: boo
     return await _one(session, query.with_for_update(of=sessions) if lock else query)
 
 
+async def session_on(session: AsyncSession, session_id: uuid.UUID, day: date) -> tuple[Row | None, Row | None]:
+    """A session and its override of one date (if any), in one round trip (the booking's hot path)."""
+    override_columns = [c.label(f"override_{c.name}") for c in overrides.c]
+    query = (
+        session_query()
+        .add_columns(*override_columns)
+        .outerjoin(overrides, sa.and_(overrides.c.session_id == sessions.c.id, overrides.c.date == day))
+        .where(sessions.c.id == session_id)
+    )
+    row = await _one(session, query)
+    if row is None:
+        return None, None
+    found = {c.name: row[f"override_{c.name}"] for c in overrides.c}
+    return row, found if found["date"] is not None else None
+
+
 async def doctor_sessions(session: AsyncSession, doctor_id: uuid.UUID) -> list[Row]:
     return await _all(session, sa.select(sessions).where(sessions.c.doctor_id == doctor_id, sessions.c.active))
 

@@ -72,7 +72,12 @@ def test_affiliation_end_to_end(gateway: httpx.Client, admin: Account) -> None:
     assert [(d["doctorId"], d["status"]) for d in listed] == [(doctor.id, "CONFIRMED")]
     profile = gateway.get(f"/api/doctors/{doctor.id}", headers=doctor.headers).json()
     assert profile["clinics"] == [{"id": clinic["id"], "name": clinic["name"]}]
-    assert profile["verified"] is True
+
+    def verified() -> None:
+        # The approval reaches the profile service as an event, a moment after the approval itself.
+        assert gateway.get(f"/api/doctors/{doctor.id}", headers=doctor.headers).json()["verified"] is True
+
+    eventually(verified)
 
 
 def _assert_ok(response: httpx.Response) -> httpx.Response:
