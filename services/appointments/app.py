@@ -9,7 +9,7 @@ import grpc
 from pulseone.appointments.v1 import appointments_pb2_grpc
 from pulseone.profile.v1 import profile_pb2, profile_pb2_grpc, resources_pb2
 
-from services.appointments import api, directory, lifecycle, store
+from services.appointments import api, directory, lifecycle, store, video_events
 from services.appointments.bookings import Bookings
 from services.appointments.live_queue import LiveQueue
 from services.appointments.records import ClinicalRecords
@@ -71,7 +71,7 @@ def build(settings: AppointmentsSettings, *, clock: Clock = utc_now) -> ServiceR
             verifier=auth.verifier,
             status_lookup=status_lookup(infra.engine, store.accounts.c.user_id, store.accounts.c.status),
             status_recheck=auth.recheck,
-            subscriptions=directory.subscriptions(),
+            subscriptions=[*directory.subscriptions(), *video_events.subscriptions()],
             closers=[auth.channel.close, profile_channel.close],
             workers=[lifecycle.sweeper(infra.sessions, clock)],
         ),

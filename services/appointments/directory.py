@@ -9,7 +9,6 @@ from decimal import Decimal, InvalidOperation
 
 from pulseone.auth.v1 import auth_pb2
 from pulseone.auth.v1 import events_pb2 as auth_events
-from pulseone.events.v1 import metadata_pb2
 from pulseone.profile.v1 import events_pb2 as profile_events
 from pulseone.profile.v1 import resources_pb2 as profile_resources
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,11 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.appointments import lifecycle, store
 from services.common.account_events import StatusEvent, account_subscriptions
 from services.common.consumer import Subscription
-
-
-def _actor(metadata: metadata_pb2.EventMetadata) -> tuple[uuid.UUID | None, str]:
-    """Who caused the change upstream; they are recorded as the canceller."""
-    return (uuid.UUID(metadata.actor_id) if metadata.actor_id else None), metadata.actor_role or lifecycle.SYSTEM
 
 
 def _today() -> date:
@@ -49,7 +43,7 @@ async def on_account_status(session: AsyncSession, event: StatusEvent) -> None:
     applied = await _account(session, event.user, event.metadata.entity_version)
     active = event.user.status == auth_pb2.User.ACTIVE
     if applied and event.user.role == auth_pb2.User.DOCTOR and not active:
-        actor_id, role = _actor(event.metadata)
+        actor_id, role = lifecycle.actor_of(event.metadata)
         await lifecycle.cancel_future(
             session,
             from_date=_today(),
@@ -97,7 +91,7 @@ async def on_clinic_updated(session: AsyncSession, event: profile_events.ClinicU
         "version": event.metadata.entity_version,
     }
     if await store.upsert_newer(session, store.clinics, ["id"], values) and not clinic.active:
-        actor_id, role = _actor(event.metadata)
+        actor_id, role = lifecycle.actor_of(event.metadata)
         await store.deactivate_sessions(session, doctor_id=None, clinic_id=clinic_id)
         await lifecycle.cancel_future(
             session,
@@ -122,7 +116,7 @@ async def on_affiliation_updated(session: AsyncSession, event: profile_events.Af
     }
     applied = await store.upsert_newer(session, store.affiliations, ["clinic_id", "doctor_id"], values)
     if applied and status == "ENDED":
-        actor_id, role = _actor(event.metadata)
+        actor_id, role = lifecycle.actor_of(event.metadata)
         await store.deactivate_sessions(session, doctor_id=doctor_id, clinic_id=clinic_id)
         await lifecycle.cancel_future(
             session,

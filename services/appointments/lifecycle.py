@@ -9,6 +9,7 @@ from collections.abc import Callable, Coroutine
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from pulseone.events.v1 import metadata_pb2
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.appointments import events, store
@@ -20,6 +21,11 @@ from services.common.db import transaction
 log = logging.getLogger("pulseone.appointments")
 
 SYSTEM = "SYSTEM"
+
+
+def actor_of(metadata: metadata_pb2.EventMetadata) -> tuple[uuid.UUID | None, str]:
+    """Who caused an upstream change, recorded as the actor of what it does here (else SYSTEM)."""
+    return (uuid.UUID(metadata.actor_id) if metadata.actor_id else None), metadata.actor_role or SYSTEM
 
 
 async def move(

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from pulseone.appointments.v1 import appointments_pb2, resources_pb2
 from pulseone.auth.v1 import auth_pb2
 from pulseone.auth.v1 import events_pb2 as auth_events
+from pulseone.video.v1 import events_pb2 as video_events
 
 from scripts.stack import Nats
 from services.appointments import lifecycle
@@ -635,3 +636,58 @@ async def test_a_suspended_doctors_future_appointments_are_cancelled(
         assert tuple(rows[0]) == ("CANCELLED", "SYSTEM_ADMIN")
 
     await eventually(cancelled)
+
+
+async def publish_event(nats_url: str, subject: str, event: Any) -> None:
+    event.metadata.event_id = str(uuid.uuid4())
+    event.metadata.entity_version = 1
+    client = await nats.connect(nats_url)
+    try:
+        await client.jetstream().publish(
+            subject, event.SerializeToString(), headers={"Nats-Msg-Id": event.metadata.event_id}
+        )
+    finally:
+        await client.close()
+
+
+async def test_the_video_service_links_its_session_and_its_end_completes_the_visit(
+    appointments: AppointmentsHarness, auth: AuthHarness, doctor: tuple[str, str], nats_server: Nats
+) -> None:
+    day = session_day(18)
+    session = await create_session(appointments, doctor[1], day)
+    _, token = patient(auth)
+    booked = await book(appointments, token, session.id, day)
+    video_id = str(uuid.uuid4())
+    await publish_event(
+        nats_server.url,
+        "pulseone.video.session.created",
+        video_events.VideoSessionCreated(session_id=video_id, appointment_id=booked.id, doctor_id=doctor[0]),
+    )
+    api = appointments.appointments()
+
+    async def linked() -> None:
+        found = await api.GetAppointment(
+            appointments_pb2.GetAppointmentRequest(appointment_id=booked.id), metadata=bearer(token)
+        )
+        assert found.video_session_id == video_id
+
+    await eventually(linked)
+    await api.CheckInAppointment(
+        appointments_pb2.CheckInAppointmentRequest(appointment_id=booked.id), metadata=bearer(doctor[1])
+    )
+    await api.StartAppointment(
+        appointments_pb2.StartAppointmentRequest(appointment_id=booked.id), metadata=bearer(doctor[1])
+    )
+    ended = video_events.VideoSessionEnded(session_id=video_id, appointment_id=booked.id)
+    ended.start_time.FromDatetime(datetime(2030, 1, 1, 9, 0, tzinfo=UTC))
+    ended.end_time.FromDatetime(datetime(2030, 1, 1, 9, 25, tzinfo=UTC))
+    await publish_event(nats_server.url, "pulseone.video.session.ended", ended)
+
+    async def completed() -> None:
+        found = await api.GetAppointment(
+            appointments_pb2.GetAppointmentRequest(appointment_id=booked.id), metadata=bearer(token)
+        )
+        assert resources_pb2.Appointment.Status.Name(found.status) == "COMPLETED"
+        assert found.actual_end_time.ToDatetime() - found.actual_start_time.ToDatetime() == timedelta(minutes=25)
+
+    await eventually(completed)
