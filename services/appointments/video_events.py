@@ -26,6 +26,25 @@ async def on_video_session_created(session: AsyncSession, event: video_events.Vi
     await events.appointment_changed(session, after, Status(row["status"]), what="updated")
 
 
+async def on_participant_joined(session: AsyncSession, event: video_events.ParticipantJoined) -> None:
+    """The patient joining is the check-in; the doctor joining after the patient is the start."""
+    if not event.appointment_id:
+        return
+    row = await store.appointment(session, uuid.UUID(event.appointment_id), lock=True)
+    if row is None:
+        return
+    status = Status(row["status"])
+    joined = event.join_time.ToDatetime(tzinfo=UTC)
+    participant = uuid.UUID(event.participant_id)
+    if event.role == "PATIENT" and participant == row["patient_id"] and status is Status.BOOKED:
+        await lifecycle.move(session, row, Status.CHECKED_IN, actor_id=participant, actor_role="PATIENT")
+    elif event.role == "DOCTOR" and participant == row["doctor_id"] and status is Status.CHECKED_IN:
+        await lifecycle.move(
+            session, row, Status.IN_PROGRESS, actor_id=participant, actor_role="DOCTOR",
+            values={"actual_start_time": joined},
+        )  # fmt: skip
+
+
 async def on_video_session_ended(session: AsyncSession, event: video_events.VideoSessionEnded) -> None:
     """The end of the call completes its appointment with the call's times, only from IN_PROGRESS."""
     if not event.appointment_id:
@@ -45,5 +64,6 @@ async def on_video_session_ended(session: AsyncSession, event: video_events.Vide
 def subscriptions() -> list[Subscription]:
     return [
         Subscription("pulseone.video.session.created", video_events.VideoSessionCreated, on_video_session_created),
+        Subscription("pulseone.video.participant.joined", video_events.ParticipantJoined, on_participant_joined),
         Subscription("pulseone.video.session.ended", video_events.VideoSessionEnded, on_video_session_ended),
     ]

@@ -655,7 +655,7 @@ async def test_the_video_service_links_its_session_and_its_end_completes_the_vis
 ) -> None:
     day = session_day(18)
     session = await create_session(appointments, doctor[1], day)
-    _, token = patient(auth)
+    patient_id, token = patient(auth)
     booked = await book(appointments, token, session.id, day)
     video_id = str(uuid.uuid4())
     await publish_event(
@@ -672,12 +672,25 @@ async def test_the_video_service_links_its_session_and_its_end_completes_the_vis
         assert found.video_session_id == video_id
 
     await eventually(linked)
-    await api.CheckInAppointment(
-        appointments_pb2.CheckInAppointmentRequest(appointment_id=booked.id), metadata=bearer(doctor[1])
-    )
-    await api.StartAppointment(
-        appointments_pb2.StartAppointmentRequest(appointment_id=booked.id), metadata=bearer(doctor[1])
-    )
+
+    async def joined(role: str, participant: str, expected: str) -> None:
+        event = video_events.ParticipantJoined(
+            session_id=video_id, appointment_id=booked.id, participant_id=participant, role=role
+        )
+        event.join_time.FromDatetime(datetime(2030, 1, 1, 9, 0, tzinfo=UTC))
+        await publish_event(nats_server.url, "pulseone.video.participant.joined", event)
+
+        async def reached() -> None:
+            request = appointments_pb2.GetAppointmentRequest(appointment_id=booked.id)
+            found = await api.GetAppointment(request, metadata=bearer(token))
+            assert resources_pb2.Appointment.Status.Name(found.status) == expected
+
+        await eventually(reached)
+
+    # The doctor joining first starts nothing; the patient joining checks in; then the doctor starts it.
+    await joined("DOCTOR", doctor[0], "BOOKED")
+    await joined("PATIENT", patient_id, "CHECKED_IN")
+    await joined("DOCTOR", doctor[0], "IN_PROGRESS")
     ended = video_events.VideoSessionEnded(session_id=video_id, appointment_id=booked.id)
     ended.start_time.FromDatetime(datetime(2030, 1, 1, 9, 0, tzinfo=UTC))
     ended.end_time.FromDatetime(datetime(2030, 1, 1, 9, 25, tzinfo=UTC))
