@@ -15,7 +15,18 @@ import httpx
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from gateway.config import GatewaySettings, Upstream, render
-from scripts.stack import ROOT, Envoy, Nats, Postgres, Process, create_databases, database_url, wait_until
+from scripts.stack import (
+    ROOT,
+    Envoy,
+    Nats,
+    Postgres,
+    Process,
+    create_databases,
+    database_url,
+    free_port,
+    port_open,
+    wait_until,
+)
 from services.auth.keys import create_key_ring
 from services.common.db import migrate
 
@@ -104,13 +115,36 @@ class Platform:
             self.stop()
             raise
 
+    def _port(self, name: str, preferred: int) -> int:
+        """The port a helper (PostgreSQL, NATS, Envoy's admin) used before, else `preferred` if free,
+        else any free one: a machine already running its own PostgreSQL on 5432 is no obstacle."""
+        record = self.state / "ports" / name
+        if record.exists():
+            return int(record.read_text())
+        port = preferred if not port_open("127.0.0.1", preferred) else free_port()
+        record.parent.mkdir(parents=True, exist_ok=True)
+        record.write_text(str(port))
+        return port
+
+    def _check_public_ports(self) -> None:
+        """The gateway's and the services' ports are part of the contract: refuse clearly if taken."""
+        wanted = {"gateway": self.gateway_port, **self.service_ports}
+        taken = [f"{name} {port}" for name, port in wanted.items() if port_open("127.0.0.1", port)]
+        if taken:
+            raise SystemExit(f"ports in use on 127.0.0.1: {', '.join(taken)} (is PulseOne already running?)")
+
     def _start(self, progress: Progress) -> None:
+        self._check_public_ports()
+        self.admin_port = self._port("envoy-admin", self.admin_port)
         if not self.database_server_url:
+            self.postgres_port = self._port("postgres", self.postgres_port)
             progress(f"starting PostgreSQL on 127.0.0.1:{self.postgres_port}")
             self.postgres = Postgres(self.state / "postgres", port=self.postgres_port, durable=self.durable)
             self.postgres.start()
         create_databases(self.server_url(), [s.database for s in SERVICES])
         if not self.nats_url:
+            self.nats_port = self._port("nats", self.nats_port)
+            self.nats_monitor_port = self._port("nats-monitor", self.nats_monitor_port)
             progress(f"starting NATS JetStream on 127.0.0.1:{self.nats_port}")
             self.nats = Nats(self.state / "nats", port=self.nats_port, monitor_port=self.nats_monitor_port)
             self.nats.start()
