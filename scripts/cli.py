@@ -1,4 +1,4 @@
-"""`pulseone`: the operator's command: up, status, migrate, admin create, demo, keys rotate."""
+"""`pulseone`: the operator's command: up, status, migrate, admin create, demo, bench, events replay, keys rotate."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import getpass
 import os
 import signal
 import sys
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -138,6 +138,28 @@ def bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def events_replay(args: argparse.Namespace) -> int:
+    """Republish every event recorded since a time, from each service's outbox."""
+    from services.common.outbox import replay  # noqa: PLC0415
+
+    since = datetime.fromisoformat(args.since.replace("Z", "+00:00"))
+    if since.tzinfo is None:
+        raise SystemExit("--since needs a time zone offset, e.g. 2026-11-25T08:00:00Z")
+    nats_url = os.environ.get("PULSEONE_NATS_URL") or _local_nats_url()
+    server = _server_url()
+    for spec in SERVICES:
+        if args.service and spec.name != args.service:
+            continue
+        count = asyncio.run(replay(database_url(server, spec.database), nats_url, since))
+        print(f"{spec.name}: republished {count} events")
+    return 0
+
+
+def _local_nats_url() -> str:
+    record = STATE / "ports" / "nats"
+    return f"nats://127.0.0.1:{record.read_text().strip() if record.exists() else 4222}"
+
+
 def keys_rotate(args: argparse.Namespace) -> int:
     from services.auth.keys import rotate_key_ring  # noqa: PLC0415
 
@@ -171,6 +193,11 @@ def parser() -> argparse.ArgumentParser:
     bench_command.add_argument("--bookings", type=int, default=2000)
     bench_command.add_argument("--concurrency", type=int, default=50)
     bench_command.set_defaults(run=bench)
+    event_commands = commands.add_parser("events", help="the event stream").add_subparsers(dest="events", required=True)
+    replay_command = event_commands.add_parser("replay", help="republish events recorded since a time")
+    replay_command.add_argument("--since", required=True, help="RFC 3339 time, e.g. 2026-11-25T08:00:00Z")
+    replay_command.add_argument("--service", help="only this service's events")
+    replay_command.set_defaults(run=events_replay)
     keys = commands.add_parser("keys", help="signing keys").add_subparsers(dest="keys", required=True)
     rotate = keys.add_parser("rotate", help="publish a new signing key that takes over after a delay")
     rotate.add_argument("--key-ring", help="key ring file (default: the local stack's)")

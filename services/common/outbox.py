@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from services.common.context import principal_var, request_id_var
 from services.common.event_tables import OUTBOX_CHANNEL, outbox
-from services.common.messaging import NatsLink
+from services.common.messaging import NatsLink, ensure_stream, stream_configs
 
 log = logging.getLogger("pulseone.outbox")
 
@@ -154,3 +154,26 @@ class OutboxRelay:
     async def _prune(self) -> None:
         async with self._engine.begin() as connection:
             await connection.execute(sa.delete(outbox).where(outbox.c.sent_at < datetime.now(UTC) - SENT_RETENTION))
+
+
+async def replay(database_url: str, nats_url: str, since: datetime) -> int:
+    """Publish again every event recorded since `since` (sent or not), in order, with its own event id
+    as Nats-Msg-Id: after a broker lost acknowledged messages, consumers' inboxes make this harmless."""
+    import nats  # noqa: PLC0415 - an operator command, not a service path
+
+    client = await nats.connect(nats_url, connect_timeout=5)
+    try:
+        js = client.jetstream()
+        for config in stream_configs():  # a broker that lost everything has lost its streams too
+            await ensure_stream(js, config)
+        published = 0
+        async with await psycopg.AsyncConnection.connect(libpq_url(database_url), autocommit=True) as connection:
+            cursor = await connection.execute(
+                "SELECT event_id, subject, payload FROM outbox WHERE created_at >= %s ORDER BY seq", (since,)
+            )
+            async for event_id, subject, payload in cursor:
+                await js.publish(subject, bytes(payload), headers={"Nats-Msg-Id": str(event_id)})
+                published += 1
+        return published
+    finally:
+        await client.close()

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 
 import nats
 import pytest
@@ -19,6 +20,7 @@ from services.auth.events import USER_REGISTERED
 from services.common.consumer import EventConsumer, Subscription
 from services.common.db import create_engine, create_sessions
 from services.common.messaging import DEAD_LETTER_STREAM, NatsLink
+from services.common.outbox import replay
 from tests.conftest import scratch_dir
 from tests.integration.conftest import AuthHarness, start_auth
 
@@ -235,3 +237,15 @@ async def test_an_event_that_keeps_failing_goes_to_the_dead_letters(auth: AuthHa
         assert all("Pulseone-Error" in (m.headers or {}) for m in letters)
     finally:
         await stop_consumer(consumer)
+
+
+async def test_events_are_replayed_from_the_outbox_into_a_broker_that_lost_them(
+    auth: AuthHarness, isolated_nats: Nats
+) -> None:
+    since = datetime.now(UTC) - timedelta(seconds=1)
+    users = [await auth.register() for _ in range(2)]
+    # isolated_nats stands for a broker that came back empty after losing acknowledged messages.
+    republished = await replay(auth.database_url, isolated_nats.url, since)
+    assert republished >= 2
+    ids = {u.user.id for u in users}
+    assert sorted(await registrations_of(isolated_nats.url, ids)) == sorted(ids)
