@@ -13,7 +13,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -323,12 +323,3 @@ class Envoy:
     def stop(self) -> None:
         if self.process is not None:
             self.process.stop()
-
-
-@contextlib.contextmanager
-def stopping(*parts: Postgres | Nats | Envoy | Process) -> Iterator[None]:
-    try:
-        yield
-    finally:
-        for part in reversed(parts):
-            part.stop()

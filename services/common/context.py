@@ -7,7 +7,7 @@ import enum
 import uuid
 from dataclasses import dataclass
 
-from services.common.errors import PermissionDenied, Unauthenticated
+from services.common.errors import Unauthenticated
 
 
 class Role(enum.StrEnum):
@@ -60,9 +60,3 @@ def current_principal() -> Principal:
     if principal is None:
         raise Unauthenticated("sign in first", reason="TOKEN_MISSING")
     return principal
-
-
-def require_self_or(principal: Principal, owner_id: uuid.UUID, *roles: Role) -> None:
-    """Ownership check: the owner, or one of `roles`, else PERMISSION_DENIED."""
-    if principal.user_id != owner_id and principal.role not in roles:
-        raise PermissionDenied("this resource belongs to someone else", reason="NOT_OWNER")

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import grpc
-import sqlalchemy as sa
 import uvloop
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
@@ -192,12 +191,6 @@ class ServiceRuntime:
         await self.start()
         await stop.wait()
         await self.stop()
-
-
-async def probe_database(engine: AsyncEngine) -> None:
-    """Fail early and clearly if the database cannot be reached at all."""
-    async with engine.connect() as connection:
-        await connection.execute(sa.text("SELECT 1"))
 
 
 def serve(name: str, settings_type: type[SettingsT], build: Callable[[SettingsT], ServiceRuntime]) -> None:

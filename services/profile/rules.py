@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import uuid
 import zoneinfo
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
@@ -374,7 +373,3 @@ def sees_unverified_doctors(viewer: Principal, requested: bool | None) -> bool:
 def camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(part.title() for part in rest)
-
-
-def as_json_names(changes: Mapping[str, Any]) -> dict[str, Any]:
-    return {camel(k): v for k, v in changes.items()}
