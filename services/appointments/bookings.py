@@ -25,7 +25,7 @@ from services.appointments.schedule import (
 from services.appointments.store import override_of, plan_of
 from services.common import audit
 from services.common.context import Principal, Role
-from services.common.db import transaction
+from services.common.db import Row, transaction
 from services.common.errors import (
     AlreadyExists,
     FailedPrecondition,
@@ -34,8 +34,6 @@ from services.common.errors import (
     invalid_field,
 )
 from services.common.pagination import decode_token, encode_token, page_size
-
-Row = store.Row
 
 
 class RequestIdRace(Exception):

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pulseone.appointments.v1 import events_pb2
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.appointments import messages, store
+from services.appointments import messages
 from services.appointments.booking import EVENT_OF, Status
+from services.common.db import Row
 from services.common.outbox import record_event
 
 APPOINTMENT_PREFIX = "pulseone.appointments.appointment"
@@ -14,7 +15,7 @@ SESSION_PREFIX = "pulseone.appointments.session"
 
 
 async def appointment_changed(
-    session: AsyncSession, row: store.Row, previous: Status | None, *, what: str | None = None
+    session: AsyncSession, row: Row, previous: Status | None, *, what: str | None = None
 ) -> None:
     """`pulseone.appointments.appointment.<booked|...>` for a status change, `.updated` for other changes."""
     event = events_pb2.AppointmentChanged(
@@ -24,6 +25,6 @@ async def appointment_changed(
     await record_event(session, subject, event, entity_id=row["id"], entity_version=row["version"])
 
 
-async def session_changed(session: AsyncSession, row: store.Row, what: str) -> None:
+async def session_changed(session: AsyncSession, row: Row, what: str) -> None:
     event = events_pb2.SessionChanged(session=messages.session_message(row))
     await record_event(session, f"{SESSION_PREFIX}.{what}", event, entity_id=row["id"], entity_version=row["version"])

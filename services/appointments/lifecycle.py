@@ -16,7 +16,7 @@ from services.appointments import events, store
 from services.appointments.booking import Status
 from services.appointments.schedule import instant
 from services.common.context import Principal
-from services.common.db import transaction
+from services.common.db import Row, transaction
 
 log = logging.getLogger("pulseone.appointments")
 
@@ -30,14 +30,14 @@ def actor_of(metadata: metadata_pb2.EventMetadata) -> tuple[uuid.UUID | None, st
 
 async def move(
     session: AsyncSession,
-    row: store.Row,
+    row: Row,
     target: Status,
     *,
     actor_id: uuid.UUID | None,
     actor_role: str,
     reason: str = "",
     values: dict[str, Any] | None = None,
-) -> store.Row:
+) -> Row:
     """Change the status (the caller checked the transition and holds the row lock), record it, publish it."""
     changes = dict(values or {})
     if target is Status.CANCELLED:
@@ -52,7 +52,7 @@ async def move(
     return after
 
 
-async def cancel_by(session: AsyncSession, row: store.Row, viewer: Principal, reason: str) -> store.Row:
+async def cancel_by(session: AsyncSession, row: Row, viewer: Principal, reason: str) -> Row:
     """A cancellation by a user inside a larger transaction: history and event as any other."""
     return await move(
         session, row, Status.CANCELLED, actor_id=viewer.user_id, actor_role=viewer.role.value, reason=reason

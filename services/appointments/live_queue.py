@@ -14,10 +14,8 @@ from services.appointments.schedule import Clock, today_in, window
 from services.appointments.scheduling import managed_session
 from services.appointments.store import override_of, plan_of
 from services.common.context import Principal
-from services.common.db import transaction
+from services.common.db import Row, transaction
 from services.common.errors import FailedPrecondition
-
-Row = store.Row
 
 
 def place_of(row: Row) -> queue.Place:

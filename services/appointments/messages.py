@@ -8,9 +8,10 @@ from typing import Any
 
 from pulseone.appointments.v1 import resources_pb2
 
+from services.common.db import Row
 from services.common.errors import invalid_field
+from services.common.timestamps import set_time
 
-Row = Mapping[str, Any]
 DAYS = ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"]
 
 
@@ -20,11 +21,6 @@ def _hm(value: time | None) -> str:
 
 def _day(value: date | None) -> str:
     return value.isoformat() if value else ""
-
-
-def _set(target: Any, value: datetime | None) -> None:
-    if value is not None:
-        target.FromDatetime(value)
 
 
 def _name(first: str | None, last: str | None) -> str:
@@ -51,8 +47,8 @@ def session_message(row: Row) -> resources_pb2.Session:
         doctor_name=_name(row.get("doctor_first_name"), row.get("doctor_last_name")),
         clinic_name=row.get("clinic_name") or "",
     )
-    _set(message.create_time, row["created_at"])
-    _set(message.update_time, row["updated_at"])
+    set_time(message.create_time, row["created_at"])
+    set_time(message.update_time, row["updated_at"])
     return message
 
 
@@ -90,7 +86,7 @@ def occurrence_message(item: Mapping[str, Any]) -> resources_pb2.Occurrence:
         cancelled=item["cancelled"],
         cancellation_reason=item["reason"] if item["cancelled"] else "",
     )
-    _set(message.estimated_start_time, item["estimated_start"])
+    set_time(message.estimated_start_time, item["estimated_start"])
     return message
 
 
@@ -133,11 +129,11 @@ def appointment_message(row: Row, *, with_notes: bool = False) -> resources_pb2.
         time_zone=row["time_zone"],
         doctor_notes=row["doctor_notes"] if with_notes else "",
     )
-    _set(message.estimated_start_time, row["estimated_start_time"])
-    _set(message.actual_start_time, row["actual_start_time"])
-    _set(message.actual_end_time, row["actual_end_time"])
-    _set(message.create_time, row["created_at"])
-    _set(message.update_time, row["updated_at"])
+    set_time(message.estimated_start_time, row["estimated_start_time"])
+    set_time(message.actual_start_time, row["actual_start_time"])
+    set_time(message.actual_end_time, row["actual_end_time"])
+    set_time(message.create_time, row["created_at"])
+    set_time(message.update_time, row["updated_at"])
     return message
 
 
@@ -149,7 +145,7 @@ def status_change_message(row: Row) -> resources_pb2.StatusChange:
         actor_role=row["actor_role"],
         reason=row["reason"],
     )
-    _set(message.change_time, row["changed_at"])
+    set_time(message.change_time, row["changed_at"])
     return message
 
 
@@ -160,8 +156,8 @@ def queue_entry(row: Row, expected: datetime | None = None) -> resources_pb2.Que
         patient_id=str(row["patient_id"]),
         status=row["status"],
     )
-    _set(entry.expected_start_time, expected)
-    _set(entry.actual_start_time, row["actual_start_time"])
+    set_time(entry.expected_start_time, expected)
+    set_time(entry.actual_start_time, row["actual_start_time"])
     return entry
 
 
@@ -185,8 +181,8 @@ def notes_message(values: Mapping[str, Any]) -> resources_pb2.ConsultationNotes:
     )
     for addendum, row in zip(message.addenda, values["addenda"], strict=True):
         addendum.create_time.FromDatetime(row["created_at"])
-    _set(message.create_time, values["created_at"])
-    _set(message.update_time, values["updated_at"])
+    set_time(message.create_time, values["created_at"])
+    set_time(message.update_time, values["updated_at"])
     return message
 
 

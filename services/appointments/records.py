@@ -13,11 +13,10 @@ from services.appointments.booking import Status, not_yours
 from services.appointments.schedule import Clock
 from services.common import audit
 from services.common.context import Principal, Role
-from services.common.db import transaction
+from services.common.db import Row, transaction
 from services.common.errors import NotFound, PermissionDenied, ValidationErrors, invalid_field
 from services.common.pagination import decode_token, encode_token, page_size
 
-Row = store.Row
 NOTES = "consultation-notes"
 TEXT_LIMITS = {"chief_complaint": 2000, "diagnosis": 5000, "treatment_plan": 5000, "follow_up_instructions": 2000}
 

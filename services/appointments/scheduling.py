@@ -26,7 +26,7 @@ from services.appointments.schedule import (
 )
 from services.appointments.store import override_of, plan_of
 from services.common.context import Principal, Role
-from services.common.db import transaction
+from services.common.db import Row, transaction
 from services.common.errors import (
     FailedPrecondition,
     NotFound,
@@ -35,9 +35,6 @@ from services.common.errors import (
     invalid_field,
 )
 from services.common.pagination import decode_token, encode_token, page_size
-
-Row = store.Row
-
 
 AffiliationOwner = Callable[[uuid.UUID, uuid.UUID], Awaitable[str | None]]
 """Ask the profile service for an affiliation's status, when this service's copy may lag behind."""

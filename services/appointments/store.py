@@ -14,8 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.appointments import models
 from services.appointments.schedule import DateOverride, SessionPlan
-
-Row = Mapping[str, Any]
+from services.common.db import Row, fetch_all, fetch_one
 
 accounts = cast(sa.Table, models.Account.__table__)
 doctors = cast(sa.Table, models.Doctor.__table__)
@@ -29,15 +28,6 @@ call_next_requests = cast(sa.Table, models.CallNextRequest.__table__)
 
 HOLDING = ("BOOKED", "CHECKED_IN", "IN_PROGRESS", "COMPLETED", "NO_SHOW")
 ACTIVE = ("BOOKED", "CHECKED_IN", "IN_PROGRESS")
-
-
-async def _one(session: AsyncSession, query: sa.Executable) -> Row | None:
-    row = (await session.execute(query)).mappings().first()
-    return dict(row) if row is not None else None
-
-
-async def _all(session: AsyncSession, query: sa.Executable) -> list[Row]:
-    return [dict(r) for r in (await session.execute(query)).mappings().all()]
 
 
 async def upsert_newer(session: AsyncSession, table: sa.Table, keys: list[str], values: Mapping[str, Any]) -> bool:
@@ -62,11 +52,11 @@ async def doctor(session: AsyncSession, doctor_id: uuid.UUID) -> Row | None:
     query = sa.select(doctors, accounts.c.status.label("account_status")).select_from(
         doctors.outerjoin(accounts, accounts.c.user_id == doctors.c.id)
     )
-    return await _one(session, query.where(doctors.c.id == doctor_id))
+    return await fetch_one(session, query.where(doctors.c.id == doctor_id))
 
 
 async def clinic(session: AsyncSession, clinic_id: uuid.UUID) -> Row | None:
-    return await _one(session, sa.select(clinics).where(clinics.c.id == clinic_id))
+    return await fetch_one(session, sa.select(clinics).where(clinics.c.id == clinic_id))
 
 
 async def affiliation_status(session: AsyncSession, clinic_id: uuid.UUID, doctor_id: uuid.UUID) -> str | None:
@@ -103,7 +93,7 @@ def session_query() -> sa.Select[Any]:
 
 async def session_row(session: AsyncSession, session_id: uuid.UUID, *, lock: bool = False) -> Row | None:
     query = session_query().where(sessions.c.id == session_id)
-    return await _one(session, query.with_for_update(of=sessions) if lock else query)
+    return await fetch_one(session, query.with_for_update(of=sessions) if lock else query)
 
 
 async def session_on(session: AsyncSession, session_id: uuid.UUID, day: date) -> tuple[Row | None, Row | None]:
@@ -115,7 +105,7 @@ async def session_on(session: AsyncSession, session_id: uuid.UUID, day: date) ->
         .outerjoin(overrides, sa.and_(overrides.c.session_id == sessions.c.id, overrides.c.date == day))
         .where(sessions.c.id == session_id)
     )
-    row = await _one(session, query)
+    row = await fetch_one(session, query)
     if row is None:
         return None, None
     found = {c.name: row[f"override_{c.name}"] for c in overrides.c}
@@ -123,7 +113,7 @@ async def session_on(session: AsyncSession, session_id: uuid.UUID, day: date) ->
 
 
 async def doctor_sessions(session: AsyncSession, doctor_id: uuid.UUID) -> list[Row]:
-    return await _all(session, sa.select(sessions).where(sessions.c.doctor_id == doctor_id, sessions.c.active))
+    return await fetch_all(session, sa.select(sessions).where(sessions.c.doctor_id == doctor_id, sessions.c.active))
 
 
 async def list_sessions(
@@ -144,7 +134,7 @@ async def list_sessions(
         query = query.where(sessions.c.active)
     if after is not None:
         query = query.where(sa.tuple_(sessions.c.created_at, sessions.c.id) < sa.tuple_(*map(sa.literal, after)))
-    return await _all(session, query)
+    return await fetch_all(session, query)
 
 
 async def insert_session(session: AsyncSession, values: Mapping[str, Any]) -> None:
@@ -176,7 +166,7 @@ async def bookable_sessions(
         query = query.where(sa.func.lower(doctors.c.specialization) == specialization.strip().lower())
     if service_types is not None:
         query = query.where(sessions.c.service_type.in_(service_types))
-    return await _all(session, query)
+    return await fetch_all(session, query)
 
 
 # Overrides
@@ -186,11 +176,11 @@ async def session_overrides(session: AsyncSession, session_ids: list[uuid.UUID],
     query = sa.select(overrides).where(
         overrides.c.session_id.in_(session_ids), overrides.c.date >= first, overrides.c.date <= last
     )
-    return await _all(session, query.order_by(overrides.c.date))
+    return await fetch_all(session, query.order_by(overrides.c.date))
 
 
 async def override(session: AsyncSession, session_id: uuid.UUID, day: date) -> Row | None:
-    return await _one(
+    return await fetch_one(
         session, sa.select(overrides).where(overrides.c.session_id == session_id, overrides.c.date == day)
     )
 
@@ -276,7 +266,7 @@ def appointment_query() -> sa.Select[Any]:
 
 async def appointment(session: AsyncSession, appointment_id: uuid.UUID, *, lock: bool = False) -> Row | None:
     query = appointment_query().where(appointments.c.id == appointment_id)
-    return await _one(session, query.with_for_update(of=appointments) if lock else query)
+    return await fetch_one(session, query.with_for_update(of=appointments) if lock else query)
 
 
 async def list_appointments(
@@ -295,7 +285,7 @@ async def list_appointments(
     if after is not None:
         key = sa.tuple_(appointments.c.appointment_date, appointments.c.queue_number, appointments.c.id)
         query = query.where(key > sa.tuple_(*map(sa.literal, after)))
-    return await _all(session, query)
+    return await fetch_all(session, query)
 
 
 async def future_active(
@@ -305,7 +295,7 @@ async def future_active(
     condition = [appointments.c.session_id == session_id, appointments.c.status.in_(ACTIVE)]
     condition.append(appointments.c.appointment_date == day if day else appointments.c.appointment_date >= first)
     query = appointment_query().where(*condition).order_by(appointments.c.appointment_date, appointments.c.queue_number)
-    return await _all(session, query.with_for_update(of=appointments))
+    return await fetch_all(session, query.with_for_update(of=appointments))
 
 
 async def highest_held(session: AsyncSession, session_id: uuid.UUID, day: date) -> int:
@@ -347,7 +337,7 @@ async def change_status(
 
 async def status_changes(session: AsyncSession, appointment_id: uuid.UUID) -> list[Row]:
     query = sa.select(history).where(history.c.appointment_id == appointment_id).order_by(history.c.id)
-    return await _all(session, query)
+    return await fetch_all(session, query)
 
 
 async def occurrence_appointments(
@@ -363,7 +353,7 @@ async def occurrence_appointments(
         )
         .order_by(appointments.c.queue_number)
     )
-    return await _all(session, query.with_for_update() if lock else query)
+    return await fetch_all(session, query.with_for_update() if lock else query)
 
 
 async def called_for(session: AsyncSession, doctor_id: uuid.UUID, request_id: uuid.UUID) -> uuid.UUID | None:
@@ -390,7 +380,7 @@ consents = cast(sa.Table, models.Consent.__table__)
 
 async def notes(session: AsyncSession, appointment_id: uuid.UUID, *, lock: bool = False) -> Row | None:
     query = sa.select(notes_table).where(notes_table.c.appointment_id == appointment_id)
-    return await _one(session, query.with_for_update() if lock else query)
+    return await fetch_one(session, query.with_for_update() if lock else query)
 
 
 async def save_notes(session: AsyncSession, appointment: Row, values: Mapping[str, Any]) -> None:
@@ -408,7 +398,7 @@ async def save_notes(session: AsyncSession, appointment: Row, values: Mapping[st
 
 async def note_addenda(session: AsyncSession, appointment_ids: list[uuid.UUID]) -> list[Row]:
     query = sa.select(addenda).where(addenda.c.appointment_id.in_(appointment_ids)).order_by(addenda.c.created_at)
-    return await _all(session, query)
+    return await fetch_all(session, query)
 
 
 async def add_addendum(session: AsyncSession, appointment_id: uuid.UUID, author_id: uuid.UUID, text: str) -> None:
@@ -451,7 +441,7 @@ async def completed_with_notes(
     if after is not None:
         key = sa.tuple_(appointments.c.appointment_date, appointments.c.id)
         query = query.where(key < sa.tuple_(*map(sa.literal, after)))
-    return await _all(session, query)
+    return await fetch_all(session, query)
 
 
 async def update_appointment(session: AsyncSession, appointment_id: uuid.UUID, values: Mapping[str, Any]) -> None:
@@ -464,7 +454,7 @@ async def update_appointment(session: AsyncSession, appointment_id: uuid.UUID, v
 
 async def booked_with_request(session: AsyncSession, booked_by: uuid.UUID, request_id: uuid.UUID) -> Row | None:
     query = appointment_query().where(appointments.c.booked_by == booked_by, appointments.c.request_id == request_id)
-    return await _one(session, query)
+    return await fetch_one(session, query)
 
 
 async def update_session(session: AsyncSession, session_id: uuid.UUID, values: Mapping[str, Any]) -> None:
@@ -487,7 +477,7 @@ async def future_active_of(
     query = (
         appointment_query().where(*conditions).order_by(appointments.c.appointment_date, appointments.c.queue_number)
     )
-    return await _all(session, query.with_for_update(of=appointments))
+    return await fetch_all(session, query.with_for_update(of=appointments))
 
 
 async def open_before(session: AsyncSession, day: date, limit: int = 200) -> list[Row]:
@@ -499,7 +489,7 @@ async def open_before(session: AsyncSession, day: date, limit: int = 200) -> lis
         .order_by(appointments.c.appointment_date)
         .limit(limit)
     )
-    return await _all(session, query.with_for_update(of=appointments, skip_locked=True))
+    return await fetch_all(session, query.with_for_update(of=appointments, skip_locked=True))
 
 
 async def deactivate_sessions(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import command
@@ -32,6 +33,21 @@ async def transaction(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterat
     """A unit of work: commits when the block ends normally, rolls back on any exception."""
     async with sessions() as session, session.begin():
         yield session
+
+
+Row = Mapping[str, Any]
+"""A row as the services pass it around: column name -> value."""
+
+
+async def fetch_one(session: AsyncSession, query: sa.Executable) -> Row | None:
+    """The first row of a query as a plain dict (column name -> value), or None."""
+    row = (await session.execute(query)).mappings().first()
+    return dict(row) if row is not None else None
+
+
+async def fetch_all(session: AsyncSession, query: sa.Executable) -> list[Row]:
+    """Every row of a query as plain dicts (column name -> value)."""
+    return [dict(r) for r in (await session.execute(query)).mappings().all()]
 
 
 def alembic_config(url: str, migrations: Path) -> Config:

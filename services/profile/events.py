@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.account_events import StatusEvent, account_subscriptions
 from services.common.consumer import Subscription
+from services.common.db import Row
 from services.common.outbox import record_event
 from services.profile import messages, store
 
@@ -40,12 +41,12 @@ async def doctor_updated(session: AsyncSession, doctor_id: uuid.UUID) -> None:
     await record_event(session, DOCTOR_UPDATED, event, entity_id=doctor_id, entity_version=row["version"])
 
 
-async def clinic_updated(session: AsyncSession, row: store.Row) -> None:
+async def clinic_updated(session: AsyncSession, row: Row) -> None:
     event = events_pb2.ClinicUpdated(clinic=messages.clinic_message(row))
     await record_event(session, CLINIC_UPDATED, event, entity_id=row["id"], entity_version=row["version"])
 
 
-async def affiliation_updated(session: AsyncSession, clinic_id: uuid.UUID, doctor_id: uuid.UUID) -> store.Row:
+async def affiliation_updated(session: AsyncSession, clinic_id: uuid.UUID, doctor_id: uuid.UUID) -> Row:
     row = await store.affiliation(session, clinic_id, doctor_id)
     assert row is not None  # written in this transaction
     event = events_pb2.AffiliationUpdated(affiliation=messages.affiliation_message(row))
@@ -54,7 +55,7 @@ async def affiliation_updated(session: AsyncSession, clinic_id: uuid.UUID, docto
     return row
 
 
-async def pharmacy_updated(session: AsyncSession, pharmacy_id: uuid.UUID) -> store.Row:
+async def pharmacy_updated(session: AsyncSession, pharmacy_id: uuid.UUID) -> Row:
     row = await store.pharmacy(session, pharmacy_id)
     assert row is not None  # written in this transaction
     event = events_pb2.PharmacyUpdated(pharmacy=messages.pharmacy_message(row))

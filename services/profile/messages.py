@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
 from google.protobuf import field_mask_pb2
 from google.protobuf.json_format import MessageToDict
 from pulseone.profile.v1 import resources_pb2
 
+from services.common.db import Row
+from services.common.timestamps import set_time
 from services.common.updates import requested_changes
-
-Row = Mapping[str, Any]
 
 PROFILE_FIELDS = frozenset({"first_name", "last_name", "phone_number"})
 PATIENT_FIELDS = frozenset(
@@ -51,11 +49,6 @@ def changes(message: Any, mask: field_mask_pb2.FieldMask, writable: frozenset[st
     return plain
 
 
-def _time(target: Any, value: datetime | None) -> None:
-    if value is not None:
-        target.FromDatetime(value)
-
-
 def profile_message(row: Row, verified: bool) -> resources_pb2.Profile:
     message = resources_pb2.Profile(
         id=str(row["id"]),
@@ -66,8 +59,8 @@ def profile_message(row: Row, verified: bool) -> resources_pb2.Profile:
         role=row["role"],
         verified=verified,
     )
-    _time(message.create_time, row["created_at"])
-    _time(message.update_time, row["updated_at"])
+    set_time(message.create_time, row["created_at"])
+    set_time(message.update_time, row["updated_at"])
     return message
 
 
@@ -88,7 +81,7 @@ def patient_message(row: Row) -> resources_pb2.Patient:
         first_name=row.get("first_name") or "",
         last_name=row.get("last_name") or "",
     )
-    _time(message.update_time, row["updated_at"])
+    set_time(message.update_time, row["updated_at"])
     return message
 
 
@@ -113,7 +106,7 @@ def doctor_message(row: Row, clinics: list[Row] | None = None) -> resources_pb2.
         rating_count=row["rating_count"],
         clinics=[resources_pb2.ClinicSummary(id=str(c["id"]), name=c["name"]) for c in clinics or ()],
     )
-    _time(message.update_time, row["updated_at"])
+    set_time(message.update_time, row["updated_at"])
     return message
 
 
@@ -135,8 +128,8 @@ def clinic_message(row: Row) -> resources_pb2.Clinic:
         departments=row["departments"],
         active=row["active"],
     )
-    _time(message.create_time, row["created_at"])
-    _time(message.update_time, row["updated_at"])
+    set_time(message.create_time, row["created_at"])
+    set_time(message.update_time, row["updated_at"])
     return message
 
 
@@ -153,8 +146,8 @@ def pharmacy_message(row: Row) -> resources_pb2.Pharmacy:
         currency=row["currency"] or "",
         verified=bool(row.get("verified")),
     )
-    _time(message.create_time, row["created_at"])
-    _time(message.update_time, row["updated_at"])
+    set_time(message.create_time, row["created_at"])
+    set_time(message.update_time, row["updated_at"])
     return message
 
 
@@ -167,15 +160,15 @@ def affiliation_message(row: Row) -> resources_pb2.ClinicDoctor:
         last_name=row.get("last_name") or "",
         specialization=row.get("specialization") or "",
     )
-    _time(message.invite_time, row["invite_time"])
-    _time(message.respond_time, row["respond_time"])
-    _time(message.end_time, row["end_time"])
+    set_time(message.invite_time, row["invite_time"])
+    set_time(message.respond_time, row["respond_time"])
+    set_time(message.end_time, row["end_time"])
     return message
 
 
 def consent_message(row: Row) -> resources_pb2.Consent:
     message = resources_pb2.Consent(patient_id=str(row["patient_id"]), doctor_id=str(row["doctor_id"]))
-    _time(message.grant_time, row["grant_time"])
+    set_time(message.grant_time, row["grant_time"])
     return message
 
 
@@ -183,6 +176,6 @@ def rating_message(row: Row) -> resources_pb2.Rating:
     message = resources_pb2.Rating(
         doctor_id=str(row["doctor_id"]), patient_id=str(row["patient_id"]), rating=row["rating"], review=row["review"]
     )
-    _time(message.create_time, row["created_at"])
-    _time(message.update_time, row["updated_at"])
+    set_time(message.create_time, row["created_at"])
+    set_time(message.update_time, row["updated_at"])
     return message

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.common import audit
 from services.common.context import Principal, Role
-from services.common.db import transaction
+from services.common.db import Row, transaction
 from services.common.errors import (
     AlreadyExists,
     FailedPrecondition,
@@ -37,7 +37,6 @@ from services.profile.rules import (
     sees_unverified_doctors,
 )
 
-Row = store.Row
 Clock = Callable[[], datetime]
 PATIENT_RESOURCE = "patient"
 

@@ -10,9 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common.db import Row, fetch_all, fetch_one
 from services.profile import models
-
-Row = Mapping[str, Any]
 
 accounts = cast(sa.Table, models.Account.__table__)
 profiles = cast(sa.Table, models.Profile.__table__)
@@ -26,15 +25,6 @@ visits = cast(sa.Table, models.Visit.__table__)
 ratings = cast(sa.Table, models.Rating.__table__)
 
 verified = (accounts.c.status == "ACTIVE").label("verified")
-
-
-async def _one(session: AsyncSession, query: sa.Executable) -> Row | None:
-    row = (await session.execute(query)).mappings().first()
-    return dict(row) if row is not None else None
-
-
-async def _all(session: AsyncSession, query: sa.Executable) -> list[Row]:
-    return [dict(r) for r in (await session.execute(query)).mappings().all()]
 
 
 # Accounts (the auth service's view, from its events)
@@ -56,7 +46,7 @@ async def apply_account(session: AsyncSession, user_id: uuid.UUID, role: str, st
 
 
 async def account(session: AsyncSession, user_id: uuid.UUID) -> Row | None:
-    return await _one(session, sa.select(accounts).where(accounts.c.user_id == user_id))
+    return await fetch_one(session, sa.select(accounts).where(accounts.c.user_id == user_id))
 
 
 # Profiles
@@ -67,7 +57,7 @@ def _profile_query() -> sa.Select[Any]:
 
 
 async def profile(session: AsyncSession, user_id: uuid.UUID) -> Row | None:
-    return await _one(session, _profile_query().where(profiles.c.id == user_id))
+    return await fetch_one(session, _profile_query().where(profiles.c.id == user_id))
 
 
 async def insert_profile(session: AsyncSession, values: Mapping[str, Any], *, refresh_identity: bool) -> None:
@@ -95,12 +85,12 @@ async def update_row(
         )
         .returning(table)
     )
-    return await _one(session, statement)
+    return await fetch_one(session, statement)
 
 
 async def lock(session: AsyncSession, table: sa.Table, key: Mapping[str, Any]) -> Row | None:
     condition = sa.and_(*(table.c[name] == value for name, value in key.items()))
-    return await _one(session, sa.select(table).where(condition).with_for_update())
+    return await fetch_one(session, sa.select(table).where(condition).with_for_update())
 
 
 async def insert_if_missing(session: AsyncSession, table: sa.Table, values: Mapping[str, Any], keys: list[str]) -> bool:
@@ -123,7 +113,7 @@ async def patient(session: AsyncSession, patient_id: uuid.UUID) -> Row | None:
         .select_from(patients.outerjoin(profiles, profiles.c.id == patients.c.id))
         .where(patients.c.id == patient_id)
     )
-    return await _one(session, query)
+    return await fetch_one(session, query)
 
 
 async def care_relationship(session: AsyncSession, patient_id: uuid.UUID, doctor_id: uuid.UUID) -> Row | None:
@@ -135,7 +125,7 @@ async def care_relationship(session: AsyncSession, patient_id: uuid.UUID, doctor
         .filter(visits.c.status != "CANCELLED")
         .label("last_appointment_at"),
     ).where(visits.c.patient_id == patient_id, visits.c.doctor_id == doctor_id)
-    row = await _one(session, query)
+    row = await fetch_one(session, query)
     return row if row and (row["open_appointments"] or row["last_appointment_at"]) else None
 
 
@@ -167,7 +157,7 @@ async def save_rating(session: AsyncSession, values: Mapping[str, Any]) -> Row:
         )
         .returning(ratings)
     )
-    row = await _one(session, statement)
+    row = await fetch_one(session, statement)
     assert row is not None
     return row
 
@@ -198,18 +188,18 @@ async def list_ratings(
     )
     if after is not None:
         query = query.where(sa.tuple_(ratings.c.created_at, ratings.c.patient_id) < sa.tuple_(*map(sa.literal, after)))
-    return await _all(session, query)
+    return await fetch_all(session, query)
 
 
 async def find_patients(session: AsyncSession, *, email: str, phone: str) -> list[Row]:
     query = sa.select(profiles.c.id, profiles.c.first_name, profiles.c.last_name).where(profiles.c.role == "PATIENT")
     query = query.where(profiles.c.email == email) if email else query.where(profiles.c.phone_number == phone)
-    return await _all(session, query.order_by(profiles.c.id).limit(5))
+    return await fetch_all(session, query.order_by(profiles.c.id).limit(5))
 
 
 async def list_consents(session: AsyncSession, patient_id: uuid.UUID) -> list[Row]:
     query = sa.select(consents).where(consents.c.patient_id == patient_id).order_by(consents.c.grant_time.desc())
-    return await _all(session, query)
+    return await fetch_all(session, query)
 
 
 async def delete_consent(session: AsyncSession, patient_id: uuid.UUID, doctor_id: uuid.UUID) -> bool:
@@ -233,7 +223,7 @@ def _doctor_query() -> sa.Select[Any]:
 
 
 async def doctor(session: AsyncSession, doctor_id: uuid.UUID) -> Row | None:
-    return await _one(session, _doctor_query().where(doctors.c.id == doctor_id))
+    return await fetch_one(session, _doctor_query().where(doctors.c.id == doctor_id))
 
 
 async def doctor_clinics(session: AsyncSession, doctor_id: uuid.UUID) -> list[Row]:
@@ -243,7 +233,7 @@ async def doctor_clinics(session: AsyncSession, doctor_id: uuid.UUID) -> list[Ro
         .where(affiliations.c.doctor_id == doctor_id, affiliations.c.status == "CONFIRMED")
         .order_by(clinics.c.name)
     )
-    return await _all(session, query)
+    return await fetch_all(session, query)
 
 
 async def search_doctors(
@@ -274,18 +264,18 @@ async def search_doctors(
         select = select.where(accounts.c.status == "ACTIVE")
     if after is not None:
         select = select.where(sa.tuple_(last_name, first_name, doctors.c.id) > sa.tuple_(*map(sa.literal, after)))
-    return await _all(session, select)
+    return await fetch_all(session, select)
 
 
 # Clinics and affiliations
 
 
 async def clinic(session: AsyncSession, clinic_id: uuid.UUID) -> Row | None:
-    return await _one(session, sa.select(clinics).where(clinics.c.id == clinic_id))
+    return await fetch_one(session, sa.select(clinics).where(clinics.c.id == clinic_id))
 
 
 async def clinics_of(session: AsyncSession, admin_id: uuid.UUID) -> list[Row]:
-    return await _all(session, sa.select(clinics).where(clinics.c.admin_id == admin_id))
+    return await fetch_all(session, sa.select(clinics).where(clinics.c.admin_id == admin_id))
 
 
 async def lock_key(session: AsyncSession, key: str) -> None:
@@ -303,7 +293,7 @@ async def newest_first(
         select = select.where(sa.func.lower(table.c.name).contains(query.strip().lower(), autoescape=True))
     if after is not None:
         select = select.where(sa.tuple_(table.c.created_at, table.c.id) < sa.tuple_(*map(sa.literal, after)))
-    return await _all(session, select)
+    return await fetch_all(session, select)
 
 
 def _affiliation_query() -> sa.Select[Any]:
@@ -316,7 +306,7 @@ def _affiliation_query() -> sa.Select[Any]:
 
 async def affiliation(session: AsyncSession, clinic_id: uuid.UUID, doctor_id: uuid.UUID) -> Row | None:
     query = _affiliation_query().where(affiliations.c.clinic_id == clinic_id, affiliations.c.doctor_id == doctor_id)
-    return await _one(session, query)
+    return await fetch_one(session, query)
 
 
 async def clinic_doctors(
@@ -330,7 +320,7 @@ async def clinic_doctors(
     if verified_only:
         active = sa.select(accounts.c.user_id).where(accounts.c.status == "ACTIVE")
         query = query.where(affiliations.c.doctor_id.in_(active))
-    return await _all(session, query)
+    return await fetch_all(session, query)
 
 
 # Pharmacies
@@ -343,11 +333,11 @@ def _pharmacy_query() -> sa.Select[Any]:
 
 
 async def pharmacy(session: AsyncSession, pharmacy_id: uuid.UUID) -> Row | None:
-    return await _one(session, _pharmacy_query().where(pharmacies.c.id == pharmacy_id))
+    return await fetch_one(session, _pharmacy_query().where(pharmacies.c.id == pharmacy_id))
 
 
 async def pharmacy_of(session: AsyncSession, owner_id: uuid.UUID) -> Row | None:
-    return await _one(session, _pharmacy_query().where(pharmacies.c.owner_id == owner_id))
+    return await fetch_one(session, _pharmacy_query().where(pharmacies.c.owner_id == owner_id))
 
 
 async def license_holder(session: AsyncSession, license_number: str) -> uuid.UUID | None:

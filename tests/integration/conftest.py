@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import grpc
 import jwt
 import pytest
+import sqlalchemy as sa
 from pulseone.appointments.v1 import appointments_pb2_grpc
 from pulseone.auth.v1 import auth_pb2, auth_pb2_grpc
 from pulseone.profile.v1 import profile_pb2_grpc
@@ -25,7 +26,7 @@ from services.appointments.settings import AppointmentsSettings
 from services.auth.app import MIGRATIONS, build
 from services.auth.keys import KeyRing
 from services.auth.settings import AuthSettings
-from services.common.db import migrate
+from services.common.db import create_engine, migrate
 from services.common.runtime import ServiceRuntime
 from services.profile.app import MIGRATIONS as PROFILE_MIGRATIONS
 from services.profile.app import build as build_profile
@@ -104,6 +105,17 @@ async def auth(postgres: Postgres, nats_server: Nats) -> AsyncIterator[AuthHarne
     yield harness
     await harness.channel.close()
     await harness.runtime.stop()
+
+
+async def run_sql(database_url: str, statement: str, **values: object) -> list[Any]:
+    """Run one statement against a service's database (seeding or inspecting rows in tests)."""
+    engine = create_engine(database_url, 1)
+    try:
+        async with engine.begin() as connection:
+            result = await connection.execute(sa.text(statement), values)
+            return list(result.all()) if result.returns_rows else []
+    finally:
+        await engine.dispose()
 
 
 def bearer(token: str) -> tuple[tuple[str, str]]:

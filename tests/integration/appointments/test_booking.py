@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 import grpc
 import nats
 import pytest
-import sqlalchemy as sa
 from pulseone.appointments.v1 import appointments_pb2, resources_pb2
 from pulseone.auth.v1 import auth_pb2
 from pulseone.auth.v1 import events_pb2 as auth_events
@@ -21,20 +20,14 @@ from pulseone.video.v1 import events_pb2 as video_events
 from scripts.stack import Nats
 from services.appointments import lifecycle
 from services.common.db import create_engine, create_sessions
-from tests.integration.conftest import AppointmentsHarness, AuthHarness, bearer, eventually, forge_token
+from tests.integration.conftest import AppointmentsHarness, AuthHarness, bearer, eventually, forge_token, run_sql
 from tests.rpc import failure_of
 
 ZONE = "Asia/Colombo"
 
 
 async def sql(harness: AppointmentsHarness, statement: str, **values: object) -> list[Any]:
-    engine = create_engine(harness.database_url, 1)
-    try:
-        async with engine.begin() as connection:
-            result = await connection.execute(sa.text(statement), values)
-            return list(result.all()) if result.returns_rows else []
-    finally:
-        await engine.dispose()
+    return await run_sql(harness.database_url, statement, **values)
 
 
 async def seed_doctor(harness: AppointmentsHarness, *, status: str = "ACTIVE") -> str:

@@ -11,7 +11,6 @@ import grpc
 import jwt
 import nats
 import pytest
-import sqlalchemy as sa
 from google.protobuf import field_mask_pb2
 from pulseone.auth.v1 import auth_pb2
 from pulseone.auth.v1 import events_pb2 as auth_events
@@ -20,8 +19,7 @@ from pulseone.profile.v1 import profile_pb2, resources_pb2
 from scripts.stack import Nats
 from services.auth.admin import create_system_admin
 from services.auth.keys import KeyRing
-from services.common.db import create_engine
-from tests.integration.conftest import PASSWORD, AuthHarness, ProfileHarness, bearer, eventually
+from tests.integration.conftest import PASSWORD, AuthHarness, ProfileHarness, bearer, eventually, run_sql
 from tests.rpc import failure_of
 
 
@@ -32,13 +30,7 @@ async def admin_token(auth: AuthHarness) -> str:
 
 
 async def sql(profile: ProfileHarness, statement: str, **values: object) -> list[Any]:
-    engine = create_engine(profile.database_url, 1)
-    try:
-        async with engine.begin() as connection:
-            result = await connection.execute(sa.text(statement), values)
-            return list(result.all()) if result.returns_rows else []
-    finally:
-        await engine.dispose()
+    return await run_sql(profile.database_url, statement, **values)
 
 
 async def approved(auth: AuthHarness, role: str) -> auth_pb2.AuthResponse:
