@@ -23,7 +23,6 @@ from services.appointments.schedule import (
     window,
 )
 from services.appointments.store import override_of, plan_of
-from services.common import audit
 from services.common.context import Principal, Role
 from services.common.db import Row, transaction
 from services.common.errors import (
@@ -214,8 +213,6 @@ class Bookings:
         async with self._sessions() as session:
             row = await store.appointment(session, appointment_id)
         allowed = row is not None and self._may_see(viewer, row)
-        outcome = audit.Outcome.ALLOWED if allowed else audit.Outcome.DENIED
-        await audit.record_alone(self._sessions, "READ", "appointment", appointment_id, outcome)
         if not allowed:
             raise not_yours()
         assert row is not None
@@ -264,8 +261,6 @@ class Bookings:
         )
         async with self._sessions() as session:
             rows = await store.list_appointments(session, conditions=conditions, after=after, limit=limit + 1)
-            await audit.record(session, "LIST", "appointment", f"{len(rows[:limit])} rows", audit.Outcome.ALLOWED)
-            await session.commit()
         page = rows[:limit]
         next_token = (
             encode_token(

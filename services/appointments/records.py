@@ -11,13 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from services.appointments import notes, store
 from services.appointments.booking import Status, not_yours
 from services.appointments.schedule import Clock
-from services.common import audit
 from services.common.context import Principal, Role
 from services.common.db import Row, transaction
 from services.common.errors import NotFound, PermissionDenied, ValidationErrors, invalid_field
 from services.common.pagination import decode_token, encode_token, page_size
 
-NOTES = "consultation-notes"
 TEXT_LIMITS = {"chief_complaint": 2000, "diagnosis": 5000, "treatment_plan": 5000, "follow_up_instructions": 2000}
 
 
@@ -61,7 +59,6 @@ class ClinicalRecords:
                 raise not_yours()
             notes.check_writable(Status(appointment["status"]), appointment["actual_end_time"], self._now())
             await store.save_notes(session, appointment, values)
-            await audit.record(session, "WRITE", NOTES, appointment_id, audit.Outcome.ALLOWED)
             row = await store.notes(session, appointment_id)
             assert row is not None
             return await self._with_addenda(session, row, appointment)
@@ -77,8 +74,6 @@ class ClinicalRecords:
                 allowed = notes.may_read(viewer, appointment["doctor_id"], appointment["patient_id"], consented)
             row = await store.notes(session, appointment_id) if allowed else None
             result = await self._with_addenda(session, row, appointment) if row and appointment else None
-        outcome = audit.Outcome.ALLOWED if result else audit.Outcome.NOT_FOUND if allowed else audit.Outcome.DENIED
-        await audit.record_alone(self._sessions, "READ", NOTES, appointment_id, outcome)
         if not allowed:
             raise not_yours()
         if result is None:
@@ -95,7 +90,6 @@ class ClinicalRecords:
             if await store.notes(session, appointment_id, lock=True) is None:
                 raise NotFound("no notes were written for this appointment", reason="NOTES_NOT_FOUND")
             await store.add_addendum(session, appointment_id, viewer.user_id, text.strip())
-            await audit.record(session, "ADDENDUM", NOTES, appointment_id, audit.Outcome.ALLOWED)
             row = await store.notes(session, appointment_id)
             assert row is not None
             return await self._with_addenda(session, row, appointment)
@@ -117,13 +111,6 @@ class ClinicalRecords:
                 consented = await store.consented(session, patient_id, viewer.user_id)
             rows = await store.completed_with_notes(session, patient_id, after, limit + 1) if allowed else []
             addenda = await store.note_addenda(session, [r["id"] for r in rows if r["notes_appointment_id"]])
-        await audit.record_alone(
-            self._sessions,
-            "READ",
-            "patient-history",
-            patient_id,
-            audit.Outcome.ALLOWED if allowed else audit.Outcome.DENIED,
-        )
         if not allowed:
             raise PermissionDenied("only the patient and their doctors may read this", reason="NOT_IN_CARE")
         page = rows[:limit]

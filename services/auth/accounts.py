@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 import uuid
-import zoneinfo
 from dataclasses import dataclass
 from datetime import datetime
 
 from services.auth.passwords import password_problem
 from services.common.context import AccountStatus, Role
 from services.common.errors import FailedPrecondition, ValidationErrors
+from services.common.validation import is_time_zone
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]{5,24}$")
@@ -81,11 +81,8 @@ def _check_clinic(errors: ValidationErrors, clinic: ClinicDetails) -> None:
         errors.add("clinic.name", "is required")
     if not clinic.time_zone:
         errors.add("clinic.timeZone", "is required")
-    else:
-        try:
-            zoneinfo.ZoneInfo(clinic.time_zone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            errors.add("clinic.timeZone", f"{clinic.time_zone!r} is not an IANA time zone", "INVALID_TIME_ZONE")
+    elif not is_time_zone(clinic.time_zone):
+        errors.add("clinic.timeZone", f"{clinic.time_zone[:64]!r} is not an IANA time zone", "INVALID_TIME_ZONE")
     if clinic.phone and not PHONE.match(clinic.phone):
         errors.add("clinic.phone", "is not a phone number")
 

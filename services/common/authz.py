@@ -9,6 +9,7 @@ from typing import Any
 from google.protobuf import descriptor_pb2, descriptor_pool
 from pulseone.authz.v1 import authz_pb2
 
+from services.common.audit import AuditRule
 from services.common.context import AccountStatus, Principal, Role
 from services.common.errors import PermissionDenied
 
@@ -23,6 +24,7 @@ class AccessRule:
     public: bool
     roles: frozenset[Role]
     allow_pending: bool
+    audit: AuditRule | None = None
 
     @classmethod
     def from_option(cls, rule: authz_pb2.Rule) -> AccessRule:
@@ -30,6 +32,7 @@ class AccessRule:
             public=rule.public,
             roles=frozenset(Role(authz_pb2.Rule.Role.Name(r)) for r in rule.roles),
             allow_pending=rule.allow_pending,
+            audit=AuditRule.from_option(rule.audit) if rule.HasField("audit") else None,
         )
 
 

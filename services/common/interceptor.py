@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import time
@@ -11,6 +12,7 @@ from typing import Any
 
 import grpc
 
+from services.common.audit import AuditTrail
 from services.common.authz import INFRASTRUCTURE_PREFIXES, AccessRule, authorize
 from services.common.context import (
     AccountStatus,
@@ -20,7 +22,15 @@ from services.common.context import (
     request_id_var,
     token_var,
 )
-from services.common.errors import GRPC_DETAILS_KEY, DomainError, PermissionDenied, Unauthenticated, describe
+from services.common.errors import (
+    GRPC_DETAILS_KEY,
+    DomainError,
+    PermissionDenied,
+    Unauthenticated,
+    Unavailable,
+    describe,
+)
+from services.common.request_checks import RequestChecks, Undecodable, malformed, tolerant
 from services.common.tokens import StatusRecheck, TokenVerifier
 
 log = logging.getLogger("pulseone.rpc")
@@ -55,12 +65,18 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         verifier: TokenVerifier,
         status_lookup: StatusLookup | None = None,
         status_recheck: StatusRecheck | None = None,
+        audit_trail: AuditTrail | None = None,
     ) -> None:
         self._domain = domain
         self._rules = rules
         self._verifier = verifier
         self._status_lookup = status_lookup
         self._status_recheck = status_recheck
+        self._audit_trail = audit_trail
+        self._checks = RequestChecks()
+        undeclared = [m for m, r in rules.items() if r.audit is not None] if audit_trail is None else []
+        if undeclared:
+            raise ValueError(f"{', '.join(undeclared)} declare an audit but the service has no audit trail")
 
     async def intercept_service(
         self,
@@ -75,13 +91,13 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         if handler.unary_unary is not None:
             return grpc.unary_unary_rpc_method_handler(
                 self._wrap_unary(method, rule, handler.unary_unary),
-                request_deserializer=handler.request_deserializer,
+                request_deserializer=tolerant(handler.request_deserializer),
                 response_serializer=handler.response_serializer,
             )
         if handler.unary_stream is not None:
             return grpc.unary_stream_rpc_method_handler(
                 self._wrap_stream(method, rule, handler.unary_stream),
-                request_deserializer=handler.request_deserializer,
+                request_deserializer=tolerant(handler.request_deserializer),
                 response_serializer=handler.response_serializer,
             )
         return handler  # client-streaming methods are not part of any PulseOne contract
@@ -105,6 +121,27 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         principal_var.set(principal)
         token_var.set(token.strip())
         authorize(rule, principal)
+
+    def _check_shape(self, request: Any) -> None:
+        """After authentication, so an anonymous caller learns nothing about a method's fields."""
+        if isinstance(request, Undecodable):
+            raise malformed()
+        self._checks.check(request)
+
+    async def _audit(self, rule: AccessRule | None, request: Any, response: Any, error: BaseException | None) -> None:
+        """Record the call if its method declares an audit and a signed-in user made it. A reply
+        carrying clinical data never leaves unrecorded: if the trail cannot be written, the call fails."""
+        principal = principal_var.get()
+        if rule is None or rule.audit is None or principal is None or self._audit_trail is None:
+            return
+        entries = rule.audit.entries(request, response, error)
+        try:
+            await self._audit_trail.record(principal, request_id_var.get(), entries)
+        except Exception as failure:
+            if error is None:
+                raise Unavailable(
+                    "the audit trail cannot be written; retry later", reason="AUDIT_UNAVAILABLE"
+                ) from failure
 
     async def _with_current_status(self, principal: Principal, token: str) -> Principal:
         """The account status this service holds, not the token's claim (which may be 15 minutes old).
@@ -134,16 +171,24 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
     ) -> Callable[[Any, grpc.aio.ServicerContext], Awaitable[Any]]:
         async def handle(request: Any, context: grpc.aio.ServicerContext) -> Any:
             started = time.perf_counter()
+            response, failure = None, None
             try:
                 await self._enter(method, rule, context)
-                return await behavior(request, context)
+                self._check_shape(request)
+                response = await behavior(request, context)
             except grpc.aio.AbortError:
                 raise
             except Exception as error:  # noqa: BLE001 - mapped to a status, never leaked
-                await self._fail(context, method, error)
-            finally:
-                if log.isEnabledFor(logging.DEBUG):
-                    log.debug("rpc", extra={"method": method, "ms": round((time.perf_counter() - started) * 1000, 2)})
+                failure = error
+            try:
+                await self._audit(rule, request, response, failure)
+            except Exception as error:  # noqa: BLE001 - the call fails rather than leave unrecorded
+                failure = error
+            if log.isEnabledFor(logging.DEBUG):
+                log.debug("rpc", extra={"method": method, "ms": round((time.perf_counter() - started) * 1000, 2)})
+            if failure is not None:
+                await self._fail(context, method, failure)
+            return response
 
         return handle
 
@@ -154,13 +199,22 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         behavior: Callable[[Any, grpc.aio.ServicerContext], AsyncIterator[Any]],
     ) -> Callable[[Any, grpc.aio.ServicerContext], AsyncIterator[Any]]:
         async def handle(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+            failure = None
             try:
                 await self._enter(method, rule, context)
+                self._check_shape(request)
+                if rule is not None and rule.audit is not None:
+                    # A stream is recorded when it is granted, before the first message leaves.
+                    await self._audit(rule, request, None, None)
                 async for response in behavior(request, context):
                     yield response
             except grpc.aio.AbortError:
                 raise
             except Exception as error:  # noqa: BLE001 - mapped to a status, never leaked
-                await self._fail(context, method, error)
+                failure = error
+            if failure is not None:
+                with contextlib.suppress(Exception):
+                    await self._audit(rule, request, None, failure)
+                await self._fail(context, method, failure)
 
         return handle

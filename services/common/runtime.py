@@ -17,6 +17,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from services.common.audit import AuditTrail
 from services.common.authz import rules_for_services
 from services.common.config import ServiceSettings, load_settings
 from services.common.consumer import EventConsumer, Subscription
@@ -93,12 +94,15 @@ class ServiceRuntime:
             if definition.subscriptions
             else None
         )
+        rules = rules_for_services(definition.service_names)
+        self.audit_trail = AuditTrail(infra.engine) if any(r.audit for r in rules.values()) else None
         self.interceptor = ServiceInterceptor(
             domain=definition.domain,
-            rules=rules_for_services(definition.service_names),
+            rules=rules,
             verifier=definition.verifier,
             status_lookup=definition.status_lookup,
             status_recheck=definition.status_recheck,
+            audit_trail=self.audit_trail,
         )
         self.server: grpc.aio.Server | None = None
         self.port = 0
@@ -179,6 +183,8 @@ class ServiceRuntime:
         await self.infra.link.close()
         for close in self.definition.closers:
             await close()
+        if self.audit_trail is not None:
+            await self.audit_trail.close()
         await self.infra.engine.dispose()
         log.info("stopped")
 

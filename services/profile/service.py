@@ -9,7 +9,6 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.common import audit
 from services.common.context import Principal, Role
 from services.common.db import Row, transaction
 from services.common.errors import (
@@ -38,7 +37,6 @@ from services.profile.rules import (
 )
 
 Clock = Callable[[], datetime]
-PATIENT_RESOURCE = "patient"
 
 
 def utc_now() -> datetime:
@@ -123,10 +121,7 @@ class ProfileService:
             allowed = may_read_medical_data(viewer, patient_id, relationship, self._now())
             row = await store.patient(session, patient_id) if allowed else None
         if not allowed:
-            await audit.record_alone(self._sessions, "READ", PATIENT_RESOURCE, patient_id, audit.Outcome.DENIED)
             raise PermissionDenied("only the patient and their doctors may read this", reason="NOT_IN_CARE")
-        outcome = audit.Outcome.ALLOWED if row is not None else audit.Outcome.NOT_FOUND
-        await audit.record_alone(self._sessions, "READ", PATIENT_RESOURCE, patient_id, outcome)
         if row is None:
             raise NotFound("this patient has no medical profile yet", reason="PATIENT_NOT_FOUND")
         return row
@@ -160,16 +155,12 @@ class ProfileService:
     ) -> Row:
         """Create (idempotently) or update the caller's medical profile; audited as a change."""
         if viewer.user_id != patient_id:
-            await audit.record_alone(self._sessions, "WRITE", PATIENT_RESOURCE, patient_id, audit.Outcome.DENIED)
             raise not_yours()
         values = self._check_patient(changes)
         async with transaction(self._sessions) as session:
             inserted = await store.insert_if_missing(session, store.patients, {"id": patient_id, "version": 1}, ["id"])
             if values and (inserted or not create):
                 await store.update_row(session, store.patients, {"id": patient_id}, values)
-            await audit.record(
-                session, "CREATE" if create else "WRITE", PATIENT_RESOURCE, patient_id, audit.Outcome.ALLOWED
-            )
             row = await store.patient(session, patient_id)
         assert row is not None
         return row
@@ -177,13 +168,8 @@ class ProfileService:
     async def lookup_patients(self, viewer: Principal, email: str, phone: str) -> list[Row]:
         if bool(email.strip()) == bool(phone.strip()):
             raise InvalidArgument("give exactly one of email and phone", reason="LOOKUP_NEEDS_ONE_KEY")
-        async with transaction(self._sessions) as session:
-            found = await store.find_patients(session, email=email.strip().lower(), phone=phone.strip())
-            for row in found:
-                await audit.record(session, "LOOKUP", PATIENT_RESOURCE, row["id"], audit.Outcome.ALLOWED)
-            if not found:
-                await audit.record(session, "LOOKUP", PATIENT_RESOURCE, "-", audit.Outcome.NOT_FOUND)
-        return found
+        async with self._sessions() as session:
+            return await store.find_patients(session, email=email.strip().lower(), phone=phone.strip())
 
     # Consents
 

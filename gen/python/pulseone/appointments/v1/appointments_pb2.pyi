@@ -2,6 +2,7 @@ from google.api import annotations_pb2 as _annotations_pb2
 from google.protobuf import field_mask_pb2 as _field_mask_pb2
 from pulseone.appointments.v1 import resources_pb2 as _resources_pb2
 from pulseone.authz.v1 import authz_pb2 as _authz_pb2
+from pulseone.validation.v1 import validation_pb2 as _validation_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message

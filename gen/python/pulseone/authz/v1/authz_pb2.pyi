@@ -3,7 +3,7 @@ from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
-from collections.abc import Iterable as _Iterable
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
@@ -11,7 +11,7 @@ RULE_FIELD_NUMBER: _ClassVar[int]
 rule: _descriptor.FieldDescriptor
 
 class Rule(_message.Message):
-    __slots__ = ("public", "roles", "allow_pending")
+    __slots__ = ("public", "roles", "allow_pending", "audit")
     class Role(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
         __slots__ = ()
         ROLE_UNSPECIFIED: _ClassVar[Rule.Role]
@@ -29,7 +29,23 @@ class Rule(_message.Message):
     PUBLIC_FIELD_NUMBER: _ClassVar[int]
     ROLES_FIELD_NUMBER: _ClassVar[int]
     ALLOW_PENDING_FIELD_NUMBER: _ClassVar[int]
+    AUDIT_FIELD_NUMBER: _ClassVar[int]
     public: bool
     roles: _containers.RepeatedScalarFieldContainer[Rule.Role]
     allow_pending: bool
-    def __init__(self, public: _Optional[bool] = ..., roles: _Optional[_Iterable[_Union[Rule.Role, str]]] = ..., allow_pending: _Optional[bool] = ...) -> None: ...
+    audit: Audit
+    def __init__(self, public: _Optional[bool] = ..., roles: _Optional[_Iterable[_Union[Rule.Role, str]]] = ..., allow_pending: _Optional[bool] = ..., audit: _Optional[_Union[Audit, _Mapping]] = ...) -> None: ...
+
+class Audit(_message.Message):
+    __slots__ = ("action", "resource_type", "response_ids", "request_id_field", "request_resource_type")
+    ACTION_FIELD_NUMBER: _ClassVar[int]
+    RESOURCE_TYPE_FIELD_NUMBER: _ClassVar[int]
+    RESPONSE_IDS_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_RESOURCE_TYPE_FIELD_NUMBER: _ClassVar[int]
+    action: str
+    resource_type: str
+    response_ids: _containers.RepeatedScalarFieldContainer[str]
+    request_id_field: str
+    request_resource_type: str
+    def __init__(self, action: _Optional[str] = ..., resource_type: _Optional[str] = ..., response_ids: _Optional[_Iterable[str]] = ..., request_id_field: _Optional[str] = ..., request_resource_type: _Optional[str] = ...) -> None: ...

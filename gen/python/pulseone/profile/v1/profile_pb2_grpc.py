@@ -242,8 +242,8 @@ class PatientServiceServicer:
     """
 
     def GetPatient(self, request, context):
-        """GetPatient returns a medical profile to the patient, a doctor within the care relationship,
-        or a SYSTEM_ADMIN; the read is audited.
+        """GetPatient returns a medical profile to the patient or a doctor within the care relationship;
+        nobody else, SYSTEM_ADMIN included (clinical content is not operations). The read is audited.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

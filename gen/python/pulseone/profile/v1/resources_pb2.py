@@ -23,43 +23,68 @@ _sym_db = _symbol_database.Default()
 
 
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
+from pulseone.validation.v1 import validation_pb2 as pulseone_dot_validation_dot_v1_dot_validation__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#pulseone/profile/v1/resources.proto\x12\x13pulseone.profile.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xac\x03\n\x07Profile\x12\n\n\x02id\x18\x01 \x01(\t\x12\x17\n\nfirst_name\x18\x02 \x01(\tH\x00\x88\x01\x01\x12\x16\n\tlast_name\x18\x03 \x01(\tH\x01\x88\x01\x01\x12\x19\n\x0cphone_number\x18\x04 \x01(\tH\x02\x88\x01\x01\x12\r\n\x05\x65mail\x18\x05 \x01(\t\x12/\n\x04role\x18\x06 \x01(\x0e\x32!.pulseone.profile.v1.Profile.Role\x12\x10\n\x08verified\x18\x07 \x01(\x08\x12/\n\x0b\x63reate_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"g\n\x04Role\x12\x14\n\x10ROLE_UNSPECIFIED\x10\x00\x12\x0b\n\x07PATIENT\x10\x01\x12\n\n\x06\x44OCTOR\x10\x02\x12\x10\n\x0c\x43LINIC_ADMIN\x10\x03\x12\x0c\n\x08PHARMACY\x10\x04\x12\x10\n\x0cSYSTEM_ADMIN\x10\x05\x42\r\n\x0b_first_nameB\x0c\n\n_last_nameB\x0f\n\r_phone_number\"E\n\x10\x45mergencyContact\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x14\n\x0crelationship\x18\x02 \x01(\t\x12\r\n\x05phone\x18\x03 \x01(\t\"\x98\x05\n\x07Patient\x12\n\n\x02id\x18\x01 \x01(\t\x12\x1a\n\rdate_of_birth\x18\x02 \x01(\tH\x00\x88\x01\x01\x12\x38\n\x06gender\x18\x03 \x01(\x0e\x32#.pulseone.profile.v1.Patient.GenderH\x01\x88\x01\x01\x12\x14\n\x07\x61\x64\x64ress\x18\x04 \x01(\tH\x02\x88\x01\x01\x12\x18\n\x0b\x62lood_group\x18\x05 \x01(\tH\x03\x88\x01\x01\x12\x11\n\tallergies\x18\x06 \x03(\t\x12\x1a\n\x12\x63hronic_conditions\x18\x07 \x03(\t\x12\x1c\n\x0fmedical_history\x18\x08 \x01(\tH\x04\x88\x01\x01\x12\x41\n\x12\x65mergency_contacts\x18\t \x03(\x0b\x32%.pulseone.profile.v1.EmergencyContact\x12\x1f\n\x12insurance_provider\x18\n \x01(\tH\x05\x88\x01\x01\x12\x1c\n\x14preferred_doctor_ids\x18\x0b \x03(\t\x12\x1c\n\x14preferred_clinic_ids\x18\x0c \x03(\t\x12\x12\n\nfirst_name\x18\r \x01(\t\x12\x11\n\tlast_name\x18\x0e \x01(\t\x12/\n\x0bupdate_time\x18\x0f \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"R\n\x06Gender\x12\x16\n\x12GENDER_UNSPECIFIED\x10\x00\x12\n\n\x06\x46\x45MALE\x10\x01\x12\x08\n\x04MALE\x10\x02\x12\t\n\x05OTHER\x10\x03\x12\x0f\n\x0bUNDISCLOSED\x10\x04\x42\x10\n\x0e_date_of_birthB\t\n\x07_genderB\n\n\x08_addressB\x0e\n\x0c_blood_groupB\x12\n\x10_medical_historyB\x15\n\x13_insurance_provider\")\n\rClinicSummary\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\"\xee\x04\n\x06\x44octor\x12\n\n\x02id\x18\x01 \x01(\t\x12\x12\n\nfirst_name\x18\x02 \x01(\t\x12\x11\n\tlast_name\x18\x03 \x01(\t\x12\x1b\n\x0especialization\x18\x04 \x01(\tH\x00\x88\x01\x01\x12\x16\n\x0equalifications\x18\x05 \x03(\t\x12\x1b\n\x0elicense_number\x18\x06 \x01(\tH\x01\x88\x01\x01\x12 \n\x13years_of_experience\x18\x07 \x01(\x05H\x02\x88\x01\x01\x12\x10\n\x03\x62io\x18\x08 \x01(\tH\x03\x88\x01\x01\x12\x1d\n\x10\x63onsultation_fee\x18\t \x01(\tH\x04\x88\x01\x01\x12\x15\n\x08\x63urrency\x18\n \x01(\tH\x05\x88\x01\x01\x12\x16\n\ttime_zone\x18\x0b \x01(\tH\x06\x88\x01\x01\x12\x11\n\tlanguages\x18\x0c \x03(\t\x12\x1b\n\x0eoffers_virtual\x18\r \x01(\x08H\x07\x88\x01\x01\x12\x10\n\x08verified\x18\x0e \x01(\x08\x12\x16\n\x0e\x61verage_rating\x18\x0f \x01(\x01\x12\x14\n\x0crating_count\x18\x10 \x01(\x05\x12\x33\n\x07\x63linics\x18\x11 \x03(\x0b\x32\".pulseone.profile.v1.ClinicSummary\x12/\n\x0bupdate_time\x18\x12 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x11\n\x0f_specializationB\x11\n\x0f_license_numberB\x16\n\x14_years_of_experienceB\x06\n\x04_bioB\x13\n\x11_consultation_feeB\x0b\n\t_currencyB\x0c\n\n_time_zoneB\x11\n\x0f_offers_virtual\"\xf8\x01\n\x0eOperatingHours\x12\x42\n\x0b\x64\x61y_of_week\x18\x01 \x01(\x0e\x32-.pulseone.profile.v1.OperatingHours.DayOfWeek\x12\x0c\n\x04open\x18\x02 \x01(\t\x12\r\n\x05\x63lose\x18\x03 \x01(\t\"\x84\x01\n\tDayOfWeek\x12\x1b\n\x17\x44\x41Y_OF_WEEK_UNSPECIFIED\x10\x00\x12\n\n\x06MONDAY\x10\x01\x12\x0b\n\x07TUESDAY\x10\x02\x12\r\n\tWEDNESDAY\x10\x03\x12\x0c\n\x08THURSDAY\x10\x04\x12\n\n\x06\x46RIDAY\x10\x05\x12\x0c\n\x08SATURDAY\x10\x06\x12\n\n\x06SUNDAY\x10\x07\"\xbf\x03\n\x06\x43linic\x12\n\n\x02id\x18\x01 \x01(\t\x12\x10\n\x08\x61\x64min_id\x18\x02 \x01(\t\x12\x11\n\x04name\x18\x03 \x01(\tH\x00\x88\x01\x01\x12\x14\n\x07\x61\x64\x64ress\x18\x04 \x01(\tH\x01\x88\x01\x01\x12\x12\n\x05phone\x18\x05 \x01(\tH\x02\x88\x01\x01\x12\x12\n\x05\x65mail\x18\x06 \x01(\tH\x03\x88\x01\x01\x12\x16\n\ttime_zone\x18\x07 \x01(\tH\x04\x88\x01\x01\x12\x15\n\x08\x63urrency\x18\x08 \x01(\tH\x05\x88\x01\x01\x12<\n\x0foperating_hours\x18\t \x03(\x0b\x32#.pulseone.profile.v1.OperatingHours\x12\x13\n\x0b\x64\x65partments\x18\n \x03(\t\x12\x13\n\x06\x61\x63tive\x18\x0b \x01(\x08H\x06\x88\x01\x01\x12/\n\x0b\x63reate_time\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\r \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x07\n\x05_nameB\n\n\x08_addressB\x08\n\x06_phoneB\x08\n\x06_emailB\x0c\n\n_time_zoneB\x0b\n\t_currencyB\t\n\x07_active\"\x95\x03\n\x0c\x43linicDoctor\x12\x11\n\tclinic_id\x18\x01 \x01(\t\x12\x11\n\tdoctor_id\x18\x02 \x01(\t\x12\x38\n\x06status\x18\x03 \x01(\x0e\x32(.pulseone.profile.v1.ClinicDoctor.Status\x12\x12\n\nfirst_name\x18\x04 \x01(\t\x12\x11\n\tlast_name\x18\x05 \x01(\t\x12\x16\n\x0especialization\x18\x06 \x01(\t\x12/\n\x0binvite_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x0crespond_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"U\n\x06Status\x12\x16\n\x12STATUS_UNSPECIFIED\x10\x00\x12\x0b\n\x07PENDING\x10\x01\x12\r\n\tCONFIRMED\x10\x02\x12\x0c\n\x08REJECTED\x10\x03\x12\t\n\x05\x45NDED\x10\x04\"\xb0\x03\n\x08Pharmacy\x12\n\n\x02id\x18\x01 \x01(\t\x12\x10\n\x08owner_id\x18\x02 \x01(\t\x12\x11\n\x04name\x18\x03 \x01(\tH\x00\x88\x01\x01\x12\x1b\n\x0elicense_number\x18\x04 \x01(\tH\x01\x88\x01\x01\x12\x14\n\x07\x61\x64\x64ress\x18\x05 \x01(\tH\x02\x88\x01\x01\x12\x12\n\x05phone\x18\x06 \x01(\tH\x03\x88\x01\x01\x12<\n\x0foperating_hours\x18\x07 \x03(\x0b\x32#.pulseone.profile.v1.OperatingHours\x12\x16\n\ttime_zone\x18\x08 \x01(\tH\x04\x88\x01\x01\x12\x15\n\x08\x63urrency\x18\t \x01(\tH\x05\x88\x01\x01\x12\x10\n\x08verified\x18\n \x01(\x08\x12/\n\x0b\x63reate_time\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x07\n\x05_nameB\x11\n\x0f_license_numberB\n\n\x08_addressB\x08\n\x06_phoneB\x0c\n\n_time_zoneB\x0b\n\t_currency\"`\n\x07\x43onsent\x12\x12\n\npatient_id\x18\x01 \x01(\t\x12\x11\n\tdoctor_id\x18\x02 \x01(\t\x12.\n\ngrant_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xb1\x01\n\x06Rating\x12\x11\n\tdoctor_id\x18\x01 \x01(\t\x12\x12\n\npatient_id\x18\x02 \x01(\t\x12\x0e\n\x06rating\x18\x03 \x01(\x05\x12\x0e\n\x06review\x18\x04 \x01(\t\x12/\n\x0b\x63reate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestampb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#pulseone/profile/v1/resources.proto\x12\x13pulseone.profile.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\'pulseone/validation/v1/validation.proto\"\xb5\x03\n\x07Profile\x12\n\n\x02id\x18\x01 \x01(\t\x12\x17\n\nfirst_name\x18\x02 \x01(\tH\x00\x88\x01\x01\x12\x16\n\tlast_name\x18\x03 \x01(\tH\x01\x88\x01\x01\x12\x19\n\x0cphone_number\x18\x04 \x01(\tH\x02\x88\x01\x01\x12\x16\n\x05\x65mail\x18\x05 \x01(\tB\x07\xd2\xf3\x18\x03\x08\xfe\x01\x12/\n\x04role\x18\x06 \x01(\x0e\x32!.pulseone.profile.v1.Profile.Role\x12\x10\n\x08verified\x18\x07 \x01(\x08\x12/\n\x0b\x63reate_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"g\n\x04Role\x12\x14\n\x10ROLE_UNSPECIFIED\x10\x00\x12\x0b\n\x07PATIENT\x10\x01\x12\n\n\x06\x44OCTOR\x10\x02\x12\x10\n\x0c\x43LINIC_ADMIN\x10\x03\x12\x0c\n\x08PHARMACY\x10\x04\x12\x10\n\x0cSYSTEM_ADMIN\x10\x05\x42\r\n\x0b_first_nameB\x0c\n\n_last_nameB\x0f\n\r_phone_number\"E\n\x10\x45mergencyContact\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x14\n\x0crelationship\x18\x02 \x01(\t\x12\r\n\x05phone\x18\x03 \x01(\t\"\xb4\x05\n\x07Patient\x12\n\n\x02id\x18\x01 \x01(\t\x12\x1a\n\rdate_of_birth\x18\x02 \x01(\tH\x00\x88\x01\x01\x12\x38\n\x06gender\x18\x03 \x01(\x0e\x32#.pulseone.profile.v1.Patient.GenderH\x01\x88\x01\x01\x12\x1d\n\x07\x61\x64\x64ress\x18\x04 \x01(\tB\x07\xd2\xf3\x18\x03\x08\xf4\x03H\x02\x88\x01\x01\x12\x18\n\x0b\x62lood_group\x18\x05 \x01(\tH\x03\x88\x01\x01\x12\x11\n\tallergies\x18\x06 \x03(\t\x12\x1a\n\x12\x63hronic_conditions\x18\x07 \x03(\t\x12&\n\x0fmedical_history\x18\x08 \x01(\tB\x08\xd2\xf3\x18\x04\x08\xa0\x9c\x01H\x04\x88\x01\x01\x12\x41\n\x12\x65mergency_contacts\x18\t \x03(\x0b\x32%.pulseone.profile.v1.EmergencyContact\x12(\n\x12insurance_provider\x18\n \x01(\tB\x07\xd2\xf3\x18\x03\x08\xf4\x03H\x05\x88\x01\x01\x12\x1c\n\x14preferred_doctor_ids\x18\x0b \x03(\t\x12\x1c\n\x14preferred_clinic_ids\x18\x0c \x03(\t\x12\x12\n\nfirst_name\x18\r \x01(\t\x12\x11\n\tlast_name\x18\x0e \x01(\t\x12/\n\x0bupdate_time\x18\x0f \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"R\n\x06Gender\x12\x16\n\x12GENDER_UNSPECIFIED\x10\x00\x12\n\n\x06\x46\x45MALE\x10\x01\x12\x08\n\x04MALE\x10\x02\x12\t\n\x05OTHER\x10\x03\x12\x0f\n\x0bUNDISCLOSED\x10\x04\x42\x10\n\x0e_date_of_birthB\t\n\x07_genderB\n\n\x08_addressB\x0e\n\x0c_blood_groupB\x12\n\x10_medical_historyB\x15\n\x13_insurance_provider\")\n\rClinicSummary\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\"\xff\x04\n\x06\x44octor\x12\n\n\x02id\x18\x01 \x01(\t\x12\x12\n\nfirst_name\x18\x02 \x01(\t\x12\x11\n\tlast_name\x18\x03 \x01(\t\x12\x1b\n\x0especialization\x18\x04 \x01(\tH\x00\x88\x01\x01\x12\x16\n\x0equalifications\x18\x05 \x03(\t\x12\x1b\n\x0elicense_number\x18\x06 \x01(\tH\x01\x88\x01\x01\x12 \n\x13years_of_experience\x18\x07 \x01(\x05H\x02\x88\x01\x01\x12\x19\n\x03\x62io\x18\x08 \x01(\tB\x07\xd2\xf3\x18\x03\x08\x88\'H\x03\x88\x01\x01\x12\x1d\n\x10\x63onsultation_fee\x18\t \x01(\tH\x04\x88\x01\x01\x12\x15\n\x08\x63urrency\x18\n \x01(\tH\x05\x88\x01\x01\x12\x1e\n\ttime_zone\x18\x0b \x01(\tB\x06\xd2\xf3\x18\x02\x08@H\x06\x88\x01\x01\x12\x11\n\tlanguages\x18\x0c \x03(\t\x12\x1b\n\x0eoffers_virtual\x18\r \x01(\x08H\x07\x88\x01\x01\x12\x10\n\x08verified\x18\x0e \x01(\x08\x12\x16\n\x0e\x61verage_rating\x18\x0f \x01(\x01\x12\x14\n\x0crating_count\x18\x10 \x01(\x05\x12\x33\n\x07\x63linics\x18\x11 \x03(\x0b\x32\".pulseone.profile.v1.ClinicSummary\x12/\n\x0bupdate_time\x18\x12 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x11\n\x0f_specializationB\x11\n\x0f_license_numberB\x16\n\x14_years_of_experienceB\x06\n\x04_bioB\x13\n\x11_consultation_feeB\x0b\n\t_currencyB\x0c\n\n_time_zoneB\x11\n\x0f_offers_virtual\"\xf8\x01\n\x0eOperatingHours\x12\x42\n\x0b\x64\x61y_of_week\x18\x01 \x01(\x0e\x32-.pulseone.profile.v1.OperatingHours.DayOfWeek\x12\x0c\n\x04open\x18\x02 \x01(\t\x12\r\n\x05\x63lose\x18\x03 \x01(\t\"\x84\x01\n\tDayOfWeek\x12\x1b\n\x17\x44\x41Y_OF_WEEK_UNSPECIFIED\x10\x00\x12\n\n\x06MONDAY\x10\x01\x12\x0b\n\x07TUESDAY\x10\x02\x12\r\n\tWEDNESDAY\x10\x03\x12\x0c\n\x08THURSDAY\x10\x04\x12\n\n\x06\x46RIDAY\x10\x05\x12\x0c\n\x08SATURDAY\x10\x06\x12\n\n\x06SUNDAY\x10\x07\"\xd9\x03\n\x06\x43linic\x12\n\n\x02id\x18\x01 \x01(\t\x12\x10\n\x08\x61\x64min_id\x18\x02 \x01(\t\x12\x11\n\x04name\x18\x03 \x01(\tH\x00\x88\x01\x01\x12\x1d\n\x07\x61\x64\x64ress\x18\x04 \x01(\tB\x07\xd2\xf3\x18\x03\x08\xf4\x03H\x01\x88\x01\x01\x12\x12\n\x05phone\x18\x05 \x01(\tH\x02\x88\x01\x01\x12\x1b\n\x05\x65mail\x18\x06 \x01(\tB\x07\xd2\xf3\x18\x03\x08\xfe\x01H\x03\x88\x01\x01\x12\x1e\n\ttime_zone\x18\x07 \x01(\tB\x06\xd2\xf3\x18\x02\x08@H\x04\x88\x01\x01\x12\x15\n\x08\x63urrency\x18\x08 \x01(\tH\x05\x88\x01\x01\x12<\n\x0foperating_hours\x18\t \x03(\x0b\x32#.pulseone.profile.v1.OperatingHours\x12\x13\n\x0b\x64\x65partments\x18\n \x03(\t\x12\x13\n\x06\x61\x63tive\x18\x0b \x01(\x08H\x06\x88\x01\x01\x12/\n\x0b\x63reate_time\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\r \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x07\n\x05_nameB\n\n\x08_addressB\x08\n\x06_phoneB\x08\n\x06_emailB\x0c\n\n_time_zoneB\x0b\n\t_currencyB\t\n\x07_active\"\x95\x03\n\x0c\x43linicDoctor\x12\x11\n\tclinic_id\x18\x01 \x01(\t\x12\x11\n\tdoctor_id\x18\x02 \x01(\t\x12\x38\n\x06status\x18\x03 \x01(\x0e\x32(.pulseone.profile.v1.ClinicDoctor.Status\x12\x12\n\nfirst_name\x18\x04 \x01(\t\x12\x11\n\tlast_name\x18\x05 \x01(\t\x12\x16\n\x0especialization\x18\x06 \x01(\t\x12/\n\x0binvite_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x0crespond_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"U\n\x06Status\x12\x16\n\x12STATUS_UNSPECIFIED\x10\x00\x12\x0b\n\x07PENDING\x10\x01\x12\r\n\tCONFIRMED\x10\x02\x12\x0c\n\x08REJECTED\x10\x03\x12\t\n\x05\x45NDED\x10\x04\"\xc1\x03\n\x08Pharmacy\x12\n\n\x02id\x18\x01 \x01(\t\x12\x10\n\x08owner_id\x18\x02 \x01(\t\x12\x11\n\x04name\x18\x03 \x01(\tH\x00\x88\x01\x01\x12\x1b\n\x0elicense_number\x18\x04 \x01(\tH\x01\x88\x01\x01\x12\x1d\n\x07\x61\x64\x64ress\x18\x05 \x01(\tB\x07\xd2\xf3\x18\x03\x08\xf4\x03H\x02\x88\x01\x01\x12\x12\n\x05phone\x18\x06 \x01(\tH\x03\x88\x01\x01\x12<\n\x0foperating_hours\x18\x07 \x03(\x0b\x32#.pulseone.profile.v1.OperatingHours\x12\x1e\n\ttime_zone\x18\x08 \x01(\tB\x06\xd2\xf3\x18\x02\x08@H\x04\x88\x01\x01\x12\x15\n\x08\x63urrency\x18\t \x01(\tH\x05\x88\x01\x01\x12\x10\n\x08verified\x18\n \x01(\x08\x12/\n\x0b\x63reate_time\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x07\n\x05_nameB\x11\n\x0f_license_numberB\n\n\x08_addressB\x08\n\x06_phoneB\x0c\n\n_time_zoneB\x0b\n\t_currency\"`\n\x07\x43onsent\x12\x12\n\npatient_id\x18\x01 \x01(\t\x12\x11\n\tdoctor_id\x18\x02 \x01(\t\x12.\n\ngrant_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xba\x01\n\x06Rating\x12\x11\n\tdoctor_id\x18\x01 \x01(\t\x12\x12\n\npatient_id\x18\x02 \x01(\t\x12\x0e\n\x06rating\x18\x03 \x01(\x05\x12\x17\n\x06review\x18\x04 \x01(\tB\x07\xd2\xf3\x18\x03\x08\xd0\x0f\x12/\n\x0b\x63reate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestampb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'pulseone.profile.v1.resources_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_PROFILE']._serialized_start=94
-  _globals['_PROFILE']._serialized_end=522
-  _globals['_PROFILE_ROLE']._serialized_start=373
-  _globals['_PROFILE_ROLE']._serialized_end=476
-  _globals['_EMERGENCYCONTACT']._serialized_start=524
-  _globals['_EMERGENCYCONTACT']._serialized_end=593
-  _globals['_PATIENT']._serialized_start=596
-  _globals['_PATIENT']._serialized_end=1260
-  _globals['_PATIENT_GENDER']._serialized_start=1078
-  _globals['_PATIENT_GENDER']._serialized_end=1160
-  _globals['_CLINICSUMMARY']._serialized_start=1262
-  _globals['_CLINICSUMMARY']._serialized_end=1303
-  _globals['_DOCTOR']._serialized_start=1306
-  _globals['_DOCTOR']._serialized_end=1928
-  _globals['_OPERATINGHOURS']._serialized_start=1931
-  _globals['_OPERATINGHOURS']._serialized_end=2179
-  _globals['_OPERATINGHOURS_DAYOFWEEK']._serialized_start=2047
-  _globals['_OPERATINGHOURS_DAYOFWEEK']._serialized_end=2179
-  _globals['_CLINIC']._serialized_start=2182
-  _globals['_CLINIC']._serialized_end=2629
-  _globals['_CLINICDOCTOR']._serialized_start=2632
-  _globals['_CLINICDOCTOR']._serialized_end=3037
-  _globals['_CLINICDOCTOR_STATUS']._serialized_start=2952
-  _globals['_CLINICDOCTOR_STATUS']._serialized_end=3037
-  _globals['_PHARMACY']._serialized_start=3040
-  _globals['_PHARMACY']._serialized_end=3472
-  _globals['_CONSENT']._serialized_start=3474
-  _globals['_CONSENT']._serialized_end=3570
-  _globals['_RATING']._serialized_start=3573
-  _globals['_RATING']._serialized_end=3750
+  _globals['_PROFILE'].fields_by_name['email']._loaded_options = None
+  _globals['_PROFILE'].fields_by_name['email']._serialized_options = b'\322\363\030\003\010\376\001'
+  _globals['_PATIENT'].fields_by_name['address']._loaded_options = None
+  _globals['_PATIENT'].fields_by_name['address']._serialized_options = b'\322\363\030\003\010\364\003'
+  _globals['_PATIENT'].fields_by_name['medical_history']._loaded_options = None
+  _globals['_PATIENT'].fields_by_name['medical_history']._serialized_options = b'\322\363\030\004\010\240\234\001'
+  _globals['_PATIENT'].fields_by_name['insurance_provider']._loaded_options = None
+  _globals['_PATIENT'].fields_by_name['insurance_provider']._serialized_options = b'\322\363\030\003\010\364\003'
+  _globals['_DOCTOR'].fields_by_name['bio']._loaded_options = None
+  _globals['_DOCTOR'].fields_by_name['bio']._serialized_options = b'\322\363\030\003\010\210\''
+  _globals['_DOCTOR'].fields_by_name['time_zone']._loaded_options = None
+  _globals['_DOCTOR'].fields_by_name['time_zone']._serialized_options = b'\322\363\030\002\010@'
+  _globals['_CLINIC'].fields_by_name['address']._loaded_options = None
+  _globals['_CLINIC'].fields_by_name['address']._serialized_options = b'\322\363\030\003\010\364\003'
+  _globals['_CLINIC'].fields_by_name['email']._loaded_options = None
+  _globals['_CLINIC'].fields_by_name['email']._serialized_options = b'\322\363\030\003\010\376\001'
+  _globals['_CLINIC'].fields_by_name['time_zone']._loaded_options = None
+  _globals['_CLINIC'].fields_by_name['time_zone']._serialized_options = b'\322\363\030\002\010@'
+  _globals['_PHARMACY'].fields_by_name['address']._loaded_options = None
+  _globals['_PHARMACY'].fields_by_name['address']._serialized_options = b'\322\363\030\003\010\364\003'
+  _globals['_PHARMACY'].fields_by_name['time_zone']._loaded_options = None
+  _globals['_PHARMACY'].fields_by_name['time_zone']._serialized_options = b'\322\363\030\002\010@'
+  _globals['_RATING'].fields_by_name['review']._loaded_options = None
+  _globals['_RATING'].fields_by_name['review']._serialized_options = b'\322\363\030\003\010\320\017'
+  _globals['_PROFILE']._serialized_start=135
+  _globals['_PROFILE']._serialized_end=572
+  _globals['_PROFILE_ROLE']._serialized_start=423
+  _globals['_PROFILE_ROLE']._serialized_end=526
+  _globals['_EMERGENCYCONTACT']._serialized_start=574
+  _globals['_EMERGENCYCONTACT']._serialized_end=643
+  _globals['_PATIENT']._serialized_start=646
+  _globals['_PATIENT']._serialized_end=1338
+  _globals['_PATIENT_GENDER']._serialized_start=1156
+  _globals['_PATIENT_GENDER']._serialized_end=1238
+  _globals['_CLINICSUMMARY']._serialized_start=1340
+  _globals['_CLINICSUMMARY']._serialized_end=1381
+  _globals['_DOCTOR']._serialized_start=1384
+  _globals['_DOCTOR']._serialized_end=2023
+  _globals['_OPERATINGHOURS']._serialized_start=2026
+  _globals['_OPERATINGHOURS']._serialized_end=2274
+  _globals['_OPERATINGHOURS_DAYOFWEEK']._serialized_start=2142
+  _globals['_OPERATINGHOURS_DAYOFWEEK']._serialized_end=2274
+  _globals['_CLINIC']._serialized_start=2277
+  _globals['_CLINIC']._serialized_end=2750
+  _globals['_CLINICDOCTOR']._serialized_start=2753
+  _globals['_CLINICDOCTOR']._serialized_end=3158
+  _globals['_CLINICDOCTOR_STATUS']._serialized_start=3073
+  _globals['_CLINICDOCTOR_STATUS']._serialized_end=3158
+  _globals['_PHARMACY']._serialized_start=3161
+  _globals['_PHARMACY']._serialized_end=3610
+  _globals['_CONSENT']._serialized_start=3612
+  _globals['_CONSENT']._serialized_end=3708
+  _globals['_RATING']._serialized_start=3711
+  _globals['_RATING']._serialized_end=3897
 # @@protoc_insertion_point(module_scope)
