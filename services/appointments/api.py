@@ -200,7 +200,7 @@ class AppointmentApi(appointments_pb2_grpc.AppointmentServiceServicer):
                 if request.appointment_type
                 else "IN_PERSON"
             ),
-            chief_complaint=request.chief_complaint[:2000],
+            chief_complaint=request.chief_complaint,
             request_id=parse_uuid(request.request_id, "requestId") if request.request_id else None,
         )
         return messages.appointment_message(
@@ -243,9 +243,9 @@ class AppointmentApi(appointments_pb2_grpc.AppointmentServiceServicer):
         if request.HasField("actual_end_time"):
             changes["actual_end_time"] = parse_instant(request.actual_end_time, "actualEndTime")
         if request.HasField("doctor_notes"):
-            changes["doctor_notes"] = request.doctor_notes[:20_000]
+            changes["doctor_notes"] = request.doctor_notes
         if request.HasField("chief_complaint"):
-            changes["chief_complaint"] = request.chief_complaint[:2000]
+            changes["chief_complaint"] = request.chief_complaint
         row = await self._service.update_appointment(
             current_principal(), parse_uuid(request.appointment_id, "appointmentId"), changes
         )
@@ -302,7 +302,7 @@ class AppointmentApi(appointments_pb2_grpc.AppointmentServiceServicer):
         self, request: appointments_pb2.CancelAppointmentRequest, context: Context
     ) -> resources_pb2.Appointment:
         row = await self._service.cancel(
-            current_principal(), parse_uuid(request.appointment_id, "appointmentId"), request.reason[:500]
+            current_principal(), parse_uuid(request.appointment_id, "appointmentId"), request.reason
         )
         return messages.appointment_message(row, with_notes=_clinical())
 
