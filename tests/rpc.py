@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import grpc
 from google.rpc import error_details_pb2, status_pb2
 
-from services.common.errors import GRPC_DETAILS_KEY
+from services.common.status import GRPC_DETAILS_KEY
 
 
 @dataclass

@@ -1,13 +1,29 @@
-"""Domain errors and their single mapping to gRPC status with ErrorInfo and BadRequest details (SPEC 1)."""
+"""Domain errors: facts about a request with a stable reason and a kind, free of any transport.
+
+Services name their facts (`SessionFull`, `AlreadyBooked`) by subclassing the kind they are; the
+mapping of kinds to gRPC status lives in `services.common.status`, which only the interceptor imports.
+"""
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import ClassVar
 
-import grpc
-from google.protobuf import any_pb2, duration_pb2
-from google.rpc import error_details_pb2, status_pb2
+
+class ErrorKind(enum.Enum):
+    """What kind of fact an error is; the transport decides what each kind looks like on the wire."""
+
+    INVALID = "invalid"
+    UNAUTHENTICATED = "unauthenticated"
+    PERMISSION = "permission"
+    NOT_FOUND = "not_found"
+    CONFLICT = "conflict"
+    PRECONDITION = "precondition"
+    ABORTED = "aborted"
+    EXHAUSTED = "exhausted"
+    UNAVAILABLE = "unavailable"
 
 
 @dataclass(frozen=True)
@@ -23,10 +39,11 @@ class DomainError(Exception):
     """A fact about a request that the caller can act on: a stable `reason` plus metadata.
 
     Subclasses say which kind of fact it is; they never carry a transport code. The mapping to gRPC
-    lives in `STATUS_BY_KIND` below and is applied once, by the server interceptor.
+    lives in `services.common.status` and is applied once, by the server interceptor.
     """
 
-    default_reason = "ERROR"
+    kind: ClassVar[ErrorKind]
+    default_reason: ClassVar[str] = "ERROR"
 
     def __init__(
         self,
@@ -48,54 +65,63 @@ class DomainError(Exception):
 class InvalidArgument(DomainError):
     """The request is malformed or a field is invalid."""
 
+    kind = ErrorKind.INVALID
     default_reason = "INVALID_ARGUMENT"
 
 
 class Unauthenticated(DomainError):
     """No credentials, or credentials that do not prove who the caller is."""
 
+    kind = ErrorKind.UNAUTHENTICATED
     default_reason = "UNAUTHENTICATED"
 
 
 class PermissionDenied(DomainError):
     """The caller is known but may not do this (including resources of others)."""
 
+    kind = ErrorKind.PERMISSION
     default_reason = "PERMISSION_DENIED"
 
 
 class NotFound(DomainError):
     """The resource does not exist, for a caller entitled to know."""
 
+    kind = ErrorKind.NOT_FOUND
     default_reason = "NOT_FOUND"
 
 
 class AlreadyExists(DomainError):
     """The resource, or an equivalent one, exists already."""
 
+    kind = ErrorKind.CONFLICT
     default_reason = "ALREADY_EXISTS"
 
 
 class FailedPrecondition(DomainError):
     """The current state forbids the operation."""
 
+    kind = ErrorKind.PRECONDITION
     default_reason = "FAILED_PRECONDITION"
 
 
 class Aborted(DomainError):
     """A concurrent change won a race; the operation may be retried."""
 
+    kind = ErrorKind.ABORTED
     default_reason = "ABORTED"
 
 
 class ResourceExhausted(DomainError):
     """The caller is throttled."""
 
+    kind = ErrorKind.EXHAUSTED
     default_reason = "RESOURCE_EXHAUSTED"
 
 
 class Unavailable(DomainError):
     """A dependency is down; retry later."""
 
+    kind = ErrorKind.UNAVAILABLE
     default_reason = "UNAVAILABLE"
 
 
@@ -120,87 +146,3 @@ def invalid_field(field_name: str, description: str, reason: str = "INVALID_FIEL
     """INVALID_ARGUMENT for a single bad field."""
     errors = ValidationErrors([FieldViolation(field_name, description, reason)])
     return InvalidArgument(f"{field_name}: {description}", reason="VALIDATION_FAILED", violations=errors.violations)
-
-
-STATUS_BY_KIND: dict[type[DomainError], grpc.StatusCode] = {
-    InvalidArgument: grpc.StatusCode.INVALID_ARGUMENT,
-    Unauthenticated: grpc.StatusCode.UNAUTHENTICATED,
-    PermissionDenied: grpc.StatusCode.PERMISSION_DENIED,
-    NotFound: grpc.StatusCode.NOT_FOUND,
-    AlreadyExists: grpc.StatusCode.ALREADY_EXISTS,
-    FailedPrecondition: grpc.StatusCode.FAILED_PRECONDITION,
-    Aborted: grpc.StatusCode.ABORTED,
-    ResourceExhausted: grpc.StatusCode.RESOURCE_EXHAUSTED,
-    Unavailable: grpc.StatusCode.UNAVAILABLE,
-}
-
-GRPC_DETAILS_KEY = "grpc-status-details-bin"
-
-
-def grpc_code_of(error: DomainError) -> grpc.StatusCode:
-    for kind in type(error).__mro__:
-        if kind in STATUS_BY_KIND:
-            return STATUS_BY_KIND[kind]  # type: ignore[index]
-    return grpc.StatusCode.INTERNAL
-
-
-def _pack(message: object) -> any_pb2.Any:
-    packed = any_pb2.Any()
-    packed.Pack(message)  # type: ignore[arg-type]
-    return packed
-
-
-def rich_status(
-    code: grpc.StatusCode,
-    message: str,
-    reason: str,
-    domain: str,
-    *,
-    metadata: Mapping[str, str] | None = None,
-    violations: list[FieldViolation] | None = None,
-    retry_after_seconds: int | None = None,
-) -> status_pb2.Status:
-    """A google.rpc.Status with an ErrorInfo, and BadRequest / RetryInfo when they apply."""
-    status = status_pb2.Status(code=code.value[0], message=message)
-    info = error_details_pb2.ErrorInfo(reason=reason, domain=domain, metadata=dict(metadata or {}))
-    if retry_after_seconds is not None:
-        info.metadata["retryAfterSeconds"] = str(retry_after_seconds)
-    status.details.append(_pack(info))
-    if violations:
-        bad_request = error_details_pb2.BadRequest(
-            field_violations=[
-                error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.description, reason=v.reason)
-                for v in violations
-            ]
-        )
-        status.details.append(_pack(bad_request))
-    if retry_after_seconds is not None:
-        status.details.append(
-            _pack(error_details_pb2.RetryInfo(retry_delay=duration_pb2.Duration(seconds=retry_after_seconds)))
-        )
-    return status
-
-
-def status_of(error: DomainError, domain: str) -> status_pb2.Status:
-    return rich_status(
-        grpc_code_of(error),
-        error.message,
-        error.reason,
-        domain,
-        metadata=error.metadata,
-        violations=error.violations,
-        retry_after_seconds=error.retry_after_seconds,
-    )
-
-
-def describe(error: Exception, domain: str, request_id: str) -> tuple[grpc.StatusCode, status_pb2.Status]:
-    """The gRPC code and rich status a client receives for `error`.
-
-    An unexpected error tells the client nothing but the request id to quote; the details go to the log.
-    """
-    if isinstance(error, DomainError):
-        return grpc_code_of(error), status_of(error, domain)
-    message = f"internal error (request id {request_id})"
-    return grpc.StatusCode.INTERNAL, rich_status(
-        grpc.StatusCode.INTERNAL, message, "INTERNAL", domain, metadata={"requestId": request_id}
-    )

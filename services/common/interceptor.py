@@ -22,15 +22,9 @@ from services.common.context import (
     request_id_var,
     token_var,
 )
-from services.common.errors import (
-    GRPC_DETAILS_KEY,
-    DomainError,
-    PermissionDenied,
-    Unauthenticated,
-    Unavailable,
-    describe,
-)
+from services.common.errors import DomainError, PermissionDenied, Unauthenticated, Unavailable
 from services.common.request_checks import RequestChecks, Undecodable, malformed, tolerant
+from services.common.status import GRPC_DETAILS_KEY, describe
 from services.common.tokens import StatusRecheck, TokenVerifier
 
 log = logging.getLogger("pulseone.rpc")
