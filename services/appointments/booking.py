@@ -30,14 +30,6 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.NO_SHOW: frozenset(),
 }
 # Event subject suffix per status reached.
-EVENT_OF = {
-    Status.BOOKED: "booked",
-    Status.CHECKED_IN: "checked_in",
-    Status.IN_PROGRESS: "started",
-    Status.COMPLETED: "completed",
-    Status.CANCELLED: "cancelled",
-    Status.NO_SHOW: "no_show",
-}
 
 
 def check_transition(current: Status, target: Status) -> None:

@@ -14,8 +14,9 @@ from pulseone.profile.v1 import resources_pb2 as profile_resources
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.appointments import lifecycle, store
+from services.common import event_catalogue as catalogue
 from services.common.account_events import StatusEvent, account_subscriptions
-from services.common.consumer import Subscription
+from services.common.consumer import Subscription, subscribe
 
 
 def _today() -> date:
@@ -142,9 +143,9 @@ async def on_consent_changed(session: AsyncSession, event: profile_events.Consen
 def subscriptions() -> list[Subscription]:
     return [
         *account_subscriptions(on_user_registered, on_account_status),
-        Subscription("pulseone.profile.doctor.updated", profile_events.DoctorUpdated, on_doctor_updated),
-        Subscription("pulseone.profile.clinic.updated", profile_events.ClinicUpdated, on_clinic_updated),
-        Subscription("pulseone.profile.affiliation.updated", profile_events.AffiliationUpdated, on_affiliation_updated),
-        Subscription("pulseone.profile.consent.granted", profile_events.ConsentChanged, on_consent_changed),
-        Subscription("pulseone.profile.consent.revoked", profile_events.ConsentChanged, on_consent_changed),
+        subscribe(catalogue.DOCTOR_UPDATED, on_doctor_updated),
+        subscribe(catalogue.CLINIC_UPDATED, on_clinic_updated),
+        subscribe(catalogue.AFFILIATION_UPDATED, on_affiliation_updated),
+        subscribe(catalogue.CONSENT_GRANTED, on_consent_changed),
+        subscribe(catalogue.CONSENT_REVOKED, on_consent_changed),
     ]

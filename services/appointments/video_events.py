@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.appointments import events, lifecycle, store
 from services.appointments.booking import Status
-from services.common.consumer import Subscription
+from services.common import event_catalogue as catalogue
+from services.common.consumer import Subscription, subscribe
 
 
 async def on_video_session_created(session: AsyncSession, event: video_events.VideoSessionCreated) -> None:
@@ -63,7 +64,7 @@ async def on_video_session_ended(session: AsyncSession, event: video_events.Vide
 
 def subscriptions() -> list[Subscription]:
     return [
-        Subscription("pulseone.video.session.created", video_events.VideoSessionCreated, on_video_session_created),
-        Subscription("pulseone.video.participant.joined", video_events.ParticipantJoined, on_participant_joined),
-        Subscription("pulseone.video.session.ended", video_events.VideoSessionEnded, on_video_session_ended),
+        subscribe(catalogue.VIDEO_SESSION_CREATED, on_video_session_created),
+        subscribe(catalogue.VIDEO_PARTICIPANT_JOINED, on_participant_joined),
+        subscribe(catalogue.VIDEO_SESSION_ENDED, on_video_session_ended),
     ]

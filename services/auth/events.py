@@ -11,15 +11,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.auth import store
 from services.auth.accounts import Account, NewAccount, approval_revoked
 from services.auth.messages import clinic_message, pharmacy_message, user_message
-from services.common.consumer import Subscription
+from services.common.consumer import Subscription, subscribe
+from services.common.event_catalogue import (
+    LICENSE_CHANGED,
+    USER_APPROVAL_REVOKED,
+    USER_APPROVED,
+    USER_REACTIVATED,
+    USER_REGISTERED,
+    USER_SUSPENDED,
+)
 from services.common.outbox import record_event
-
-USER_REGISTERED = "pulseone.auth.user.registered"
-USER_APPROVED = "pulseone.auth.user.approved"
-USER_SUSPENDED = "pulseone.auth.user.suspended"
-USER_REACTIVATED = "pulseone.auth.user.reactivated"
-USER_APPROVAL_REVOKED = "pulseone.auth.user.approval_revoked"
-LICENSE_CHANGED = "pulseone.profile.license.changed"
 
 
 async def user_registered(session: AsyncSession, account: Account, request: NewAccount) -> None:
@@ -62,4 +63,4 @@ async def on_license_changed(session: AsyncSession, event: profile_events.Licens
 
 
 def subscriptions() -> list[Subscription]:
-    return [Subscription(LICENSE_CHANGED, profile_events.LicenseChanged, on_license_changed)]
+    return [subscribe(LICENSE_CHANGED, on_license_changed)]

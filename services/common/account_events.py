@@ -10,18 +10,13 @@ import sqlalchemy as sa
 from pulseone.auth.v1 import events_pb2 as auth_events
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from services.common.consumer import Subscription
+from services.common import event_catalogue as catalogue
+from services.common.consumer import Subscription, subscribe
 from services.common.context import AccountStatus
 
 StatusEvent = (
     auth_events.UserApproved | auth_events.UserSuspended | auth_events.UserReactivated | auth_events.UserApprovalRevoked
 )
-STATUS_EVENTS: dict[str, type[Any]] = {
-    "pulseone.auth.user.approved": auth_events.UserApproved,
-    "pulseone.auth.user.suspended": auth_events.UserSuspended,
-    "pulseone.auth.user.reactivated": auth_events.UserReactivated,
-    "pulseone.auth.user.approval_revoked": auth_events.UserApprovalRevoked,
-}
 
 
 def account_subscriptions(
@@ -30,8 +25,8 @@ def account_subscriptions(
 ) -> list[Subscription]:
     """Registration, and every change of an account's status (each event carries the whole account)."""
     return [
-        Subscription("pulseone.auth.user.registered", auth_events.UserRegistered, on_registered),
-        *(Subscription(subject, kind, on_status) for subject, kind in STATUS_EVENTS.items()),
+        subscribe(catalogue.USER_REGISTERED, on_registered),
+        *(Subscription(event, on_status) for event in catalogue.ACCOUNT_STATUS_CHANGES),
     ]
 
 

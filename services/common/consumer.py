@@ -7,7 +7,7 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from google.protobuf.message import DecodeError, Message
 from nats.aio.msg import Msg
@@ -15,10 +15,13 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from services.common.event_catalogue import EventType
 from services.common.event_tables import inbox
 from services.common.messaging import DEAD_LETTER_PREFIX, STREAM, NatsLink
 
 log = logging.getLogger("pulseone.consumer")
+
+M = TypeVar("M", bound=Message)
 
 
 class PermanentFailure(Exception):
@@ -27,11 +30,19 @@ class PermanentFailure(Exception):
 
 @dataclass(frozen=True)
 class Subscription:
-    """What a service does with one subject: decode into `message_type`, then `handle` in a transaction."""
+    """What a service does with one kind of event: decode it, then `handle` it in a transaction."""
 
-    subject: str
-    message_type: type[Message]
+    event: EventType[Message]
     handle: Callable[[AsyncSession, Any], Awaitable[None]]
+
+    @property
+    def subject(self) -> str:
+        return self.event.subject
+
+
+def subscribe(event: EventType[M], handle: Callable[[AsyncSession, M], Awaitable[None]]) -> Subscription:
+    """A subscription whose handler is type-checked against the event's message type."""
+    return Subscription(event, handle)
 
 
 def retry_delay(deliveries: int) -> float:
@@ -123,7 +134,7 @@ class EventConsumer:
         if subscription is None:
             raise PermanentFailure(f"no handler for {message.subject}")
         try:
-            event = subscription.message_type.FromString(message.data)
+            event = subscription.event.decode(message.data)
             event_id = uuid.UUID(event.metadata.event_id)  # type: ignore[attr-defined]
         except (DecodeError, ValueError, AttributeError) as error:
             raise PermanentFailure(f"undecodable event on {message.subject}: {error}") from error

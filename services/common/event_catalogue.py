@@ -12,17 +12,17 @@ from pulseone.auth.v1 import events_pb2 as auth_events
 from pulseone.profile.v1 import events_pb2 as profile_events
 from pulseone.video.v1 import events_pb2 as video_events
 
-E = TypeVar("E", bound=Message, covariant=True)
+M_co = TypeVar("M_co", bound=Message, covariant=True)
 
 
 @dataclass(frozen=True)
-class EventType(Generic[E]):
+class EventType(Generic[M_co]):
     """A subject and the protobuf message every event on it carries."""
 
     subject: str
-    message: type[E]
+    message: type[M_co]
 
-    def decode(self, data: bytes) -> E:
+    def decode(self, data: bytes) -> M_co:
         return self.message.FromString(data)
 
 

@@ -11,9 +11,11 @@ from typing import Any, Protocol
 
 import psycopg
 import sqlalchemy as sa
+from google.protobuf.message import Message
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from services.common.context import principal_var, request_id_var
+from services.common.event_catalogue import EventType
 from services.common.event_tables import OUTBOX_CHANNEL, outbox
 from services.common.messaging import NatsLink, ensure_stream, stream_configs
 
@@ -34,9 +36,16 @@ class EventMessage(Protocol):
 
 
 async def record_event(
-    session: AsyncSession, subject: str, event: EventMessage, *, entity_id: uuid.UUID | str, entity_version: int
+    session: AsyncSession,
+    event_type: EventType[Message],
+    event: EventMessage,
+    *,
+    entity_id: uuid.UUID | str,
+    entity_version: int,
 ) -> uuid.UUID:
     """Fill in the event's metadata and write it to the outbox in the caller's transaction."""
+    if not isinstance(event, event_type.message):
+        raise TypeError(f"{event_type.subject} carries {event_type.message.__name__}, not {type(event).__name__}")
     event_id = uuid.uuid4()
     metadata = event.metadata
     metadata.event_id = str(event_id)
@@ -48,7 +57,7 @@ async def record_event(
     metadata.entity_version = entity_version
     metadata.request_id = request_id_var.get()
     await session.execute(
-        sa.insert(outbox).values(event_id=event_id, subject=subject, payload=event.SerializeToString())
+        sa.insert(outbox).values(event_id=event_id, subject=event_type.subject, payload=event.SerializeToString())
     )
     return event_id
 

@@ -15,18 +15,20 @@ from pulseone.profile.v1 import events_pb2
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.account_events import StatusEvent, account_subscriptions
-from services.common.consumer import Subscription
+from services.common.consumer import Subscription, subscribe
 from services.common.db import Row
+from services.common.event_catalogue import (
+    AFFILIATION_UPDATED,
+    APPOINTMENT_CHANGES,
+    CLINIC_UPDATED,
+    CONSENT_GRANTED,
+    CONSENT_REVOKED,
+    DOCTOR_UPDATED,
+    LICENSE_CHANGED,
+    PHARMACY_UPDATED,
+)
 from services.common.outbox import record_event
 from services.profile import messages, store
-
-DOCTOR_UPDATED = "pulseone.profile.doctor.updated"
-CLINIC_UPDATED = "pulseone.profile.clinic.updated"
-AFFILIATION_UPDATED = "pulseone.profile.affiliation.updated"
-PHARMACY_UPDATED = "pulseone.profile.pharmacy.updated"
-CONSENT_GRANTED = "pulseone.profile.consent.granted"
-CONSENT_REVOKED = "pulseone.profile.consent.revoked"
-LICENSE_CHANGED = "pulseone.profile.license.changed"
 
 # A clinic created from a registration, before its admin sets the currency.
 DEFAULT_CURRENCY = "USD"
@@ -67,8 +69,8 @@ async def consent_changed(session: AsyncSession, patient_id: uuid.UUID, doctor_i
     event = events_pb2.ConsentChanged(patient_id=str(patient_id), doctor_id=str(doctor_id), granted=granted)
     # A consent row disappears when revoked, so its version is the time of the change (microseconds).
     version = time.time_ns() // 1000
-    subject = CONSENT_GRANTED if granted else CONSENT_REVOKED
-    await record_event(session, subject, event, entity_id=f"{patient_id}/{doctor_id}", entity_version=version)
+    event_type = CONSENT_GRANTED if granted else CONSENT_REVOKED
+    await record_event(session, event_type, event, entity_id=f"{patient_id}/{doctor_id}", entity_version=version)
 
 
 async def license_changed(session: AsyncSession, user_id: uuid.UUID, license_number: str, version: int) -> None:
@@ -189,21 +191,8 @@ async def on_appointment_changed(session: AsyncSession, event: appointment_event
     )
 
 
-APPOINTMENT_EVENTS = ("booked", "checked_in", "started", "completed", "cancelled", "no_show", "updated")
-
-
 def subscriptions() -> list[Subscription]:
     return [
         *account_subscriptions(on_user_registered, on_account_status),
-        Subscription("pulseone.auth.user.suspended", auth_events.UserSuspended, on_account_status),
-        Subscription("pulseone.auth.user.reactivated", auth_events.UserReactivated, on_account_status),
-        Subscription("pulseone.auth.user.approval_revoked", auth_events.UserApprovalRevoked, on_account_status),
-        *(
-            Subscription(
-                f"pulseone.appointments.appointment.{name}",
-                appointment_events.AppointmentChanged,
-                on_appointment_changed,
-            )
-            for name in APPOINTMENT_EVENTS
-        ),
+        *(subscribe(event, on_appointment_changed) for event in APPOINTMENT_CHANGES),
     ]

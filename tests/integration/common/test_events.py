@@ -16,9 +16,9 @@ from pulseone.auth.v1 import events_pb2
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scripts.stack import Nats, Postgres, free_port
-from services.auth.events import USER_REGISTERED
 from services.common.consumer import EventConsumer, Subscription
 from services.common.db import create_engine, create_sessions
+from services.common.event_catalogue import USER_REGISTERED, EventType
 from services.common.messaging import DEAD_LETTER_STREAM, NatsLink
 from services.common.outbox import replay
 from tests.conftest import scratch_dir
@@ -30,7 +30,7 @@ async def registrations_of(nats_url: str, user_ids: set[str], settle: float = 1.
     client = await nats.connect(nats_url)
     js = client.jetstream()
     subscription = await js.pull_subscribe(
-        USER_REGISTERED,
+        USER_REGISTERED.subject,
         durable=None,
         stream="PULSEONE",
         config=ConsumerConfig(deliver_policy=DeliverPolicy.ALL, ack_policy=AckPolicy.NONE),
@@ -69,7 +69,7 @@ async def test_the_event_carries_the_clinic_and_its_metadata(auth: AuthHarness, 
     try:
         js = client.jetstream()
         subscription = await js.pull_subscribe(
-            USER_REGISTERED,
+            USER_REGISTERED.subject,
             stream="PULSEONE",
             config=ConsumerConfig(deliver_policy=DeliverPolicy.ALL, ack_policy=AckPolicy.NONE),
         )
@@ -150,7 +150,9 @@ async def run_consumer(
         link,
         create_sessions(engine),
         durable=durable,
-        subscriptions=[Subscription(f"{USER_REGISTERED}.{durable}", events_pb2.UserRegistered, recorder)],
+        subscriptions=[
+            Subscription(EventType(f"{USER_REGISTERED.subject}.{durable}", events_pb2.UserRegistered), recorder)
+        ],
         **options,
     )
     consumer.task = asyncio.create_task(consumer.run())  # type: ignore[attr-defined]
@@ -195,7 +197,7 @@ async def test_a_redelivered_or_republished_event_is_handled_once(auth: AuthHarn
     consumer = await run_consumer(auth, nats_server.url, recorder, durable, max_deliver=5)
     try:
         event = registered("user-1")
-        subject = f"{USER_REGISTERED}.{durable}"
+        subject = f"{USER_REGISTERED.subject}.{durable}"
         # The same event twice under different message ids (a replay after a broker loss) ...
         await publish(nats_server.url, subject, event.SerializeToString(), str(uuid.uuid4()))
         await publish(nats_server.url, subject, event.SerializeToString(), str(uuid.uuid4()))
@@ -213,7 +215,7 @@ async def test_an_event_that_keeps_failing_goes_to_the_dead_letters(auth: AuthHa
     recorder = Recorder(failures=100)
     consumer = await run_consumer(auth, nats_server.url, recorder, durable, max_deliver=2, ack_wait_seconds=5)
     try:
-        subject = f"{USER_REGISTERED}.{durable}"
+        subject = f"{USER_REGISTERED.subject}.{durable}"
         await publish(nats_server.url, subject, registered("poison").SerializeToString(), str(uuid.uuid4()))
         await publish(nats_server.url, subject, b"\xff not protobuf", str(uuid.uuid4()))
         client = await nats.connect(nats_server.url)
