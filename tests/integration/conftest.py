@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from pulseone.appointments.v1 import appointments_pb2_grpc
 from pulseone.auth.v1 import auth_pb2, auth_pb2_grpc
 from pulseone.profile.v1 import profile_pb2_grpc
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from scripts.stack import Nats, Postgres
 from services.appointments.app import MIGRATIONS as APPOINTMENTS_MIGRATIONS
@@ -116,6 +117,13 @@ async def run_sql(database_url: str, statement: str, **values: object) -> list[A
             return list(result.all()) if result.returns_rows else []
     finally:
         await engine.dispose()
+
+
+def checked_out(engine: AsyncEngine) -> int:
+    """Connections of the engine's pool that someone holds (a leaked one stays counted until gc)."""
+    pool = engine.pool
+    assert isinstance(pool, sa.pool.QueuePool)
+    return pool.checkedout()
 
 
 def bearer(token: str) -> tuple[tuple[str, str]]:
