@@ -211,6 +211,8 @@ class AuthService:
                 else:
                     assert found is not None  # verify() fails without a stored hash
                     await store.clear_throttle(session, email, client_address)
+                    # Told only now that the password proved the caller owns the account: a wrong
+                    # one answered above exactly as for any account, so suspension is never probed.
                     if found.account.status is AccountStatus.SUSPENDED:
                         refusal = PermissionDenied("this account is suspended", reason="ACCOUNT_SUSPENDED")
                     else:

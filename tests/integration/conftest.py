@@ -24,6 +24,7 @@ from scripts.stack import Nats, Postgres
 from services.appointments.app import MIGRATIONS as APPOINTMENTS_MIGRATIONS
 from services.appointments.app import build as build_appointments
 from services.appointments.settings import AppointmentsSettings
+from services.auth.admin import create_system_admin
 from services.auth.app import MIGRATIONS, build
 from services.auth.keys import KeyRing
 from services.auth.settings import AuthSettings
@@ -98,6 +99,14 @@ async def start_auth(postgres: Postgres, nats_url: str, state: Path) -> AuthHarn
     port = await runtime.start()
     channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
     return AuthHarness(runtime, channel, auth_pb2_grpc.AuthServiceStub(channel), clock, url, key_ring)
+
+
+async def admin_token(auth: AuthHarness) -> str:
+    """An access token of a new SYSTEM_ADMIN, created as the operator command does."""
+    email = f"admin-{uuid.uuid4().hex[:8]}@example.com"
+    await create_system_admin(auth.database_url, email, PASSWORD, "Sys", "Admin")
+    response = await auth.stub.Login(auth_pb2.LoginRequest(email=email, password=PASSWORD))
+    return str(response.access_token)
 
 
 @pytest.fixture(scope="module")
