@@ -33,7 +33,7 @@ from services.common.runtime import ServiceRuntime
 from services.profile.app import MIGRATIONS as PROFILE_MIGRATIONS
 from services.profile.app import build as build_profile
 from services.profile.settings import ProfileSettings
-from tests.conftest import fresh_database, scratch_dir
+from tests.conftest import fresh_database, page_token_key, scratch_dir
 
 PASSWORD = "correct horse 1"
 T = TypeVar("T")
@@ -93,6 +93,7 @@ async def start_auth(postgres: Postgres, nats_url: str, state: Path) -> AuthHarn
         health_interval_seconds=0.2,
         event_consumer=f"auth-{uuid.uuid4().hex[:8]}",
         event_ack_wait_seconds=5,
+        page_token_key_file=page_token_key(),
     )
     clock = Clock()
     runtime = build(settings, clock=clock)
@@ -161,6 +162,7 @@ async def start_profile(postgres: Postgres, nats_url: str, auth_port: int) -> Pr
         health_interval_seconds=0.2,
         event_consumer=f"profile-{uuid.uuid4().hex[:8]}",
         event_ack_wait_seconds=5,
+        page_token_key_file=page_token_key(),
     )
     clock = Clock()
     runtime = build_profile(settings, clock=clock)
@@ -237,6 +239,7 @@ async def appointments(postgres: Postgres, nats_server: Nats, auth: AuthHarness)
             health_interval_seconds=0.2,
             event_consumer=consumer,
             event_ack_wait_seconds=5,
+            page_token_key_file=page_token_key(),
         )
         runtime = build_appointments(settings, clock=clock)
         port = await runtime.start()

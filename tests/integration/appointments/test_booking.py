@@ -307,6 +307,29 @@ async def test_sessions_follow_the_rules(
     assert failure_of(raised.value).reason == "ACCOUNT_NOT_APPROVED"
 
 
+async def test_a_page_token_from_one_replica_pages_on_the_other(
+    appointments: AppointmentsHarness, doctor: tuple[str, str]
+) -> None:
+    """Replicas share the page-token key (settings), so a client may be balanced to any of them."""
+    for days_ahead in (20, 21, 22):
+        await create_session(appointments, doctor[1], session_day(days_ahead))
+    request = appointments_pb2.ListSessionsRequest(doctor_id=doctor[0], page_size=1)
+    whole = await appointments.sessions().ListSessions(
+        appointments_pb2.ListSessionsRequest(doctor_id=doctor[0]), metadata=bearer(doctor[1])
+    )
+    walked, tokens = [], []
+    for replica in range(3):
+        page = await appointments.sessions(replica % 2).ListSessions(request, metadata=bearer(doctor[1]))
+        walked += [s.id for s in page.sessions]
+        tokens.append(page.next_page_token)
+        request.page_token = page.next_page_token
+    assert walked == [s.id for s in whole.sessions][:3]
+    other_filters = appointments_pb2.ListSessionsRequest(doctor_id=doctor[0], active_only=True, page_token=tokens[0])
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await appointments.sessions(1).ListSessions(other_filters, metadata=bearer(doctor[1]))
+    assert failure_of(raised.value).fields == {"pageToken": "INVALID_PAGE_TOKEN"}
+
+
 async def test_a_cancelled_date_cancels_its_bookings_and_refuses_new_ones(
     appointments: AppointmentsHarness, auth: AuthHarness, doctor: tuple[str, str]
 ) -> None:

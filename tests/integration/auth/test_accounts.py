@@ -179,6 +179,7 @@ async def test_negative_page_size_and_foreign_page_tokens_are_invalid(auth: Auth
     with pytest.raises(grpc.aio.AioRpcError) as raised:
         await auth.stub.ListUsers(auth_pb2.ListUsersRequest(page_token="garbage!"), metadata=bearer(token))
     assert failure_of(raised.value).reason == "INVALID_PAGE_TOKEN"
+    assert failure_of(raised.value).fields == {"pageToken": "INVALID_PAGE_TOKEN"}
 
 
 async def test_admin_created_accounts_are_active(auth: AuthHarness) -> None:
