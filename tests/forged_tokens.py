@@ -1,4 +1,4 @@
-"""Access tokens with hostile headers, as someone without PulseOne's private keys can make them."""
+"""Tokens as someone without PulseOne's keys can make them: access tokens with hostile headers, unsigned page tokens."""
 
 from __future__ import annotations
 
@@ -19,6 +19,11 @@ Signer = Callable[[bytes], bytes]
 
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def unsigned_page_token(document: object) -> str:
+    """A page token in the old, unsigned format: base64 of JSON, which anyone can write."""
+    return _b64(json.dumps(document).encode())
 
 
 def claims(role: str = "SYSTEM_ADMIN") -> dict[str, object]:

@@ -21,8 +21,9 @@ from services.common.secret_files import write_private
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
 KEY_BYTES = 32
-# Our tokens are well under 200 characters; a longer one is not ours and is refused unread.
-MAX_TOKEN_LENGTH = 1024
+# The longest we make (two names of 100 four-byte characters and an id) is about 1,200 characters;
+# a token far longer is not ours and is refused unread.
+MAX_TOKEN_LENGTH = 4096
 MAX_TEXT_LENGTH = 1000
 INT_RANGE = range(-(2**31), 2**31)  # PostgreSQL integer: what a keyset number column holds
 
@@ -177,7 +178,8 @@ class PageTokens:
         return _b64(hmac.new(self._key, binding + b"\0" + payload.encode(), hashlib.sha256).digest())
 
     def _seal(self, binding: bytes, position: Position) -> str:
-        payload = _b64(json.dumps([_plain(value) for value in position], separators=(",", ":")).encode())
+        plain = [_plain(value) for value in position]
+        payload = _b64(json.dumps(plain, separators=(",", ":"), ensure_ascii=False).encode())
         return f"{payload}.{self._signature(binding, payload)}"
 
     def _open(self, keyset: Keyset, binding: bytes, token: str) -> Position:

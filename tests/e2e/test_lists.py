@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,8 +10,9 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import Account, error_info, field_violations, register
-from tests.e2e.test_appointments import ready_doctor, virtual_session
+from tests.e2e.test_appointments import _ok, ready_doctor, virtual_session
 from tests.e2e.test_profiles import clinic_of, eventually
+from tests.forged_tokens import unsigned_page_token
 
 
 @dataclass(frozen=True)
@@ -34,12 +33,6 @@ class ListRoute:
 
 
 LISTS = ["users", "doctors", "ratings", "clinics", "pharmacies", "sessions", "appointments", "history"]
-
-
-def _ok(response: httpx.Response) -> dict[str, Any]:
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
 
 
 def fetch(gateway: httpx.Client, query: Query, **params: str | int) -> httpx.Response:
@@ -142,19 +135,16 @@ def first_tokens(gateway: httpx.Client, routes: dict[str, ListRoute]) -> dict[st
     return tokens
 
 
-def unsigned(document: object) -> str:
-    """A token as anyone can make one: base64 of JSON (the old, unsigned format)."""
-    return base64.urlsafe_b64encode(json.dumps(document).encode()).decode().rstrip("=")
-
-
 FORGED = {
-    "probe": unsigned({"t": "not a time", "id": "x"}),
-    "old-format-bad-time": unsigned({"createTime": "not a time", "id": "x"}),
-    "old-format-bad-date": unsigned({"date": "x", "id": "x"}),
-    "old-format-huge-number": unsigned({"date": "2030-01-01", "queueNumber": 10**30, "id": "x"}),
-    "old-format-wrong-types": unsigned({"lastName": 1, "firstName": [], "id": None}),
-    "old-format-ratings": unsigned({"createTime": "2030-01-01T00:00:00+00:00", "patientId": 5}),
-    "signed-looking": f"{unsigned(['2030-01-01T00:00:00+00:00', '00000000-0000-0000-0000-000000000000'])}.{'A' * 43}",
+    "probe": unsigned_page_token({"t": "not a time", "id": "x"}),
+    "old-format-bad-time": unsigned_page_token({"createTime": "not a time", "id": "x"}),
+    "old-format-bad-date": unsigned_page_token({"date": "x", "id": "x"}),
+    "old-format-huge-number": unsigned_page_token({"date": "2030-01-01", "queueNumber": 10**30, "id": "x"}),
+    "old-format-wrong-types": unsigned_page_token({"lastName": 1, "firstName": [], "id": None}),
+    "old-format-ratings": unsigned_page_token({"createTime": "2030-01-01T00:00:00+00:00", "patientId": 5}),
+    "signed-looking": unsigned_page_token(["2030-01-01T00:00:00+00:00", "00000000-0000-0000-0000-000000000000"])
+    + "."
+    + "A" * 43,
     "garbage": "garbage!",
 }
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import json
 import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -20,6 +19,7 @@ from services.common.pagination import (
     create_page_token_key,
     page_size,
 )
+from tests.forged_tokens import unsigned_page_token
 
 PAGES = PageTokens(b"k" * 32)
 APPOINTMENTS = Keyset("appointments", (date, int, uuid.UUID))
@@ -46,15 +46,16 @@ def refused(token: str, keyset: Keyset = APPOINTMENTS, filters: dict[str, object
     return raised.value
 
 
-def unsigned(document: object) -> str:
-    """A token as the old, unsigned format made them: base64 of JSON."""
-    return base64.urlsafe_b64encode(json.dumps(document).encode()).decode().rstrip("=")
-
-
 def test_a_token_brings_back_the_typed_position_it_was_made_for() -> None:
     assert opened(token_for(POSITION)) == POSITION
     instant = (datetime(2030, 1, 31, 9, 30, 0, 123456, tzinfo=UTC), uuid.UUID(int=2))
     assert opened(token_for(instant, USERS), USERS) == instant
+
+
+def test_the_longest_names_a_list_can_end_on_still_make_a_token() -> None:
+    doctors = Keyset("doctors", (str, str, uuid.UUID))
+    longest = ("\U0001d504" * 100, "日" * 100, uuid.UUID(int=3))  # four and three bytes in UTF-8
+    assert opened(token_for(longest, doctors), doctors) == longest
 
 
 def test_no_token_is_the_first_page_and_the_last_page_has_no_token() -> None:
@@ -78,11 +79,11 @@ def test_a_refused_token_is_invalid_page_token_on_the_page_token_field() -> None
 @pytest.mark.parametrize(
     "token",
     [
-        unsigned({"date": "not a date", "queueNumber": "x", "id": "x"}),
-        unsigned({"createTime": "not a time", "id": "x"}),
-        unsigned({"t": "not a time", "id": "x"}),
-        unsigned(["2030-01-31", 10**30, str(uuid.UUID(int=1))]),
-        unsigned(["2030-01-31", 3, str(uuid.UUID(int=1))]),
+        unsigned_page_token({"date": "not a date", "queueNumber": "x", "id": "x"}),
+        unsigned_page_token({"createTime": "not a time", "id": "x"}),
+        unsigned_page_token({"t": "not a time", "id": "x"}),
+        unsigned_page_token(["2030-01-31", 10**30, str(uuid.UUID(int=1))]),
+        unsigned_page_token(["2030-01-31", 3, str(uuid.UUID(int=1))]),
         "garbage",
         ".",
         "a.b.c",
