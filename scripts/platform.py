@@ -29,6 +29,7 @@ from scripts.stack import (
 )
 from services.auth.keys import create_key_ring
 from services.common.db import migrate
+from services.common.pagination import create_page_token_key
 
 DESCRIPTOR_SET = ROOT / "gen" / "pulseone.pb"
 
@@ -88,6 +89,11 @@ class Platform:
     @property
     def key_ring(self) -> Path:
         return self.state / "keys" / "auth-key-ring.json"
+
+    @property
+    def page_token_key(self) -> Path:
+        """One key for every service: each replica of a service must sign page tokens alike."""
+        return self.state / "keys" / "page-token.key"
 
     @property
     def gateway_url(self) -> str:
@@ -154,6 +160,9 @@ class Platform:
         if not self.key_ring.exists():
             progress(f"creating signing keys in {self.key_ring}")
             create_key_ring(self.key_ring)
+        if not self.page_token_key.exists():
+            progress(f"creating the page-token key in {self.page_token_key}")
+            create_page_token_key(self.page_token_key)
         for spec in SERVICES:
             self.start_service(spec)
             progress(f"started {spec.name} on 127.0.0.1:{self.service_ports[spec.name]}")
@@ -173,6 +182,7 @@ class Platform:
             "PULSEONE_AUTH_ADDRESS": f"127.0.0.1:{self.service_ports['auth']}",
             "PULSEONE_PROFILE_ADDRESS": f"127.0.0.1:{self.service_ports['profile']}",
             "PULSEONE_KEY_RING_FILE": str(self.key_ring),
+            "PULSEONE_PAGE_TOKEN_KEY_FILE": str(self.page_token_key),
             "PULSEONE_LOG_LEVEL": self.log_level,
             "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "gen" / "python"), str(ROOT / "envoy")]),
         }

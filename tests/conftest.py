@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import tempfile
@@ -12,12 +13,21 @@ from pathlib import Path
 import pytest
 
 from scripts.stack import Nats, Postgres, create_databases, database_url, free_port
+from services.common.pagination import create_page_token_key
 
 
 def scratch_dir(prefix: str) -> Path:
     """A temporary directory the `postgres` system user can traverse (PostgreSQL refuses root)."""
     path = Path(tempfile.mkdtemp(prefix=prefix))
     path.chmod(0o755)
+    return path
+
+
+@functools.cache
+def page_token_key() -> Path:
+    """The page-token key of every service the tests start in-process (made once per session)."""
+    path = scratch_dir("pulseone-page-token-") / "page-token.key"
+    create_page_token_key(path)
     return path
 
 

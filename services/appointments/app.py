@@ -50,10 +50,12 @@ def build(settings: AppointmentsSettings, *, clock: Clock = utc_now) -> ServiceR
     infra = Infrastructure.create(settings, NAME)
     auth = AuthClient.connect(settings.auth_address, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
     profile_channel = grpc.aio.insecure_channel(settings.profile_address)
-    scheduling = Scheduling(infra.sessions, clock=clock, affiliation_owner=affiliation_owner(profile_channel))
-    bookings = Bookings(infra.sessions, clock=clock)
+    scheduling = Scheduling(
+        infra.sessions, pages=infra.pages, clock=clock, affiliation_owner=affiliation_owner(profile_channel)
+    )
+    bookings = Bookings(infra.sessions, pages=infra.pages, clock=clock)
     live_queue = LiveQueue(infra.sessions, clock)
-    records = ClinicalRecords(infra.sessions, clock)
+    records = ClinicalRecords(infra.sessions, clock, pages=infra.pages)
 
     def register(server: grpc.aio.Server) -> None:
         appointments_pb2_grpc.add_SessionServiceServicer_to_server(api.SessionApi(scheduling), server)  # type: ignore[no-untyped-call]

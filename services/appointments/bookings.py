@@ -32,7 +32,9 @@ from services.common.errors import (
     PermissionDenied,
     invalid_field,
 )
-from services.common.pagination import decode_token, encode_token, page_size
+from services.common.pagination import Keyset, PageTokens
+
+APPOINTMENTS = Keyset("appointments.appointments", (date, int, uuid.UUID))
 
 
 class RequestIdRace(Exception):
@@ -50,8 +52,11 @@ class Booking:
 
 
 class Bookings:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], *, clock: Clock = utc_now) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], *, pages: PageTokens, clock: Clock = utc_now
+    ) -> None:
         self._sessions = sessions
+        self._pages = pages
         self._now = clock
 
     # Booking
@@ -252,28 +257,20 @@ class Bookings:
             conditions.append(a.c.status == status.value)
         if upcoming:
             conditions.append(a.c.appointment_date >= self._now().date() - timedelta(days=1))
-        limit = page_size(size)
-        position = decode_token(token, ("date", "queueNumber", "id"))
-        after = (
-            (date.fromisoformat(position["date"]), int(position["queueNumber"]), uuid.UUID(position["id"]))
-            if position
-            else None
-        )
+        filters = {
+            # What the caller may see is part of the query: a token never moves to another caller's list.
+            "viewer": viewer.user_id,
+            "patientId": patient_id,
+            "doctorId": doctor_id,
+            "clinicId": clinic_id,
+            "date": day,
+            "status": status,
+            "upcoming": upcoming,
+        }
+        page = self._pages.page(APPOINTMENTS, size=size, token=token, filters=filters)
         async with self._sessions() as session:
-            rows = await store.list_appointments(session, conditions=conditions, after=after, limit=limit + 1)
-        page = rows[:limit]
-        next_token = (
-            encode_token(
-                {
-                    "date": page[-1]["appointment_date"].isoformat(),
-                    "queueNumber": page[-1]["queue_number"],
-                    "id": str(page[-1]["id"]),
-                }
-            )
-            if len(rows) > limit
-            else ""
-        )
-        return page, next_token
+            rows = await store.list_appointments(session, conditions=conditions, after=page.after, limit=page.fetch)
+        return page.split(rows, lambda r: (r["appointment_date"], r["queue_number"], r["id"]))
 
     async def _transition(
         self,

@@ -14,7 +14,7 @@ from services.appointments.schedule import Clock
 from services.common.context import Principal, Role
 from services.common.db import Row, transaction
 from services.common.errors import NotFound, PermissionDenied, ValidationErrors, invalid_field
-from services.common.pagination import decode_token, encode_token, page_size
+from services.common.pagination import Keyset, PageTokens
 
 TEXT_LIMITS = {"chief_complaint": 2000, "diagnosis": 5000, "treatment_plan": 5000, "follow_up_instructions": 2000}
 
@@ -37,10 +37,14 @@ def _check(values: dict[str, Any]) -> None:
     errors.raise_if_any()
 
 
+HISTORY = Keyset("appointments.patient-history", (date, uuid.UUID))
+
+
 class ClinicalRecords:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock, *, pages: PageTokens) -> None:
         self._sessions = sessions
         self._now = clock
+        self._pages = pages
 
     async def _with_addenda(self, session: AsyncSession, row: Row, appointment: Row) -> dict[str, Any]:
         return {
@@ -98,9 +102,8 @@ class ClinicalRecords:
         self, viewer: Principal, patient_id: uuid.UUID, size: int, token: str
     ) -> tuple[list[tuple[Row, dict[str, Any] | None]], str]:
         """Completed appointments with the notes the caller may see (SPEC 3.3)."""
-        limit = page_size(size)
-        position = decode_token(token, ("date", "id"))
-        after = (date.fromisoformat(position["date"]), uuid.UUID(position["id"])) if position else None
+        filters = {"viewer": viewer.user_id, "patientId": patient_id}
+        page = self._pages.page(HISTORY, size=size, token=token, filters=filters)
         async with self._sessions() as session:
             consented = False
             if viewer.role is Role.PATIENT:
@@ -109,20 +112,15 @@ class ClinicalRecords:
                 open_count, last = await store.care_relationship(session, patient_id, viewer.user_id)
                 allowed = notes.within_care(open_count, last, self._now())
                 consented = await store.consented(session, patient_id, viewer.user_id)
-            rows = await store.completed_with_notes(session, patient_id, after, limit + 1) if allowed else []
+            rows = await store.completed_with_notes(session, patient_id, page.after, page.fetch) if allowed else []
             addenda = await store.note_addenda(session, [r["id"] for r in rows if r["notes_appointment_id"]])
         if not allowed:
             raise PermissionDenied("only the patient and their doctors may read this", reason="NOT_IN_CARE")
-        page = rows[:limit]
+        page_rows, next_token = page.split(rows, lambda r: (r["appointment_date"], r["id"]))
         entries = []
-        for row in page:
+        for row in page_rows:
             visible = row["notes_appointment_id"] and notes.may_read(viewer, row["doctor_id"], patient_id, consented)
             entries.append((row, self._notes_of(row, addenda) if visible else None))
-        next_token = (
-            encode_token({"date": page[-1]["appointment_date"].isoformat(), "id": str(page[-1]["id"])})
-            if len(rows) > limit
-            else ""
-        )
         return entries, next_token
 
     def _notes_of(self, row: Row, addenda: list[Row]) -> dict[str, Any]:

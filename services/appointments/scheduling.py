@@ -34,7 +34,7 @@ from services.common.errors import (
     ValidationErrors,
     invalid_field,
 )
-from services.common.pagination import decode_token, encode_token, page_size
+from services.common.pagination import Keyset, PageTokens
 
 AffiliationOwner = Callable[[uuid.UUID, uuid.UUID], Awaitable[str | None]]
 """Ask the profile service for an affiliation's status, when this service's copy may lag behind."""
@@ -95,15 +95,20 @@ def _check_new_session(new: NewSession) -> None:
     errors.raise_if_any()
 
 
+SESSIONS = Keyset("appointments.sessions", (datetime, uuid.UUID))
+
+
 class Scheduling:
     def __init__(
         self,
         sessions: async_sessionmaker[AsyncSession],
         *,
+        pages: PageTokens,
         clock: Clock = utc_now,
         affiliation_owner: AffiliationOwner | None = None,
     ) -> None:
         self._sessions = sessions
+        self._pages = pages
         self._now = clock
         self._affiliation_owner = affiliation_owner
 
@@ -195,20 +200,18 @@ class Scheduling:
     async def list_sessions(
         self, *, doctor_id: uuid.UUID | None, clinic_id: uuid.UUID | None, active_only: bool, size: int, token: str
     ) -> tuple[list[Row], str]:
-        limit = page_size(size)
-        position = decode_token(token, ("createTime", "id"))
-        after = (datetime.fromisoformat(position["createTime"]), uuid.UUID(position["id"])) if position else None
+        filters = {"doctorId": doctor_id, "clinicId": clinic_id, "activeOnly": active_only}
+        page = self._pages.page(SESSIONS, size=size, token=token, filters=filters)
         async with self._sessions() as session:
             rows = await store.list_sessions(
-                session, doctor_id=doctor_id, clinic_id=clinic_id, active_only=active_only, after=after, limit=limit + 1
+                session,
+                doctor_id=doctor_id,
+                clinic_id=clinic_id,
+                active_only=active_only,
+                after=page.after,
+                limit=page.fetch,
             )
-        page = rows[:limit]
-        next_token = (
-            encode_token({"createTime": page[-1]["created_at"].isoformat(), "id": str(page[-1]["id"])})
-            if len(rows) > limit
-            else ""
-        )
-        return page, next_token
+        return page.split(rows, lambda r: (r["created_at"], r["id"]))
 
     async def _managed_session(self, session: AsyncSession, viewer: Principal, session_id: uuid.UUID) -> Row:
         return await managed_session(session, viewer, session_id, lock=True)

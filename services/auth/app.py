@@ -45,7 +45,13 @@ def build(settings: AuthSettings, *, clock: Clock = utc_now) -> ServiceRuntime:
         lifetime=timedelta(minutes=settings.access_token_minutes),
     )
     service = AuthService(
-        infra.sessions, hasher=PasswordHasher(), ring=ring, issuer=issuer, verifier=verifier, clock=clock
+        infra.sessions,
+        hasher=PasswordHasher(),
+        ring=ring,
+        issuer=issuer,
+        verifier=verifier,
+        pages=infra.pages,
+        clock=clock,
     )
     api = AuthApi(service, ring)
     return ServiceRuntime(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import secrets
 import time
 import uuid
@@ -16,6 +15,8 @@ from typing import Any
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from services.common.secret_files import write_private
 
 ALGORITHM = "EdDSA"
 
@@ -39,12 +40,7 @@ def _generate(not_before: datetime) -> dict[str, str]:
 
 
 def _write_private(path: Path, document: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        json.dump(document, handle, indent=2)
-    temporary.replace(path)
+    write_private(path, json.dumps(document, indent=2))
 
 
 def create_key_ring(path: Path) -> None:

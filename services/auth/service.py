@@ -24,7 +24,7 @@ from services.common.errors import (
     ValidationErrors,
     invalid_field,
 )
-from services.common.pagination import decode_token, encode_token, page_size
+from services.common.pagination import Keyset, PageTokens
 from services.common.tokens import TokenVerifier
 
 Clock = Callable[[], datetime]
@@ -55,6 +55,7 @@ class TokenCheck:
 
 
 INVALID_CREDENTIALS = "the email or password is wrong"
+USERS = Keyset("auth.users", (datetime, uuid.UUID))
 
 
 async def insert_account(
@@ -88,9 +89,11 @@ class AuthService:
         ring: KeyRing,
         issuer: TokenIssuer,
         verifier: TokenVerifier,
+        pages: PageTokens,
         clock: Clock = utc_now,
     ) -> None:
         self._sessions = sessions
+        self._pages = pages
         self._hasher = hasher
         self._ring = ring
         self._issuer = issuer
@@ -119,16 +122,10 @@ class AuthService:
     async def list_accounts(
         self, *, role: Role | None, status: AccountStatus | None, size: int, token: str
     ) -> tuple[list[Account], str]:
-        limit = page_size(size)
-        position = decode_token(token, ("createTime", "id"))
-        after = (datetime.fromisoformat(position["createTime"]), uuid.UUID(position["id"])) if position else None
+        page = self._pages.page(USERS, size=size, token=token, filters={"role": role, "status": status})
         async with self._sessions() as session:
-            found = await store.list_accounts(session, role=role, status=status, after=after, limit=limit + 1)
-        page, more = found[:limit], len(found) > limit
-        next_token = (
-            encode_token({"createTime": page[-1].create_time.isoformat(), "id": str(page[-1].id)}) if more else ""
-        )
-        return page, next_token
+            found = await store.list_accounts(session, role=role, status=status, after=page.after, limit=page.fetch)
+        return page.split(found, lambda account: (account.create_time, account.id))
 
     async def approve(self, user_id: uuid.UUID) -> Account:
         async with transaction(self._sessions) as session:
@@ -211,6 +208,8 @@ class AuthService:
                 else:
                     assert found is not None  # verify() fails without a stored hash
                     await store.clear_throttle(session, email, client_address)
+                    # Told only now that the password proved the caller owns the account: a wrong
+                    # one answered above exactly as for any account, so suspension is never probed.
                     if found.account.status is AccountStatus.SUSPENDED:
                         refusal = PermissionDenied("this account is suspended", reason="ACCOUNT_SUSPENDED")
                     else:

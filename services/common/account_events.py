@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from services.common import event_catalogue as catalogue
 from services.common.consumer import Subscription, subscribe
 from services.common.context import AccountStatus
+from services.common.db import run_to_completion
 
 StatusEvent = (
     auth_events.UserApproved | auth_events.UserSuspended | auth_events.UserReactivated | auth_events.UserApprovalRevoked
@@ -37,9 +38,15 @@ def status_lookup(
     reader = engine.execution_options(isolation_level="AUTOCOMMIT")
     query = sa.select(status_column).where(id_column == sa.bindparam("user_id"))
 
-    async def lookup(user_id: uuid.UUID) -> AccountStatus | None:
+    async def read(user_id: uuid.UUID) -> str | None:
         async with reader.connect() as connection:
-            status = (await connection.execute(query, {"user_id": user_id})).scalar()
+            status: str | None = (await connection.execute(query, {"user_id": user_id})).scalar()
+        return status
+
+    async def lookup(user_id: uuid.UUID) -> AccountStatus | None:
+        # Every call runs this before its handler, so a client hanging up lands here often; the
+        # AUTOCOMMIT set-up awaits psycopg on a connection no context manager owns yet.
+        status = await run_to_completion(read(user_id))
         return AccountStatus(status) if status else None
 
     return lookup

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import TypeVar
 
 from pydantic import Field, ValidationError, field_validator
@@ -28,6 +29,10 @@ class ServiceSettings(BaseSettings):
     event_max_deliver: int = Field(5, ge=1, description="deliveries before an event goes to the dead letters")
     event_ack_wait_seconds: float = Field(30.0, gt=0)
     event_consumer: str = Field("", description="durable consumer name; default: the service name")
+    page_token_key_file: Path = Field(
+        Path(".pulseone/keys/page-token.key"),
+        description="the key that signs page tokens (a secret every replica of a service shares)",
+    )
 
     @field_validator("database_url")
     @classmethod

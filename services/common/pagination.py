@@ -1,16 +1,35 @@
-"""Page sizes and opaque page tokens for keyset pagination (SPEC 1, Lists)."""
+"""Page sizes and signed page tokens for keyset pagination, bound to their list and filters (SPEC 1, Lists)."""
 
 from __future__ import annotations
 
 import base64
-import binascii
+import enum
+import hashlib
+import hmac
 import json
-from typing import Any
+import secrets
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, TypeVar
 
-from services.common.errors import InvalidArgument, ValidationErrors
+from services.common.errors import FieldViolation, InvalidArgument, ValidationErrors
+from services.common.secret_files import write_private
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
+KEY_BYTES = 32
+# The longest we make (two names of 100 four-byte characters and an id) is about 1,200 characters;
+# a token far longer is not ours and is refused unread.
+MAX_TOKEN_LENGTH = 4096
+MAX_TEXT_LENGTH = 1000
+INT_RANGE = range(-(2**31), 2**31)  # PostgreSQL integer: what a keyset number column holds
+
+T = TypeVar("T")
+Position = tuple[Any, ...]
+"""The typed values of the last row of a page, in the order of the list's ORDER BY."""
 
 
 def page_size(requested: int) -> int:
@@ -24,21 +43,160 @@ def page_size(requested: int) -> int:
     return min(requested, MAX_PAGE_SIZE)
 
 
-def encode_token(position: dict[str, Any]) -> str:
-    """An opaque token for the position after the last item of a page."""
-    raw = json.dumps(position, separators=(",", ":"), sort_keys=True).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+def invalid_page_token() -> InvalidArgument:
+    description = "is not a token from a previous page of this list with these filters"
+    return InvalidArgument(
+        f"pageToken {description}",
+        reason="INVALID_PAGE_TOKEN",
+        violations=[FieldViolation("pageToken", description, "INVALID_PAGE_TOKEN")],
+    )
 
 
-def decode_token(token: str, keys: tuple[str, ...]) -> dict[str, Any] | None:
-    """The position a token encodes; None for an empty token (the first page)."""
-    if not token:
-        return None
-    try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        position = json.loads(raw)
-    except (binascii.Error, ValueError):
-        position = None
-    if not isinstance(position, dict) or set(position) != set(keys):
-        raise InvalidArgument("pageToken is not a token from a previous page", reason="INVALID_PAGE_TOKEN")
-    return position
+def _text(value: object) -> str:
+    if not isinstance(value, str) or len(value) > MAX_TEXT_LENGTH:
+        raise ValueError("not a bounded string")
+    return value
+
+
+def _instant(value: object) -> datetime:
+    instant = datetime.fromisoformat(_text(value))
+    if instant.tzinfo is None:
+        raise ValueError("not an instant")
+    return instant
+
+
+def _day(value: object) -> date:
+    return date.fromisoformat(_text(value))
+
+
+def _uuid(value: object) -> uuid.UUID:
+    return uuid.UUID(_text(value))
+
+
+def _number(value: object) -> int:
+    if type(value) is not int or value not in INT_RANGE:
+        raise ValueError("not an integer column value")
+    return value
+
+
+DECODERS: dict[type, Callable[[object], Any]] = {
+    datetime: _instant,
+    date: _day,
+    uuid.UUID: _uuid,
+    int: _number,
+    str: _text,
+}
+
+
+def _plain(value: object) -> object:
+    """A position or filter value as JSON: ids as strings, instants and days in ISO 8601."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, date):  # datetimes too
+        return value.isoformat()
+    return value
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_", validate=True)
+
+
+@dataclass(frozen=True)
+class Keyset:
+    """A list that pages by keyset: its name (a token never crosses lists) and the types of the
+    values its ORDER BY is made of (a token's position is decoded to exactly these)."""
+
+    name: str
+    types: tuple[type, ...]
+
+    def __post_init__(self) -> None:
+        unknown = [t for t in self.types if t not in DECODERS]
+        if unknown:
+            raise TypeError(f"{self.name}: no page-token decoder for {unknown}")
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a keyset list: at most `limit` rows after the position `after` (None: the first page)."""
+
+    limit: int
+    after: Position | None
+    _seal: Callable[[Position], str]
+
+    @property
+    def fetch(self) -> int:
+        """Rows to ask the store for: one more than fits tells whether another page follows."""
+        return self.limit + 1
+
+    def split(self, rows: list[T], position: Callable[[T], Position]) -> tuple[list[T], str]:
+        """This page's rows out of `fetch` rows, and the token of the next page (empty on the last)."""
+        page = rows[: self.limit]
+        return page, self._seal(position(page[-1])) if len(rows) > self.limit else ""
+
+
+class PageTokens:
+    """Page tokens signed with HMAC-SHA256 under a key every replica of a service shares.
+
+    The signature covers the position and what the token is bound to: the list's name and the
+    request's filters, so a token is good only for the next page of the same query and any other
+    token (forged, truncated, from another list or other filters) is INVALID_PAGE_TOKEN. The
+    position's values are also checked against the list's types when a token is opened, so even a
+    token signed by mistake cannot reach the database as anything but the expected values.
+    """
+
+    def __init__(self, key: bytes) -> None:
+        if len(key) < KEY_BYTES:
+            raise ValueError(f"a page-token key has at least {KEY_BYTES} bytes")
+        self._key = key
+
+    @classmethod
+    def from_file(cls, path: Path) -> PageTokens:
+        """The key in `path` (base64, as `create_page_token_key` writes it); exits when there is none."""
+        try:
+            return cls(base64.b64decode(path.read_text().strip(), validate=True))
+        except (OSError, ValueError) as error:
+            raise SystemExit(f"no usable page-token key in {path} (PULSEONE_PAGE_TOKEN_KEY_FILE): {error}") from None
+
+    def page(self, keyset: Keyset, *, size: int, token: str, filters: Mapping[str, object]) -> Page:
+        """The page a list request asks for; `filters` are every request value that shapes the list."""
+        limit = page_size(size)
+        binding = json.dumps(
+            [keyset.name, {name: _plain(value) for name, value in filters.items()}],
+            sort_keys=True,
+            separators=(",", ":"),
+        ).encode()
+        after = self._open(keyset, binding, token) if token else None
+        return Page(limit=limit, after=after, _seal=lambda position: self._seal(binding, position))
+
+    def _signature(self, binding: bytes, payload: str) -> str:
+        return _b64(hmac.new(self._key, binding + b"\0" + payload.encode(), hashlib.sha256).digest())
+
+    def _seal(self, binding: bytes, position: Position) -> str:
+        plain = [_plain(value) for value in position]
+        payload = _b64(json.dumps(plain, separators=(",", ":"), ensure_ascii=False).encode())
+        return f"{payload}.{self._signature(binding, payload)}"
+
+    def _open(self, keyset: Keyset, binding: bytes, token: str) -> Position:
+        if len(token) > MAX_TOKEN_LENGTH or not token.isascii():
+            raise invalid_page_token()
+        payload, _, signature = token.partition(".")
+        if not hmac.compare_digest(signature.encode(), self._signature(binding, payload).encode()):
+            raise invalid_page_token()
+        try:
+            values = json.loads(_unb64(payload))
+            if not isinstance(values, list) or len(values) != len(keyset.types):
+                raise ValueError("not a position of this list")
+            return tuple(DECODERS[kind](value) for kind, value in zip(keyset.types, values, strict=True))
+        except (ValueError, TypeError):  # binascii and JSON errors are ValueErrors
+            raise invalid_page_token() from None
+
+
+def create_page_token_key(path: Path) -> None:
+    """A new random key, readable by its owner only (development; production mounts a secret)."""
+    write_private(path, base64.b64encode(secrets.token_bytes(KEY_BYTES)).decode() + "\n")

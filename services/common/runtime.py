@@ -26,6 +26,7 @@ from services.common.interceptor import ServiceInterceptor, StatusLookup
 from services.common.logging import configure_logging
 from services.common.messaging import NatsLink
 from services.common.outbox import OutboxRelay
+from services.common.pagination import PageTokens
 from services.common.tokens import StatusRecheck, TokenVerifier
 
 log = logging.getLogger("pulseone.runtime")
@@ -47,11 +48,14 @@ class Infrastructure:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     link: NatsLink
+    pages: PageTokens
 
     @classmethod
     def create(cls, settings: ServiceSettings, name: str) -> Infrastructure:
+        pages = PageTokens.from_file(settings.page_token_key_file)
         engine = create_engine(settings.database_url, settings.db_pool_size)
-        return cls(settings, engine, create_sessions(engine), NatsLink(settings.nats_url, f"pulseone-{name}"))
+        link = NatsLink(settings.nats_url, f"pulseone-{name}")
+        return cls(settings, engine, create_sessions(engine), link, pages)
 
 
 @dataclass

@@ -17,10 +17,27 @@ from pulseone.auth.v1 import auth_pb2, auth_pb2_grpc
 from services.common.context import AccountStatus, Principal, Role
 from services.common.errors import Unauthenticated, Unavailable
 
+# Asymmetric only: a key set that somehow held a shared-secret key must not make it a verifier.
 ALGORITHMS = ("EdDSA", "RS256")
+# PulseOne kids are 16 hex characters; a far longer one is not ours and need not cost a JWKS refetch.
+MAX_KID_LENGTH = 128
 REQUIRED_CLAIMS = ["exp", "iat", "iss", "aud", "sub", "jti", "role", "status"]
 
 JwksSource = Callable[[], Awaitable[dict[str, Any]]]
+
+
+def verification_keys(document: dict[str, Any]) -> dict[str, jwt.PyJWK]:
+    """The signing keys of a JWKS by `kid`, each bound to its algorithm (the JWK's `alg`, else its
+    key type); keys that are not for an allowed asymmetric algorithm are left out."""
+    keys = {}
+    for entry in document.get("keys", []):
+        try:
+            key = jwt.PyJWK(entry)
+        except jwt.PyJWTError:
+            continue
+        if isinstance(entry.get("kid"), str) and key.algorithm_name in ALGORITHMS:
+            keys[entry["kid"]] = key
+    return keys
 
 
 class TokenVerifier:
@@ -47,7 +64,7 @@ class TokenVerifier:
                     self._fetched_at = time.monotonic()
                     return
                 raise Unavailable("signing keys cannot be fetched", reason="JWKS_UNAVAILABLE") from error
-            self._keys = {k["kid"]: jwt.PyJWK(k) for k in document.get("keys", []) if "kid" in k}
+            self._keys = verification_keys(document)
             self._fetched_at = time.monotonic()
 
     async def _key(self, kid: str) -> jwt.PyJWK:
@@ -59,19 +76,25 @@ class TokenVerifier:
             raise Unauthenticated("the token is signed by an unknown key", reason="TOKEN_INVALID") from None
 
     async def claims(self, token: str) -> dict[str, Any]:
-        """The verified claims of a token, or UNAUTHENTICATED."""
+        """The verified claims of a token, or UNAUTHENTICATED.
+
+        Only the `kid` is taken from the unverified header, to pick the key; the key decides the
+        algorithm, so a header naming another one (RS256 for an Ed25519 key, HS256 keyed with the
+        public key, none) is simply an invalid token. Remote key locations in the header (`jku`,
+        `x5u`, `jwk`) are never followed, and critical extensions PyJWT does not know are refused.
+        """
         try:
-            header = jwt.get_unverified_header(token)
+            kid = jwt.get_unverified_header(token).get("kid")
         except jwt.PyJWTError:
             raise Unauthenticated("the token is malformed", reason="TOKEN_INVALID") from None
-        if header.get("alg") not in ALGORITHMS or not isinstance(header.get("kid"), str):
+        if not isinstance(kid, str) or not 0 < len(kid) <= MAX_KID_LENGTH:
             raise Unauthenticated("the token is not signed by PulseOne", reason="TOKEN_INVALID")
-        key = await self._key(header["kid"])
+        key = await self._key(kid)
         try:
             return jwt.decode(
                 token,
-                key=key.key,
-                algorithms=[header["alg"]],
+                key=key,
+                algorithms=[key.algorithm_name],
                 audience=self._audience,
                 issuer=self._issuer,
                 options={"require": REQUIRED_CLAIMS},

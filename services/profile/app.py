@@ -25,7 +25,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 def build(settings: ProfileSettings, *, clock: Clock = utc_now) -> ServiceRuntime:
     infra = Infrastructure.create(settings, NAME)
     auth = AuthClient.connect(settings.auth_address, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
-    service = ProfileService(infra.sessions, clock=clock)
+    service = ProfileService(infra.sessions, pages=infra.pages, clock=clock)
 
     def register(server: grpc.aio.Server) -> None:
         profile_pb2_grpc.add_ProfileServiceServicer_to_server(api.ProfileApi(service), server)  # type: ignore[no-untyped-call]

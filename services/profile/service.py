@@ -19,7 +19,7 @@ from services.common.errors import (
     PermissionDenied,
     invalid_field,
 )
-from services.common.pagination import decode_token, encode_token, page_size
+from services.common.pagination import Keyset, PageTokens
 from services.profile import events, store
 from services.profile.rules import (
     BLOOD_GROUPS,
@@ -37,6 +37,10 @@ from services.profile.rules import (
 )
 
 Clock = Callable[[], datetime]
+DOCTORS = Keyset("profile.doctors", (str, str, uuid.UUID))
+RATINGS = Keyset("profile.ratings", (datetime, uuid.UUID))
+CLINICS = Keyset("profile.clinics", (datetime, uuid.UUID))
+PHARMACIES = Keyset("profile.pharmacies", (datetime, uuid.UUID))
 
 
 def utc_now() -> datetime:
@@ -47,14 +51,12 @@ def not_yours() -> PermissionDenied:
     return PermissionDenied("this resource belongs to someone else", reason="NOT_OWNER")
 
 
-def _page(rows: list[Row], limit: int, key: Callable[[Row], dict[str, Any]]) -> tuple[list[Row], str]:
-    page = rows[:limit]
-    return page, encode_token(key(page[-1])) if len(rows) > limit else ""
-
-
 class ProfileService:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], *, clock: Clock = utc_now) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], *, pages: PageTokens, clock: Clock = utc_now
+    ) -> None:
         self._sessions = sessions
+        self._pages = pages
         self._now = clock
 
     # Common profiles
@@ -211,26 +213,22 @@ class ProfileService:
         size: int,
         token: str,
     ) -> tuple[list[Row], str]:
-        limit = page_size(size)
-        position = decode_token(token, ("lastName", "firstName", "id"))
-        after = (position["lastName"], position["firstName"], uuid.UUID(position["id"])) if position else None
+        only_verified = not sees_unverified_doctors(viewer, verified_only)
+        filters = {"specialization": specialization, "clinicId": clinic_id, "query": query, "verified": only_verified}
+        page = self._pages.page(DOCTORS, size=size, token=token, filters=filters)
         async with self._sessions() as session:
             rows = await store.search_doctors(
                 session,
                 specialization=specialization,
                 clinic_id=clinic_id,
                 query=query,
-                verified_only=not sees_unverified_doctors(viewer, verified_only),
-                after=after,
-                limit=limit + 1,
+                verified_only=only_verified,
+                after=page.after,
+                limit=page.fetch,
             )
-            page, next_token = _page(
-                rows,
-                limit,
-                lambda r: {"lastName": r["last_name"] or "", "firstName": r["first_name"] or "", "id": str(r["id"])},
-            )
-            clinics = {r["id"]: await store.doctor_clinics(session, r["id"]) for r in page}
-        return [{**r, "clinics": clinics[r["id"]]} for r in page], next_token
+            page_rows, next_token = page.split(rows, lambda r: (r["last_name"] or "", r["first_name"] or "", r["id"]))
+            clinics = {r["id"]: await store.doctor_clinics(session, r["id"]) for r in page_rows}
+        return [{**r, "clinics": clinics[r["id"]]} for r in page_rows], next_token
 
     async def get_doctor(self, viewer: Principal, doctor_id: uuid.UUID) -> Row:
         async with self._sessions() as session:
@@ -302,29 +300,23 @@ class ProfileService:
         return row
 
     async def list_ratings(self, doctor_id: uuid.UUID, size: int, token: str) -> tuple[list[Row], str]:
-        limit = page_size(size)
-        position = decode_token(token, ("createTime", "patientId"))
-        after = (datetime.fromisoformat(position["createTime"]), uuid.UUID(position["patientId"])) if position else None
+        page = self._pages.page(RATINGS, size=size, token=token, filters={"doctorId": doctor_id})
         async with self._sessions() as session:
             if await store.doctor(session, doctor_id) is None:
                 raise NotFound("no doctor has this id", reason="DOCTOR_NOT_FOUND")
-            rows = await store.list_ratings(session, doctor_id, after, limit + 1)
-        return _page(
-            rows, limit, lambda r: {"createTime": r["created_at"].isoformat(), "patientId": str(r["patient_id"])}
-        )
+            rows = await store.list_ratings(session, doctor_id, page.after, page.fetch)
+        return page.split(rows, lambda r: (r["created_at"], r["patient_id"]))
 
     # Clinics
 
     async def list_clinics(self, query: str, size: int, token: str) -> tuple[list[Row], str]:
-        return await self._newest(store.clinics, query, size, token)
+        return await self._newest(CLINICS, store.clinics, query, size, token)
 
-    async def _newest(self, table: Any, query: str, size: int, token: str) -> tuple[list[Row], str]:
-        limit = page_size(size)
-        position = decode_token(token, ("createTime", "id"))
-        after = (datetime.fromisoformat(position["createTime"]), uuid.UUID(position["id"])) if position else None
+    async def _newest(self, keyset: Keyset, table: Any, query: str, size: int, token: str) -> tuple[list[Row], str]:
+        page = self._pages.page(keyset, size=size, token=token, filters={"query": query})
         async with self._sessions() as session:
-            rows = await store.newest_first(session, table, query=query, after=after, limit=limit + 1)
-        return _page(rows, limit, lambda r: {"createTime": r["created_at"].isoformat(), "id": str(r["id"])})
+            rows = await store.newest_first(session, table, query=query, after=page.after, limit=page.fetch)
+        return page.split(rows, lambda r: (r["created_at"], r["id"]))
 
     async def get_clinic(self, clinic_id: uuid.UUID) -> Row:
         async with self._sessions() as session:
@@ -479,7 +471,7 @@ class ProfileService:
     # Pharmacies
 
     async def list_pharmacies(self, query: str, size: int, token: str) -> tuple[list[Row], str]:
-        return await self._newest(store.pharmacies, query, size, token)
+        return await self._newest(PHARMACIES, store.pharmacies, query, size, token)
 
     async def get_pharmacy(self, pharmacy_id: uuid.UUID) -> Row:
         async with self._sessions() as session:

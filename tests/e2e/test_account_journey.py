@@ -69,6 +69,18 @@ def test_suspend_and_reactivate(gateway: httpx.Client, admin: Account) -> None:
     assert login(gateway, patient.email).status_code == 200
 
 
+def test_only_the_right_password_learns_that_an_account_is_suspended(gateway: httpx.Client, admin: Account) -> None:
+    """A wrong password for a suspended account is the same 401 as for any account; the right one is 403."""
+    active, suspended = register(gateway, "PATIENT"), register(gateway, "PATIENT")
+    gateway.post(f"/api/auth/users/{suspended.id}/suspend", json={"reason": "abuse"}, headers=admin.headers)
+    wrong = [login(gateway, account.email, "wrong password 1") for account in (active, suspended)]
+    assert [r.status_code for r in wrong] == [401, 401]
+    assert wrong[0].json() == wrong[1].json()
+    assert error_info(wrong[1])["reason"] == "INVALID_CREDENTIALS"
+    right = login(gateway, suspended.email)
+    assert (right.status_code, error_info(right)["reason"]) == (403, "ACCOUNT_SUSPENDED")
+
+
 def test_an_admin_creates_accounts_of_any_role(gateway: httpx.Client, admin: Account) -> None:
     body = {
         "email": f"admin2-{uuid.uuid4().hex[:8]}@example.com",

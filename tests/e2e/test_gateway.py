@@ -22,6 +22,7 @@ from scripts.platform import SERVICES, Platform
 from scripts.stack import Envoy, free_port, wait_until
 from services.auth.keys import KeyRing
 from tests.e2e.conftest import Account, error_info, login, register, source_address_client
+from tests.forged_tokens import hostile_tokens
 
 
 def token_for(platform: Platform, **claims: object) -> str:
@@ -77,6 +78,30 @@ def test_a_token_signed_by_a_stranger_is_401(gateway: httpx.Client) -> None:
         headers={"kid": "stranger"},
     )
     assert gateway.get("/api/auth/me", headers={"authorization": f"Bearer {token}"}).status_code == 401
+
+
+@pytest.fixture(scope="module")
+def forgeries(platform: Platform) -> dict[str, str]:
+    key = KeyRing(platform.key_ring).current()
+    return hostile_tokens(key.kid, key.private_key.public_key())
+
+
+@pytest.mark.parametrize("path", ["/api/auth/me", f"/api/profiles/{uuid.uuid4()}", "/api/sessions"])
+def test_forged_token_headers_are_401_at_the_edge(gateway: httpx.Client, forgeries: dict[str, str], path: str) -> None:
+    answers = {}
+    for name, token in forgeries.items():
+        response = gateway.get(path, headers={"authorization": f"Bearer {token}"})
+        answers[name] = (response.status_code, error_info(response)["domain"])
+    assert answers == dict.fromkeys(forgeries, (401, "pulseone.gateway"))
+
+
+def test_forged_tokens_sent_to_verify_are_invalid(gateway: httpx.Client, forgeries: dict[str, str]) -> None:
+    """The verify route is public, so these reach the auth service itself, not only the edge."""
+    answers = {}
+    for name, token in forgeries.items():
+        response = gateway.post("/api/auth/verify", json={"token": token})
+        answers[name] = (response.status_code, response.json().get("valid"))
+    assert answers == dict.fromkeys(forgeries, (200, False))
 
 
 def test_a_patient_calling_an_admin_route_is_403(gateway: httpx.Client) -> None:

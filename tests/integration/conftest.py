@@ -18,11 +18,13 @@ import sqlalchemy as sa
 from pulseone.appointments.v1 import appointments_pb2_grpc
 from pulseone.auth.v1 import auth_pb2, auth_pb2_grpc
 from pulseone.profile.v1 import profile_pb2_grpc
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from scripts.stack import Nats, Postgres
 from services.appointments.app import MIGRATIONS as APPOINTMENTS_MIGRATIONS
 from services.appointments.app import build as build_appointments
 from services.appointments.settings import AppointmentsSettings
+from services.auth.admin import create_system_admin
 from services.auth.app import MIGRATIONS, build
 from services.auth.keys import KeyRing
 from services.auth.settings import AuthSettings
@@ -31,7 +33,7 @@ from services.common.runtime import ServiceRuntime
 from services.profile.app import MIGRATIONS as PROFILE_MIGRATIONS
 from services.profile.app import build as build_profile
 from services.profile.settings import ProfileSettings
-from tests.conftest import fresh_database, scratch_dir
+from tests.conftest import fresh_database, page_token_key, scratch_dir
 
 PASSWORD = "correct horse 1"
 T = TypeVar("T")
@@ -91,12 +93,21 @@ async def start_auth(postgres: Postgres, nats_url: str, state: Path) -> AuthHarn
         health_interval_seconds=0.2,
         event_consumer=f"auth-{uuid.uuid4().hex[:8]}",
         event_ack_wait_seconds=5,
+        page_token_key_file=page_token_key(),
     )
     clock = Clock()
     runtime = build(settings, clock=clock)
     port = await runtime.start()
     channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
     return AuthHarness(runtime, channel, auth_pb2_grpc.AuthServiceStub(channel), clock, url, key_ring)
+
+
+async def admin_token(auth: AuthHarness) -> str:
+    """An access token of a new SYSTEM_ADMIN, created as the operator command does."""
+    email = f"admin-{uuid.uuid4().hex[:8]}@example.com"
+    await create_system_admin(auth.database_url, email, PASSWORD, "Sys", "Admin")
+    response = await auth.stub.Login(auth_pb2.LoginRequest(email=email, password=PASSWORD))
+    return str(response.access_token)
 
 
 @pytest.fixture(scope="module")
@@ -116,6 +127,13 @@ async def run_sql(database_url: str, statement: str, **values: object) -> list[A
             return list(result.all()) if result.returns_rows else []
     finally:
         await engine.dispose()
+
+
+def checked_out(engine: AsyncEngine) -> int:
+    """Connections of the engine's pool that someone holds (a leaked one stays counted until gc)."""
+    pool = engine.pool
+    assert isinstance(pool, sa.pool.QueuePool)
+    return pool.checkedout()
 
 
 def bearer(token: str) -> tuple[tuple[str, str]]:
@@ -144,6 +162,7 @@ async def start_profile(postgres: Postgres, nats_url: str, auth_port: int) -> Pr
         health_interval_seconds=0.2,
         event_consumer=f"profile-{uuid.uuid4().hex[:8]}",
         event_ack_wait_seconds=5,
+        page_token_key_file=page_token_key(),
     )
     clock = Clock()
     runtime = build_profile(settings, clock=clock)
@@ -220,6 +239,7 @@ async def appointments(postgres: Postgres, nats_server: Nats, auth: AuthHarness)
             health_interval_seconds=0.2,
             event_consumer=consumer,
             event_ack_wait_seconds=5,
+            page_token_key_file=page_token_key(),
         )
         runtime = build_appointments(settings, clock=clock)
         port = await runtime.start()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import gc
+import random
 import uuid
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
@@ -12,7 +14,7 @@ from zoneinfo import ZoneInfo
 import grpc
 import nats
 import pytest
-from pulseone.appointments.v1 import appointments_pb2, resources_pb2
+from pulseone.appointments.v1 import appointments_pb2, appointments_pb2_grpc, resources_pb2
 from pulseone.auth.v1 import auth_pb2
 from pulseone.auth.v1 import events_pb2 as auth_events
 from pulseone.video.v1 import events_pb2 as video_events
@@ -20,7 +22,15 @@ from pulseone.video.v1 import events_pb2 as video_events
 from scripts.stack import Nats
 from services.appointments import lifecycle
 from services.common.db import create_engine, create_sessions
-from tests.integration.conftest import AppointmentsHarness, AuthHarness, bearer, eventually, forge_token, run_sql
+from tests.integration.conftest import (
+    AppointmentsHarness,
+    AuthHarness,
+    bearer,
+    checked_out,
+    eventually,
+    forge_token,
+    run_sql,
+)
 from tests.rpc import failure_of
 
 ZONE = "Asia/Colombo"
@@ -295,6 +305,29 @@ async def test_sessions_follow_the_rules(
     with pytest.raises(grpc.aio.AioRpcError) as raised:
         await create_session(appointments, pending, day)
     assert failure_of(raised.value).reason == "ACCOUNT_NOT_APPROVED"
+
+
+async def test_a_page_token_from_one_replica_pages_on_the_other(
+    appointments: AppointmentsHarness, doctor: tuple[str, str]
+) -> None:
+    """Replicas share the page-token key (settings), so a client may be balanced to any of them."""
+    for days_ahead in (20, 21, 22):
+        await create_session(appointments, doctor[1], session_day(days_ahead))
+    request = appointments_pb2.ListSessionsRequest(doctor_id=doctor[0], page_size=1)
+    whole = await appointments.sessions().ListSessions(
+        appointments_pb2.ListSessionsRequest(doctor_id=doctor[0]), metadata=bearer(doctor[1])
+    )
+    walked, tokens = [], []
+    for replica in range(3):
+        page = await appointments.sessions(replica % 2).ListSessions(request, metadata=bearer(doctor[1]))
+        walked += [s.id for s in page.sessions]
+        tokens.append(page.next_page_token)
+        request.page_token = page.next_page_token
+    assert walked == [s.id for s in whole.sessions][:3]
+    other_filters = appointments_pb2.ListSessionsRequest(doctor_id=doctor[0], active_only=True, page_token=tokens[0])
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await appointments.sessions(1).ListSessions(other_filters, metadata=bearer(doctor[1]))
+    assert failure_of(raised.value).fields == {"pageToken": "INVALID_PAGE_TOKEN"}
 
 
 async def test_a_cancelled_date_cancels_its_bookings_and_refuses_new_ones(
@@ -697,3 +730,63 @@ async def test_the_video_service_links_its_session_and_its_end_completes_the_vis
         assert found.actual_end_time.ToDatetime() - found.actual_start_time.ToDatetime() == timedelta(minutes=25)
 
     await eventually(completed)
+
+
+async def hang_up_mid_flight(harness: AppointmentsHarness, auth: AuthHarness, session_id: str, day: date) -> None:
+    """Fifty bookings, one every half millisecond, each on a connection of its own that the client
+    closes up to two milliseconds after sending: the calls end at every stage of their work."""
+    calls, hang_ups = [], []
+
+    async def hang_up(channel: grpc.aio.Channel) -> None:
+        await asyncio.sleep(random.random() / 500)
+        await channel.close()
+
+    for i in range(50):
+        channel = grpc.aio.insecure_channel(f"127.0.0.1:{harness.replicas[i % 2].port}")
+        request = appointments_pb2.BookAppointmentRequest(
+            session_id=session_id, appointment_date=day.isoformat(), appointment_type="VIRTUAL"
+        )
+        stub = appointments_pb2_grpc.AppointmentServiceStub(channel)
+        calls.append(stub.BookAppointment(request, metadata=bearer(patient(auth)[1])))
+        hang_ups.append(asyncio.ensure_future(hang_up(channel)))
+        await asyncio.sleep(0.0005)
+    await asyncio.gather(*calls, *hang_ups, return_exceptions=True)
+
+
+async def test_bookings_cancelled_mid_flight_release_their_connections_at_once(
+    appointments: AppointmentsHarness, auth: AuthHarness, doctor: tuple[str, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """Clients hanging up is normal for gRPC: a cancelled call gives its connection back to the pool
+    at once (not when the garbage collector finds it), leaves no transaction open, and a booking
+    either happened whole (history and event) or not at all."""
+    day = session_day(12)
+    session = await create_session(appointments, doctor[1], day, capacity=100)
+    for _ in range(30):
+        await hang_up_mid_flight(appointments, auth, session.id, day)
+
+    async def released() -> None:
+        assert [checked_out(r.infra.engine) for r in appointments.replicas] == [0, 0]
+        idle_in_transaction = await sql(
+            appointments,
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND state LIKE 'idle in transaction%'",
+        )
+        assert idle_in_transaction[0][0] == 0
+
+    await eventually(released, timeout=2)
+    gc.collect()
+    assert "non-checked-in connection" not in caplog.text
+    next_week = await book(appointments, patient(auth)[1], session.id, day + timedelta(days=7))
+    assert (next_week.queue_number, resources_pb2.Appointment.Status.Name(next_week.status)) == (1, "BOOKED")
+    counts = await sql(
+        appointments,
+        "SELECT count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM appointment_history h WHERE h.appointment_id = a.id)"
+        "   OR NOT EXISTS (SELECT 1 FROM outbox o WHERE position(convert_to(a.id::text, 'UTF8') IN o.payload) > 0)),"
+        " count(*), count(DISTINCT queue_number)"
+        " FROM appointments a WHERE session_id = :s AND appointment_date = :d",
+        s=uuid.UUID(session.id),
+        d=day,
+    )
+    incomplete, booked, numbers = counts[0]
+    assert (incomplete, numbers) == (0, booked)
+    assert booked <= 100

@@ -9,16 +9,8 @@ import grpc
 import pytest
 from pulseone.auth.v1 import auth_pb2
 
-from services.auth.admin import create_system_admin
-from tests.integration.conftest import PASSWORD, AuthHarness, bearer
+from tests.integration.conftest import PASSWORD, AuthHarness, admin_token, bearer
 from tests.rpc import failure_of
-
-
-async def admin_token(auth: AuthHarness) -> str:
-    email = f"admin-{uuid.uuid4().hex[:8]}@example.com"
-    await create_system_admin(auth.database_url, email, PASSWORD, "Sys", "Admin")
-    response = await auth.stub.Login(auth_pb2.LoginRequest(email=email, password=PASSWORD))
-    return str(response.access_token)
 
 
 async def test_a_patient_is_active_and_signed_in_on_registration(auth: AuthHarness) -> None:
@@ -187,6 +179,7 @@ async def test_negative_page_size_and_foreign_page_tokens_are_invalid(auth: Auth
     with pytest.raises(grpc.aio.AioRpcError) as raised:
         await auth.stub.ListUsers(auth_pb2.ListUsersRequest(page_token="garbage!"), metadata=bearer(token))
     assert failure_of(raised.value).reason == "INVALID_PAGE_TOKEN"
+    assert failure_of(raised.value).fields == {"pageToken": "INVALID_PAGE_TOKEN"}
 
 
 async def test_admin_created_accounts_are_active(auth: AuthHarness) -> None:

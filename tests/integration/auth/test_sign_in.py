@@ -15,7 +15,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pulseone.auth.v1 import auth_pb2
 
 from services.auth.keys import KeyRing, rotate_key_ring
-from tests.integration.conftest import PASSWORD, AuthHarness, bearer
+from services.auth.passwords import PasswordHasher
+from tests.integration.conftest import PASSWORD, AuthHarness, admin_token, bearer
 from tests.rpc import failure_of
 
 
@@ -220,3 +221,46 @@ async def test_a_rotated_key_is_published_before_it_signs(auth: AuthHarness) -> 
     assert new_kid in published
     assert ring.current().kid == before[-1]["kid"]  # the new key does not sign yet
     assert all(k["kty"] == "OKP" and k["alg"] == "EdDSA" and "d" not in k for k in ring.jwks()["keys"])
+
+
+async def test_a_suspended_account_answers_differently_only_to_its_right_password(
+    auth: AuthHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rule for signing in to a SUSPENDED account: a wrong password gets exactly what a wrong
+    password gets for any account (UNAUTHENTICATED "the email or password is wrong", after the same
+    Argon2 check, counted by the same throttle), so the reply says nothing about the account. Only
+    the right password answers ACCOUNT_SUSPENDED (PERMISSION_DENIED, 403): whoever knows the
+    password is the owner, and the owner is told why they cannot sign in."""
+    hashed = []
+    verify = PasswordHasher.verify
+
+    async def counted(self: PasswordHasher, password_hash: str | None, password: str) -> bool:
+        hashed.append(password)
+        return await verify(self, password_hash, password)
+
+    monkeypatch.setattr(PasswordHasher, "verify", counted)
+    admin = await admin_token(auth)
+    active, suspended = await auth.register(), await auth.register()
+    await auth.stub.SuspendUser(auth_pb2.SuspendUserRequest(user_id=suspended.user.id), metadata=bearer(admin))
+    hashed.clear()
+
+    answers = []
+    for user, address in ((active, "198.51.100.31"), (suspended, "198.51.100.32")):
+        with pytest.raises(grpc.aio.AioRpcError) as raised:
+            await login(auth, user.user.email, "wrong password 1", address)
+        answers.append(failure_of(raised.value))
+    assert answers[0] == answers[1]
+    assert (answers[1].code, answers[1].reason) == (grpc.StatusCode.UNAUTHENTICATED, "INVALID_CREDENTIALS")
+    assert len(hashed) == 2  # no early return for the suspended account: its password is checked too
+
+    for _ in range(4):
+        with pytest.raises(grpc.aio.AioRpcError):
+            await login(auth, suspended.user.email, "wrong password 1", "198.51.100.32")
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await login(auth, suspended.user.email, PASSWORD, "198.51.100.32")
+    assert failure_of(raised.value).reason == "TOO_MANY_ATTEMPTS"  # throttled like anyone, right password or not
+
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await login(auth, suspended.user.email, PASSWORD, "198.51.100.33")
+    failure = failure_of(raised.value)
+    assert (failure.code, failure.reason) == (grpc.StatusCode.PERMISSION_DENIED, "ACCOUNT_SUSPENDED")

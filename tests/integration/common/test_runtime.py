@@ -14,7 +14,7 @@ from scripts.stack import Nats, Postgres
 from services.auth.app import build
 from services.auth.service import AuthService
 from services.auth.settings import AuthSettings
-from tests.conftest import fresh_database, scratch_dir
+from tests.conftest import fresh_database, page_token_key, scratch_dir
 from tests.integration.conftest import AuthHarness, bearer
 from tests.rpc import failure_of
 
@@ -43,6 +43,7 @@ async def test_not_serving_on_a_database_without_the_schema(postgres: Postgres, 
         key_ring_file=scratch_dir("pulseone-keys-") / "ring.json",
         create_key_ring=True,
         health_interval_seconds=0.1,
+        page_token_key_file=page_token_key(),
     )
     runtime = build(settings)
     port = await runtime.start()
