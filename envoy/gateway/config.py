@@ -56,13 +56,14 @@ from envoy_data_plane.envoy.extensions.filters.http.jwt_authn.v3 import (
     JwtAuthentication,
     JwtProvider,
     JwtRequirement,
+    PerRouteConfig,
     RemoteJwks,
-    RequirementRule,
 )
 from envoy_data_plane.envoy.extensions.filters.http.local_ratelimit.v3 import LocalRateLimit
 from envoy_data_plane.envoy.extensions.filters.http.router.v3 import Router
 from envoy_data_plane.envoy.extensions.filters.network.http_connection_manager.v3 import (
     HttpConnectionManager,
+    HttpConnectionManagerPathWithEscapedSlashesAction,
     HttpFilter,
     LocalReplyConfig,
     ResponseMapper,
@@ -79,6 +80,8 @@ from envoy_data_plane.google.protobuf import Struct
 from gateway.contract import Binding, Method, load_methods
 
 JWT_PROVIDER = "pulseone"
+# The name under which jwt_authn knows "a valid token from the provider"; routes ask for it by name.
+SIGNED_IN = "signed_in"
 JWKS_PATH = "/.well-known/jwks.json"
 HEALTH_PATH = "/health"
 SELF_CLUSTER = "gateway_self"
@@ -150,20 +153,15 @@ def _binding_match(binding: Binding) -> RouteMatch:
     return RouteMatch(path=binding.template, headers=[method])
 
 
-def jwt_rules(methods: list[Method]) -> list[RequirementRule]:
-    """A token is required on every binding of every non-public method, REST path and gRPC path alike
-    (the filter runs before transcoding). Public methods, health and unknown paths need none."""
-    requires = JwtRequirement(provider_name=JWT_PROVIDER)
-    rules = []
-    for method in methods:
-        if not method.exposed or method.public:
-            continue
-        rules.append(RequirementRule(match=RouteMatch(path=method.grpc_path), requires=requires))
-        rules.extend(RequirementRule(match=_binding_match(b), requires=requires) for b in method.bindings)
-    return rules
+def jwt_per_route(method: Method) -> PerRouteConfig:
+    """What jwt_authn asks of a call routed to `method`: nothing if it is public, else a valid token.
+
+    The requirement belongs to the route that forwards, not to a parallel list of paths that could
+    disagree with the transcoder about which spellings of a REST path name the method."""
+    return PerRouteConfig(disabled=True) if method.public else PerRouteConfig(requirement_name=SIGNED_IN)
 
 
-def _jwt_filter(settings: GatewaySettings, methods: list[Method]) -> HttpFilter:
+def _jwt_filter(settings: GatewaySettings) -> HttpFilter:
     provider = JwtProvider(
         issuer=settings.jwt_issuer,
         audiences=[settings.jwt_audience],
@@ -184,7 +182,9 @@ def _jwt_filter(settings: GatewaySettings, methods: list[Method]) -> HttpFilter:
     )
     return _typed(
         "envoy.filters.http.jwt_authn",
-        JwtAuthentication(providers={JWT_PROVIDER: provider}, rules=jwt_rules(methods)),
+        JwtAuthentication(
+            providers={JWT_PROVIDER: provider}, requirement_map={SIGNED_IN: JwtRequirement(provider_name=JWT_PROVIDER)}
+        ),
     )
 
 
@@ -273,26 +273,41 @@ def _rate_limit(settings: GatewaySettings) -> LocalRateLimit:
     )
 
 
+def _action(method: Method) -> RouteAction:
+    return RouteAction(
+        cluster=method.cluster,
+        timeout=timedelta(0) if method.server_streaming else timedelta(seconds=30),
+    )
+
+
+def _method_route(settings: GatewaySettings, method: Method) -> Route:
+    """A method's exact gRPC path, which REST calls take too once the transcoder rewrote them."""
+    per_filter = {"envoy.filters.http.jwt_authn": AnyMessage.pack(jwt_per_route(method))}
+    if method.grpc_path in RATE_LIMITED:
+        per_filter["envoy.filters.http.local_ratelimit"] = AnyMessage.pack(_rate_limit(settings))
+    return Route(match=RouteMatch(path=method.grpc_path), route=_action(method), typed_per_filter_config=per_filter)
+
+
+def _binding_route(method: Method, binding: Binding) -> Route:
+    """A REST binding's own route, which the filters before the transcoder (CORS) need. The router
+    meets it only with a call the transcoder did not translate, so it asks for a token whatever the
+    method: nothing passes the edge unverified by missing the transcoder."""
+    signed_in = PerRouteConfig(requirement_name=SIGNED_IN)
+    return Route(
+        match=_binding_match(binding),
+        route=_action(method),
+        typed_per_filter_config={"envoy.filters.http.jwt_authn": AnyMessage.pack(signed_in)},
+    )
+
+
 def routes(settings: GatewaySettings, methods: list[Method]) -> list[Route]:
-    """One exact route per exposed method on its gRPC path (which transcoded REST calls take after the
-    transcoder rewrote them), and one per REST binding. Internal methods and reflection get none."""
-    found = []
-    for method in methods:
-        if not method.exposed:
-            continue
-        action = RouteAction(
-            cluster=method.cluster,
-            timeout=timedelta(0) if method.server_streaming else timedelta(seconds=30),
-        )
-        route = Route(match=RouteMatch(path=method.grpc_path), route=action)
-        if method.grpc_path in RATE_LIMITED:
-            route.typed_per_filter_config = {
-                "envoy.filters.http.local_ratelimit": AnyMessage.pack(_rate_limit(settings))
-            }
-        found.append(route)
-        # The REST bindings too: filters before the transcoder (CORS) need a route for them.
-        found.extend(Route(match=_binding_match(b), route=action) for b in method.bindings)
-    return found
+    """One exact route per exposed method on its gRPC path, and one per REST binding. Every route
+    carries its token requirement. Internal methods and reflection get none."""
+    exposed = [m for m in methods if m.exposed]
+    return [
+        *(_method_route(settings, m) for m in exposed),
+        *(_binding_route(m, b) for m in exposed for b in m.bindings),
+    ]
 
 
 def _cluster(upstream: Upstream, service_name: str, settings: GatewaySettings) -> Cluster:
@@ -387,7 +402,6 @@ def bootstrap(settings: GatewaySettings) -> Bootstrap:
                 mutations=Mutations(request_mutations=[HeaderMutationRule(remove=h) for h in IDENTITY_HEADERS])
             ),
         ),
-        _jwt_filter(settings, methods),
         _typed("envoy.filters.http.grpc_web", GrpcWeb()),
         _typed(
             "envoy.filters.http.grpc_json_transcoder",
@@ -405,7 +419,10 @@ def bootstrap(settings: GatewaySettings) -> Bootstrap:
                 ),
             ),
         ),
-        # After the transcoder, so REST and gRPC calls meet the same route and the same bucket.
+        # After the transcoder, so REST and gRPC calls meet the same route, the same token requirement
+        # and the same bucket: whatever spelling of a REST path the transcoder accepts, it has become
+        # the method's gRPC path by now, and the route of that path says whether a token is needed.
+        _jwt_filter(settings),
         _typed("envoy.filters.http.local_ratelimit", LocalRateLimit(stat_prefix="http_local_rate_limiter")),
         _typed("envoy.filters.http.router", Router()),
     ]
@@ -413,6 +430,11 @@ def bootstrap(settings: GatewaySettings) -> Bootstrap:
         stat_prefix="gateway",
         use_remote_address=True,
         xff_num_trusted_hops=0,
+        # One spelling per path before any filter or route looks at it: dot segments resolved,
+        # unreserved characters decoded, slashes merged; an encoded slash is refused outright.
+        normalize_path=True,
+        merge_slashes=True,
+        path_with_escaped_slashes_action=HttpConnectionManagerPathWithEscapedSlashesAction.REJECT_REQUEST,
         local_reply_config=local_replies(),
         route_config=RouteConfiguration(
             name="pulseone",

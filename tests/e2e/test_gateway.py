@@ -4,6 +4,8 @@ per-address rate limits, gRPC and gRPC-Web on the same port, health."""
 from __future__ import annotations
 
 import dataclasses
+import http.client
+import re
 import struct
 import time
 import uuid
@@ -18,10 +20,14 @@ from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from pulseone.auth.v1 import auth_pb2, auth_pb2_grpc
 
 from gateway.config import render
-from scripts.platform import SERVICES, Platform
+from gateway.contract import Binding, Method, load_methods
+from scripts.platform import DESCRIPTOR_SET, SERVICES, Platform
 from scripts.stack import Envoy, free_port, wait_until
 from services.auth.keys import KeyRing
 from tests.e2e.conftest import Account, error_info, login, register, source_address_client
+
+ROUTED = [m for m in load_methods(DESCRIPTOR_SET) if m.exposed and m.cluster in {s.name for s in SERVICES}]
+PROTECTED_BINDINGS = [(m, b) for m in ROUTED if not m.public for b in m.bindings]
 
 
 def token_for(platform: Platform, **claims: object) -> str:
@@ -271,3 +277,104 @@ def test_health_is_200_when_every_service_is_up_and_503_when_one_is_down(
         platform.wait_serving(spec)
         wait_until(lambda: gateway.get("/health").status_code == 200, 30, "/health to recover")
     assert gateway.get("/api/auth/me", headers=patient.headers).status_code == 200
+
+
+def send_raw(platform: Platform, method: str, path: str, headers: dict[str, str] | None = None) -> httpx.Response:
+    """One HTTP/1.1 request with the path exactly as given (httpx would normalise it first)."""
+    body = b"{}" if method in ("POST", "PUT", "PATCH") else b""
+    connection = http.client.HTTPConnection("127.0.0.1", platform.gateway_port, timeout=10)
+    try:
+        connection.putrequest(method, path, skip_accept_encoding=True)
+        for name, value in {"content-type": "application/json", **(headers or {})}.items():
+            connection.putheader(name, value)
+        connection.putheader("content-length", str(len(body)))
+        connection.endheaders(body)
+        reply = connection.getresponse()
+        return httpx.Response(reply.status, headers=reply.getheaders(), content=reply.read())
+    finally:
+        connection.close()
+
+
+def upstream_requests(platform: Platform) -> int:
+    """Requests the gateway has forwarded to the services so far."""
+    stats = httpx.get(
+        f"http://127.0.0.1:{platform.admin_port}/stats",
+        params={"filter": r"^cluster\.[a-z]+\.upstream_rq_total$"},
+        timeout=5,
+    )
+    return sum(
+        int(value)
+        for name, _, value in (line.partition(": ") for line in stats.text.splitlines())
+        if name.split(".")[1] in {s.name for s in SERVICES}
+    )
+
+
+def sample_path(binding: Binding) -> str:
+    """The binding's template with a fresh UUID for every variable."""
+    return re.sub(r"\{[^}]+\}", lambda _: str(uuid.uuid4()), binding.template)
+
+
+def same_method_spellings(path: str) -> dict[str, str]:
+    """Spellings Envoy's normalisation or the transcoder's matching take for the bound path itself."""
+    first, _, rest = path[1:].partition("/")
+    return {
+        "as bound": path,
+        "trailing slash": path + "/",
+        "double slashes": path.replace("/", "//"),
+        "dot segment": f"/{first}/./{rest}",
+        "parent segment": f"/{first}/x/../{rest}",
+        "percent-encoded letter": f"/%{ord(first[0]):02X}{first[1:]}/{rest}",
+        "empty query": path + "?",
+    }
+
+
+def other_spellings(path: str) -> dict[str, str]:
+    """Spellings that name no method, or not validly: the gateway refuses them itself."""
+    head, _, last = path.rpartition("/")
+    return {
+        "upper case": path.upper(),
+        "path parameter": path + ";x=1",
+        "unknown query parameter": path + "?debug=1",
+        "encoded slash": f"{head}%2F{last}",
+    }
+
+
+def assert_refused_by_the_gateway(response: httpx.Response, what: str) -> None:
+    assert "x-envoy-upstream-service-time" not in response.headers, f"{what} reached a service"
+    assert error_info(response)["domain"] == "pulseone.gateway", what
+
+
+@pytest.mark.parametrize(
+    ("method", "binding"), PROTECTED_BINDINGS, ids=[f"{b.verb} {b.template}" for _, b in PROTECTED_BINDINGS]
+)
+def test_no_spelling_of_a_protected_rest_path_passes_the_edge_without_a_token(
+    platform: Platform, method: Method, binding: Binding
+) -> None:
+    path = sample_path(binding)
+    before = upstream_requests(platform)
+    for what, spelling in same_method_spellings(path).items():
+        response = send_raw(platform, binding.verb, spelling)
+        assert response.status_code == 401, f"{what}: {binding.verb} {spelling} -> {response.status_code}"
+        assert response.json()["code"] == 16
+        assert_refused_by_the_gateway(response, f"{what}: {binding.verb} {spelling}")
+    for what, spelling in other_spellings(path).items():
+        response = send_raw(platform, binding.verb, spelling)
+        assert response.status_code in (400, 401, 404), f"{what}: {binding.verb} {spelling} -> {response.status_code}"
+        assert_refused_by_the_gateway(response, f"{what}: {binding.verb} {spelling}")
+    assert upstream_requests(platform) == before, f"a spelling of {binding.verb} {binding.template} reached a service"
+
+
+PROTECTED_METHODS = [m for m in ROUTED if not m.public]
+
+
+@pytest.mark.parametrize("method", PROTECTED_METHODS, ids=[m.grpc_path for m in PROTECTED_METHODS])
+def test_no_spelling_of_a_protected_grpc_path_passes_the_edge_without_a_token(
+    platform: Platform, method: Method
+) -> None:
+    before = upstream_requests(platform)
+    spellings = {**same_method_spellings(method.grpc_path), **other_spellings(method.grpc_path)}
+    for what, spelling in spellings.items():
+        response = send_raw(platform, "POST", spelling, {"content-type": "application/grpc", "te": "trailers"})
+        assert "x-envoy-upstream-service-time" not in response.headers, f"{what}: {spelling} reached a service"
+        assert response.headers.get("grpc-status") not in (None, "0"), f"{what}: {spelling} -> {response.headers}"
+    assert upstream_requests(platform) == before, f"a spelling of {method.grpc_path} reached a service"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
-from gateway.config import GatewaySettings, Upstream, jwt_rules, render
+from gateway.config import SIGNED_IN, GatewaySettings, Upstream, render
 from gateway.contract import load_methods
 from scripts.platform import SERVICES
 
@@ -33,34 +35,73 @@ def test_envoy_accepts_the_rendered_configuration(tmp_path: Path) -> None:
     assert "OK" in result.stdout
 
 
-def _rule_paths() -> set[str]:
-    rules = jwt_rules(load_methods(DESCRIPTOR_SET))
-    return {r.match.path or r.match.safe_regex.regex for r in rules}  # type: ignore[union-attr]
+@functools.cache
+def _manager() -> dict[str, Any]:
+    config = json.loads(render(SETTINGS))
+    manager: dict[str, Any] = config["staticResources"]["listeners"][0]["filterChains"][0]["filters"][0]["typedConfig"]
+    return manager
 
 
-def test_tokens_are_required_on_rest_and_grpc_paths_of_protected_methods() -> None:
-    paths = _rule_paths()
-    assert "/api/auth/me" in paths
-    assert "/pulseone.auth.v1.AuthService/GetCurrentUser" in paths
-    assert r"^/api/auth/users/[^/]+/approve$" in paths
+def _routes() -> list[dict[str, Any]]:
+    routes: list[dict[str, Any]] = _manager()["routeConfig"]["virtualHosts"][0]["routes"]
+    return routes
+
+
+def _token_rule(path: str) -> dict[str, Any]:
+    route = next(r for r in _routes() if r["match"].get("path") == path)
+    rule: dict[str, Any] = route["typedPerFilterConfig"]["envoy.filters.http.jwt_authn"]
+    return rule
+
+
+def test_every_route_says_whether_it_needs_a_token() -> None:
+    for route in _routes():
+        rule = route["typedPerFilterConfig"]["envoy.filters.http.jwt_authn"]
+        assert rule.get("requirementName") == SIGNED_IN or rule.get("disabled") is True, route["match"]
+
+
+def test_tokens_are_required_on_the_routes_of_protected_methods() -> None:
+    for method in load_methods(DESCRIPTOR_SET):
+        if method.exposed and not method.public:
+            assert _token_rule(method.grpc_path) == {
+                "@type": "type.googleapis.com/envoy.extensions.filters.http.jwt_authn.v3.PerRouteConfig",
+                "requirementName": SIGNED_IN,
+            }
+    jwt_authn = next(f for f in _manager()["httpFilters"] if f["name"] == "envoy.filters.http.jwt_authn")
+    assert jwt_authn["typedConfig"]["requirementMap"][SIGNED_IN] == {"providerName": "pulseone"}
 
 
 def test_public_methods_and_health_need_no_token() -> None:
-    paths = _rule_paths()
     for public in (
-        "/api/auth/login",
-        "/api/auth/register",
-        "/.well-known/jwks.json",
-        "/health",
         "/pulseone.auth.v1.AuthService/Login",
+        "/pulseone.auth.v1.AuthService/Register",
+        "/pulseone.auth.v1.AuthService/GetJwks",
     ):
-        assert public not in paths
+        assert _token_rule(public)["disabled"] is True
+    assert not any(r["match"].get("path") == "/health" for r in _routes())
+
+
+def test_only_the_grpc_routes_of_public_methods_waive_the_token() -> None:
+    public = {m.grpc_path for m in load_methods(DESCRIPTOR_SET) if m.exposed and m.public}
+    for route in _routes():
+        waived = route["typedPerFilterConfig"]["envoy.filters.http.jwt_authn"].get("disabled") is True
+        assert waived == (route["match"].get("path") in public), route["match"]
+
+
+def test_tokens_are_checked_on_the_path_the_transcoder_rewrote() -> None:
+    names = [f["name"] for f in _manager()["httpFilters"]]
+    assert names.index("envoy.filters.http.grpc_json_transcoder") < names.index("envoy.filters.http.jwt_authn")
+    assert names.index("envoy.filters.http.jwt_authn") < names.index("envoy.filters.http.router")
+
+
+def test_paths_are_normalised_before_any_filter_reads_them() -> None:
+    manager = _manager()
+    assert manager["normalizePath"] is True
+    assert manager["mergeSlashes"] is True
+    assert manager["pathWithEscapedSlashesAction"] == "REJECT_REQUEST"
 
 
 def test_only_methods_with_a_rest_mapping_are_routed() -> None:
-    config = json.loads(render(SETTINGS))
-    manager = config["staticResources"]["listeners"][0]["filterChains"][0]["filters"][0]["typedConfig"]
-    routes = manager["routeConfig"]["virtualHosts"][0]["routes"]
+    routes = _routes()
     paths = {r["match"]["path"] for r in routes if r["match"].get("path", "").startswith("/pulseone.")}
     exposed = {m.grpc_path for m in load_methods(DESCRIPTOR_SET) if m.exposed}
     assert paths == exposed
@@ -68,8 +109,7 @@ def test_only_methods_with_a_rest_mapping_are_routed() -> None:
 
 
 def test_client_identity_headers_are_stripped_before_anything_else_reads_them() -> None:
-    config = json.loads(render(SETTINGS))
-    manager = config["staticResources"]["listeners"][0]["filterChains"][0]["filters"][0]["typedConfig"]
+    manager = _manager()
     names = [f["name"] for f in manager["httpFilters"]]
     assert names.index("envoy.filters.http.header_mutation") < names.index("envoy.filters.http.jwt_authn")
     assert manager["useRemoteAddress"] is True
