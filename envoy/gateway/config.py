@@ -146,13 +146,6 @@ def _percent_100(key: str) -> RuntimeFractionalPercent:
     )
 
 
-def _binding_match(binding: Binding) -> RouteMatch:
-    method = HeaderMatcher(name=":method", string_match=StringMatcher(exact=binding.verb))
-    if binding.has_variables:
-        return RouteMatch(safe_regex=RegexMatcher(regex=binding.regex()), headers=[method])
-    return RouteMatch(path=binding.template, headers=[method])
-
-
 def jwt_per_route(method: Method) -> PerRouteConfig:
     """What jwt_authn asks of a call routed to `method`: nothing if it is public, else a valid token.
 
@@ -288,26 +281,29 @@ def _method_route(settings: GatewaySettings, method: Method) -> Route:
     return Route(match=RouteMatch(path=method.grpc_path), route=_action(method), typed_per_filter_config=per_filter)
 
 
-def _binding_route(method: Method, binding: Binding) -> Route:
-    """A REST binding's own route, which the filters before the transcoder (CORS) need. The router
-    meets it only with a call the transcoder did not translate, so it asks for a token whatever the
-    method: nothing passes the edge unverified by missing the transcoder."""
+def _path_route(method: Method, binding: Binding) -> Route:
+    """A REST path's own route, for every verb: the filters before the transcoder need one (CORS
+    answers a browser's preflight from it). The router meets it only with a call the transcoder did
+    not translate, so it asks for a token whatever the method: nothing passes the edge unverified
+    by missing the transcoder."""
     signed_in = PerRouteConfig(requirement_name=SIGNED_IN)
     return Route(
-        match=_binding_match(binding),
+        match=RouteMatch(safe_regex=RegexMatcher(regex=binding.regex())),
         route=_action(method),
         typed_per_filter_config={"envoy.filters.http.jwt_authn": AnyMessage.pack(signed_in)},
     )
 
 
 def routes(settings: GatewaySettings, methods: list[Method]) -> list[Route]:
-    """One exact route per exposed method on its gRPC path, and one per REST binding. Every route
-    carries its token requirement. Internal methods and reflection get none."""
+    """One exact route per exposed method on its gRPC path, and one per REST path (bindings of one
+    path with different verbs share it). Every route carries its token requirement. Internal
+    methods and reflection get none."""
     exposed = [m for m in methods if m.exposed]
-    return [
-        *(_method_route(settings, m) for m in exposed),
-        *(_binding_route(m, b) for m in exposed for b in m.bindings),
-    ]
+    paths: dict[str, tuple[Method, Binding]] = {}
+    for method in exposed:
+        for binding in method.bindings:
+            paths.setdefault(binding.regex(), (method, binding))
+    return [*(_method_route(settings, m) for m in exposed), *(_path_route(m, b) for m, b in paths.values())]
 
 
 def _cluster(upstream: Upstream, service_name: str, settings: GatewaySettings) -> Cluster:

@@ -3,6 +3,7 @@ per-address rate limits, gRPC and gRPC-Web on the same port, health."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import http.client
 import re
@@ -10,6 +11,7 @@ import struct
 import time
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import grpc
 import httpx
@@ -28,6 +30,8 @@ from tests.e2e.conftest import Account, error_info, login, register, source_addr
 
 ROUTED = [m for m in load_methods(DESCRIPTOR_SET) if m.exposed and m.cluster in {s.name for s in SERVICES}]
 PROTECTED_BINDINGS = [(m, b) for m in ROUTED if not m.public for b in m.bindings]
+REST_BINDINGS = [b for m in ROUTED for b in m.bindings]
+APP_ORIGIN = "https://app.example"
 
 
 def token_for(platform: Platform, **claims: object) -> str:
@@ -225,18 +229,27 @@ def test_reflection_and_health_stay_on_the_service_ports(platform: Platform) -> 
     assert {"pulseone.auth.v1.AuthService", "grpc.health.v1.Health"} <= names
 
 
-@pytest.fixture
-def strict_gateway(platform: Platform) -> Iterator[str]:
-    """A second Envoy over the same services with a tiny per-address budget for register and login."""
+@contextlib.contextmanager
+def second_gateway(platform: Platform, **changes: Any) -> Iterator[str]:
+    """Another Envoy over the same services, with some settings changed; yields its URL."""
     settings = dataclasses.replace(
-        platform.gateway_settings(), listen_port=free_port(), admin_port=free_port(), auth_burst=3
+        platform.gateway_settings(), listen_port=free_port(), admin_port=free_port(), **changes
     )
-    envoy = Envoy(platform.state / "envoy-strict", render(settings), settings.admin_port)
+    envoy = Envoy(platform.state / f"envoy-{settings.listen_port}", render(settings), settings.admin_port)
     envoy.start()
     url = f"http://127.0.0.1:{settings.listen_port}"
-    wait_until(lambda: httpx.get(f"{url}/health").status_code == 200, 30, "the strict gateway")
-    yield url
-    envoy.stop()
+    try:
+        wait_until(lambda: httpx.get(f"{url}/health").status_code == 200, 30, "the second gateway")
+        yield url
+    finally:
+        envoy.stop()
+
+
+@pytest.fixture
+def strict_gateway(platform: Platform) -> Iterator[str]:
+    """A tiny per-address budget for register and login."""
+    with second_gateway(platform, auth_burst=3) as url:
+        yield url
 
 
 def test_register_and_login_are_rate_limited_per_client_address(strict_gateway: str) -> None:
@@ -378,3 +391,49 @@ def test_no_spelling_of_a_protected_grpc_path_passes_the_edge_without_a_token(
         assert "x-envoy-upstream-service-time" not in response.headers, f"{what}: {spelling} reached a service"
         assert response.headers.get("grpc-status") not in (None, "0"), f"{what}: {spelling} -> {response.headers}"
     assert upstream_requests(platform) == before, f"a spelling of {method.grpc_path} reached a service"
+
+
+@pytest.fixture(scope="module")
+def one_origin_gateway(platform: Platform) -> Iterator[httpx.Client]:
+    """A gateway that allows browsers from APP_ORIGIN only."""
+    with second_gateway(platform, cors_origins=(APP_ORIGIN,)) as url, httpx.Client(base_url=url, timeout=10) as client:
+        yield client
+
+
+def preflight(client: httpx.Client, binding: Binding, origin: str) -> httpx.Response:
+    return client.options(
+        sample_path(binding),
+        headers={
+            "origin": origin,
+            "access-control-request-method": binding.verb,
+            "access-control-request-headers": "authorization, content-type",
+        },
+    )
+
+
+@pytest.mark.parametrize("binding", REST_BINDINGS, ids=[f"{b.verb} {b.template}" for b in REST_BINDINGS])
+def test_browsers_may_call_every_rest_path_from_an_allowed_origin(
+    one_origin_gateway: httpx.Client, binding: Binding
+) -> None:
+    allowed = preflight(one_origin_gateway, binding, APP_ORIGIN)
+    assert allowed.status_code == 200, allowed.text
+    assert allowed.headers["access-control-allow-origin"] == APP_ORIGIN
+    assert binding.verb in allowed.headers["access-control-allow-methods"]
+    assert "authorization" in allowed.headers["access-control-allow-headers"]
+
+
+@pytest.mark.parametrize("binding", REST_BINDINGS, ids=[f"{b.verb} {b.template}" for b in REST_BINDINGS])
+def test_browsers_from_other_origins_are_not_allowed_on_any_rest_path(
+    one_origin_gateway: httpx.Client, binding: Binding
+) -> None:
+    refused = preflight(one_origin_gateway, binding, "https://evil.example")
+    assert "access-control-allow-origin" not in refused.headers
+    assert "x-envoy-upstream-service-time" not in refused.headers
+
+
+def test_actual_calls_name_only_an_allowed_origin(one_origin_gateway: httpx.Client) -> None:
+    allowed = one_origin_gateway.get("/.well-known/jwks.json", headers={"origin": APP_ORIGIN})
+    assert allowed.headers["access-control-allow-origin"] == APP_ORIGIN
+    refused = one_origin_gateway.get("/.well-known/jwks.json", headers={"origin": "https://evil.example"})
+    assert refused.status_code == 200
+    assert "access-control-allow-origin" not in refused.headers

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -113,3 +114,13 @@ def test_client_identity_headers_are_stripped_before_anything_else_reads_them() 
     names = [f["name"] for f in manager["httpFilters"]]
     assert names.index("envoy.filters.http.header_mutation") < names.index("envoy.filters.http.jwt_authn")
     assert manager["useRemoteAddress"] is True
+
+
+def test_every_rest_path_has_a_route_for_any_verb_so_browsers_can_preflight_it() -> None:
+    patterns = [re.compile(r["match"]["safeRegex"]["regex"]) for r in _routes() if "safeRegex" in r["match"]]
+    assert not any("headers" in r["match"] for r in _routes())
+    for method in load_methods(DESCRIPTOR_SET):
+        for binding in method.bindings:
+            path = re.sub(r"\{[^}]+\}", "0b7c2a4e-5f0e-4d8e-9a7e-1c2b3d4e5f60", binding.template)
+            assert any(p.match(path) for p in patterns), binding
+            assert any(p.match(path + "/") for p in patterns), binding
