@@ -19,6 +19,10 @@ from envoy_data_plane.envoy.config.cluster.v3 import Cluster, ClusterDiscoveryTy
 from envoy_data_plane.envoy.config.common.mutation_rules.v3 import HeaderMutation as HeaderMutationRule
 from envoy_data_plane.envoy.config.core.v3 import (
     Address,
+    DataSource,
+    HeaderValue,
+    HeaderValueOption,
+    HeaderValueOptionHeaderAppendAction,
     HealthCheck,
     HealthCheckGrpcHealthCheck,
     Http2ProtocolOptions,
@@ -31,6 +35,8 @@ from envoy_data_plane.envoy.config.core.v3 import (
 from envoy_data_plane.envoy.config.endpoint.v3 import ClusterLoadAssignment, Endpoint, LbEndpoint, LocalityLbEndpoints
 from envoy_data_plane.envoy.config.listener.v3 import Filter, FilterChain, Listener
 from envoy_data_plane.envoy.config.route.v3 import (
+    DirectResponseAction,
+    FilterConfig,
     HeaderMatcher,
     RateLimit,
     RateLimitAction,
@@ -195,6 +201,13 @@ def _local_reply_mapper(status: int, grpc_code: int, reason: str, rewrite_to: in
         ],
     }
     return ResponseMapper(
+        # A gRPC caller reads the status from this header, not the body: the same code for both.
+        headers_to_add=[
+            HeaderValueOption(
+                header=HeaderValue(key="grpc-status", value=str(grpc_code)),
+                append_action=HeaderValueOptionHeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD,
+            )
+        ],
         filter=AccessLogFilter(
             status_code_filter=StatusCodeFilter(
                 comparison=ComparisonFilter(
@@ -217,6 +230,7 @@ def local_replies() -> LocalReplyConfig:
             _local_reply_mapper(403, 16, "UNAUTHENTICATED", rewrite_to=401),
             _local_reply_mapper(404, 5, "ROUTE_NOT_FOUND"),
             _local_reply_mapper(413, 3, "REQUEST_TOO_LARGE"),
+            _local_reply_mapper(415, 3, "UNSUPPORTED_CONTENT_TYPE"),
             _local_reply_mapper(429, 8, "RATE_LIMITED"),
             _local_reply_mapper(503, 14, "UNAVAILABLE"),
             _local_reply_mapper(504, 4, "DEADLINE_EXCEEDED"),
@@ -294,6 +308,25 @@ def _path_route(method: Method, binding: Binding) -> Route:
     )
 
 
+def _grpc_on_path_route(binding: Binding) -> Route:
+    """gRPC or gRPC-Web content sent to a REST path is a client's mistake, answered as one (415,
+    INVALID_ARGUMENT) instead of being forwarded to a service that has no such method. Neither the
+    gRPC-Web filter nor the transcoder runs for it, so the reply keeps its JSON body."""
+    grpc_content = HeaderMatcher(
+        name="content-type", string_match=StringMatcher(prefix="application/grpc", ignore_case=True)
+    )
+    skipped = AnyMessage.pack(FilterConfig(disabled=True))
+    message = "a REST path takes JSON; gRPC and gRPC-Web calls go to the method's gRPC path"
+    return Route(
+        match=RouteMatch(safe_regex=RegexMatcher(regex=binding.regex()), headers=[grpc_content]),
+        direct_response=DirectResponseAction(status=415, body=DataSource(inline_string=message)),
+        typed_per_filter_config={
+            "envoy.filters.http.grpc_web": skipped,
+            "envoy.filters.http.grpc_json_transcoder": skipped,
+        },
+    )
+
+
 def routes(settings: GatewaySettings, methods: list[Method]) -> list[Route]:
     """One exact route per exposed method on its gRPC path, and one per REST path (bindings of one
     path with different verbs share it). Every route carries its token requirement. Internal
@@ -303,7 +336,11 @@ def routes(settings: GatewaySettings, methods: list[Method]) -> list[Route]:
     for method in exposed:
         for binding in method.bindings:
             paths.setdefault(binding.regex(), (method, binding))
-    return [*(_method_route(settings, m) for m in exposed), *(_path_route(m, b) for m, b in paths.values())]
+    return [
+        *(_method_route(settings, m) for m in exposed),
+        *(_grpc_on_path_route(b) for _, b in paths.values()),
+        *(_path_route(m, b) for m, b in paths.values()),
+    ]
 
 
 def _cluster(upstream: Upstream, service_name: str, settings: GatewaySettings) -> Cluster:

@@ -54,8 +54,12 @@ def _token_rule(path: str) -> dict[str, Any]:
     return rule
 
 
-def test_every_route_says_whether_it_needs_a_token() -> None:
-    for route in _routes():
+def _forwarding() -> list[dict[str, Any]]:
+    return [r for r in _routes() if "route" in r]
+
+
+def test_every_route_that_forwards_says_whether_it_needs_a_token() -> None:
+    for route in _forwarding():
         rule = route["typedPerFilterConfig"]["envoy.filters.http.jwt_authn"]
         assert rule.get("requirementName") == SIGNED_IN or rule.get("disabled") is True, route["match"]
 
@@ -83,7 +87,7 @@ def test_public_methods_and_health_need_no_token() -> None:
 
 def test_only_the_grpc_routes_of_public_methods_waive_the_token() -> None:
     public = {m.grpc_path for m in load_methods(DESCRIPTOR_SET) if m.exposed and m.public}
-    for route in _routes():
+    for route in _forwarding():
         waived = route["typedPerFilterConfig"]["envoy.filters.http.jwt_authn"].get("disabled") is True
         assert waived == (route["match"].get("path") in public), route["match"]
 
@@ -117,10 +121,24 @@ def test_client_identity_headers_are_stripped_before_anything_else_reads_them() 
 
 
 def test_every_rest_path_has_a_route_for_any_verb_so_browsers_can_preflight_it() -> None:
-    patterns = [re.compile(r["match"]["safeRegex"]["regex"]) for r in _routes() if "safeRegex" in r["match"]]
-    assert not any("headers" in r["match"] for r in _routes())
+    patterns = [re.compile(r["match"]["safeRegex"]["regex"]) for r in _forwarding() if "safeRegex" in r["match"]]
+    assert not any("headers" in r["match"] for r in _forwarding())
     for method in load_methods(DESCRIPTOR_SET):
         for binding in method.bindings:
             path = re.sub(r"\{[^}]+\}", "0b7c2a4e-5f0e-4d8e-9a7e-1c2b3d4e5f60", binding.template)
             assert any(p.match(path) for p in patterns), binding
             assert any(p.match(path + "/") for p in patterns), binding
+
+
+def test_grpc_content_on_a_rest_path_is_answered_by_the_gateway_itself() -> None:
+    refusals = [r for r in _routes() if "directResponse" in r]
+    assert {r["directResponse"]["status"] for r in refusals} == {415}
+    assert len(refusals) == len({b.regex() for m in load_methods(DESCRIPTOR_SET) for b in m.bindings})
+    for route in refusals:
+        assert route["match"]["headers"] == [
+            {"name": "content-type", "stringMatch": {"prefix": "application/grpc", "ignoreCase": True}}
+        ]
+        assert set(route["typedPerFilterConfig"]) == {
+            "envoy.filters.http.grpc_web",
+            "envoy.filters.http.grpc_json_transcoder",
+        }
