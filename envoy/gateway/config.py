@@ -8,12 +8,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from envoy_data_plane.envoy.config.accesslog.v3 import (
-    AccessLogFilter,
-    ComparisonFilter,
-    ComparisonFilterOp,
-    StatusCodeFilter,
-)
 from envoy_data_plane.envoy.config.bootstrap.v3 import Admin, Bootstrap, BootstrapStaticResources
 from envoy_data_plane.envoy.config.cluster.v3 import Cluster, ClusterDiscoveryType, ClusterLbPolicy
 from envoy_data_plane.envoy.config.common.mutation_rules.v3 import HeaderMutation as HeaderMutationRule
@@ -28,9 +22,7 @@ from envoy_data_plane.envoy.config.core.v3 import (
     Http2ProtocolOptions,
     HttpUri,
     RuntimeFractionalPercent,
-    RuntimeUInt32,
     SocketAddress,
-    SubstitutionFormatString,
 )
 from envoy_data_plane.envoy.config.endpoint.v3 import ClusterLoadAssignment, Endpoint, LbEndpoint, LocalityLbEndpoints
 from envoy_data_plane.envoy.config.listener.v3 import Filter, FilterChain, Listener
@@ -71,8 +63,6 @@ from envoy_data_plane.envoy.extensions.filters.network.http_connection_manager.v
     HttpConnectionManager,
     HttpConnectionManagerPathWithEscapedSlashesAction,
     HttpFilter,
-    LocalReplyConfig,
-    ResponseMapper,
 )
 from envoy_data_plane.envoy.extensions.upstreams.http.v3 import (
     HttpProtocolOptions,
@@ -81,9 +71,9 @@ from envoy_data_plane.envoy.extensions.upstreams.http.v3 import (
 from envoy_data_plane.envoy.type.matcher.v3 import RegexMatcher, StringMatcher
 from envoy_data_plane.envoy.type.v3 import FractionalPercent, FractionalPercentDenominatorType, Percent, TokenBucket
 from envoy_data_plane.google.protobuf import Any as AnyMessage
-from envoy_data_plane.google.protobuf import Struct
 
 from gateway.contract import Binding, Method, load_methods
+from gateway.replies import CLIENT_CONTENT_TYPE, local_replies
 
 JWT_PROVIDER = "pulseone"
 # The name under which jwt_authn knows "a valid token from the provider"; routes ask for it by name.
@@ -183,73 +173,6 @@ def _jwt_filter(settings: GatewaySettings) -> HttpFilter:
         "envoy.filters.http.jwt_authn",
         JwtAuthentication(
             providers={JWT_PROVIDER: provider}, requirement_map={SIGNED_IN: JwtRequirement(provider_name=JWT_PROVIDER)}
-        ),
-    )
-
-
-def _local_reply_mapper(status: int, grpc_code: int, reason: str, rewrite_to: int | None = None) -> ResponseMapper:
-    body = {
-        "code": grpc_code,
-        "message": "%LOCAL_REPLY_BODY%",
-        "details": [
-            {
-                "@type": "type.googleapis.com/google.rpc.ErrorInfo",
-                "reason": reason,
-                "domain": "pulseone.gateway",
-                "metadata": {"detail": "%RESPONSE_CODE_DETAILS%"},
-            }
-        ],
-    }
-    return ResponseMapper(
-        # A gRPC caller reads the status from this header, not the body: the same code for both.
-        headers_to_add=[
-            HeaderValueOption(
-                header=HeaderValue(key="grpc-status", value=str(grpc_code)),
-                append_action=HeaderValueOptionHeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD,
-            )
-        ],
-        filter=AccessLogFilter(
-            status_code_filter=StatusCodeFilter(
-                comparison=ComparisonFilter(
-                    op=ComparisonFilterOp.EQ, value=RuntimeUInt32(default_value=status, runtime_key=f"reply_{status}")
-                )
-            )
-        ),
-        status_code=rewrite_to,
-        body_format_override=SubstitutionFormatString(json_format=Struct.from_dict(body)),
-    )
-
-
-def local_replies() -> LocalReplyConfig:
-    """Envoy's own replies get the SPEC's error shape: `{code, message, details: [ErrorInfo]}`."""
-    return LocalReplyConfig(
-        mappers=[
-            _local_reply_mapper(400, 3, "INVALID_REQUEST"),
-            _local_reply_mapper(401, 16, "UNAUTHENTICATED"),
-            # jwt_authn answers a token for another audience with 403; SPEC makes it 401 like any invalid token.
-            _local_reply_mapper(403, 16, "UNAUTHENTICATED", rewrite_to=401),
-            _local_reply_mapper(404, 5, "ROUTE_NOT_FOUND"),
-            _local_reply_mapper(413, 3, "REQUEST_TOO_LARGE"),
-            _local_reply_mapper(415, 3, "UNSUPPORTED_CONTENT_TYPE"),
-            _local_reply_mapper(429, 8, "RATE_LIMITED"),
-            _local_reply_mapper(503, 14, "UNAVAILABLE"),
-            _local_reply_mapper(504, 4, "DEADLINE_EXCEEDED"),
-        ],
-        body_format=SubstitutionFormatString(
-            json_format=Struct.from_dict(
-                {
-                    "code": 13,
-                    "message": "%LOCAL_REPLY_BODY%",
-                    "details": [
-                        {
-                            "@type": "type.googleapis.com/google.rpc.ErrorInfo",
-                            "reason": "GATEWAY_ERROR",
-                            "domain": "pulseone.gateway",
-                            "metadata": {"detail": "%RESPONSE_CODE_DETAILS%"},
-                        }
-                    ],
-                }
-            )
         ),
     )
 
@@ -432,7 +355,17 @@ def bootstrap(settings: GatewaySettings) -> Bootstrap:
         _typed(
             "envoy.filters.http.header_mutation",
             HeaderMutation(
-                mutations=Mutations(request_mutations=[HeaderMutationRule(remove=h) for h in IDENTITY_HEADERS])
+                mutations=Mutations(
+                    request_mutations=[
+                        *(HeaderMutationRule(remove=h) for h in IDENTITY_HEADERS),
+                        HeaderMutationRule(
+                            append=HeaderValueOption(
+                                header=HeaderValue(key=CLIENT_CONTENT_TYPE, value="%REQ(content-type)%"),
+                                append_action=HeaderValueOptionHeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD,
+                            )
+                        ),
+                    ]
+                )
             ),
         ),
         _typed("envoy.filters.http.grpc_web", GrpcWeb()),

@@ -3,6 +3,7 @@ per-address rate limits, gRPC and gRPC-Web on the same port, health."""
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import dataclasses
 import http.client
@@ -18,6 +19,7 @@ import httpx
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from google.rpc import error_details_pb2, status_pb2
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from pulseone.auth.v1 import auth_pb2, auth_pb2_grpc
 
@@ -27,6 +29,7 @@ from scripts.platform import DESCRIPTOR_SET, SERVICES, Platform
 from scripts.stack import Envoy, free_port, wait_until
 from services.auth.keys import KeyRing
 from tests.e2e.conftest import Account, error_info, login, register, source_address_client
+from tests.rpc import failure_of
 
 ROUTED = [m for m in load_methods(DESCRIPTOR_SET) if m.exposed and m.cluster in {s.name for s in SERVICES}]
 PROTECTED_BINDINGS = [(m, b) for m in ROUTED if not m.public for b in m.bindings]
@@ -198,6 +201,44 @@ def test_grpc_web_through_the_gateway(gateway: httpx.Client) -> None:
     trailer = body[5 + length :]
     assert trailer[0] == 0x80
     assert b"grpc-status:0" in trailer
+
+
+def grpc_web_call(gateway: httpx.Client, path: str, content_type: str = "application/grpc-web+proto") -> httpx.Response:
+    """A gRPC-Web call with an empty message."""
+    return gateway.post(path, content=b"\x00" + struct.pack(">I", 0), headers={"content-type": content_type})
+
+
+def gateway_status(response: httpx.Response) -> tuple[str, str, str]:
+    """grpc-status and the ErrorInfo reason and domain of a trailers-only gRPC-Web reply."""
+    details = response.headers["grpc-status-details-bin"]
+    status = status_pb2.Status.FromString(base64.b64decode(details + "=" * (-len(details) % 4)))
+    info = error_details_pb2.ErrorInfo()
+    assert status.details[0].Unpack(info)
+    assert str(status.code) == response.headers["grpc-status"]
+    return response.headers["grpc-status"], info.reason, info.domain
+
+
+def test_grpc_web_callers_get_the_gateways_own_status(gateway: httpx.Client) -> None:
+    unauthenticated = grpc_web_call(gateway, "/pulseone.auth.v1.AuthService/GetCurrentUser")
+    assert unauthenticated.status_code == 200
+    assert gateway_status(unauthenticated) == ("16", "UNAUTHENTICATED", "pulseone.gateway")
+    unknown = grpc_web_call(gateway, "/pulseone.auth.v1.AuthService/NoSuchMethod")
+    assert gateway_status(unknown) == ("5", "ROUTE_NOT_FOUND", "pulseone.gateway")
+    malformed = gateway.post(
+        "/pulseone.auth.v1.AuthService/GetJwks", content=b"abc", headers={"content-type": "application/grpc-web-text"}
+    )
+    assert gateway_status(malformed) == ("3", "INVALID_REQUEST", "pulseone.gateway")
+
+
+def test_grpc_callers_get_the_gateways_error_details(platform: Platform) -> None:
+    with grpc.insecure_channel(f"127.0.0.1:{platform.gateway_port}") as channel, pytest.raises(grpc.RpcError) as raised:
+        auth_pb2_grpc.AuthServiceStub(channel).GetCurrentUser(auth_pb2.GetCurrentUserRequest())
+    failure = failure_of(raised.value)
+    assert (failure.code, failure.reason, failure.domain) == (
+        grpc.StatusCode.UNAUTHENTICATED,
+        "UNAUTHENTICATED",
+        "pulseone.gateway",
+    )
 
 
 def test_browsers_may_call_from_other_origins(gateway: httpx.Client) -> None:
