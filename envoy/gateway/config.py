@@ -40,6 +40,7 @@ from envoy_data_plane.envoy.config.route.v3 import (
     VirtualHost,
 )
 from envoy_data_plane.envoy.extensions.common.ratelimit.v3 import LocalRateLimitDescriptor, RateLimitDescriptorEntry
+from envoy_data_plane.envoy.extensions.filters.http.buffer.v3 import Buffer
 from envoy_data_plane.envoy.extensions.filters.http.cors.v3 import Cors, CorsPolicy
 from envoy_data_plane.envoy.extensions.filters.http.grpc_json_transcoder.v3 import (
     GrpcJsonTranscoder,
@@ -124,6 +125,10 @@ class GatewaySettings:
     # Browser origins allowed to call the API (gRPC-Web and REST); "*" allows any. Tokens travel in
     # the Authorization header, never in cookies, so credentials are not allowed cross-origin.
     cors_origins: tuple[str, ...] = ("*",)
+    # The largest request body the gateway accepts (REST JSON, gRPC and gRPC-Web alike); larger ones
+    # are refused with 413 before any service sees them. Below the services' own receive limit
+    # (services.common.runtime.MAX_RECEIVE_MESSAGE_BYTES), so the gateway always refuses first.
+    max_request_bytes: int = 1024 * 1024
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -369,6 +374,9 @@ def bootstrap(settings: GatewaySettings) -> Bootstrap:
             ),
         ),
         _typed("envoy.filters.http.grpc_web", GrpcWeb()),
+        # Whole bodies up to the limit, so an oversized one is refused (413) before anything forwards
+        # it. After the gRPC-Web filter, which decodes gRPC-Web-text and words the reply for its callers.
+        _typed("envoy.filters.http.buffer", Buffer(max_request_bytes=settings.max_request_bytes)),
         _typed(
             "envoy.filters.http.grpc_json_transcoder",
             GrpcJsonTranscoder(
@@ -380,6 +388,7 @@ def bootstrap(settings: GatewaySettings) -> Bootstrap:
                 convert_grpc_status=True,
                 # Form-encoded query strings (?reason=feeling+better) mean a space by "+".
                 query_param_unescape_plus=True,
+                max_request_body_size=settings.max_request_bytes,
                 request_validation_options=GrpcJsonTranscoderRequestValidationOptions(
                     reject_unknown_method=True, reject_unknown_query_parameters=True
                 ),

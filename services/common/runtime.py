@@ -37,6 +37,11 @@ EVENTS_HEALTH = "pulseone.events"
 
 Register = Callable[[grpc.aio.Server], None]
 
+# The largest request message a service takes (gRPC's default, made explicit). The gateway refuses
+# larger bodies itself, at a lower limit (gateway.config.GatewaySettings.max_request_bytes), so a
+# client meets the gateway's clean 413 and never this limit.
+MAX_RECEIVE_MESSAGE_BYTES = 4 * 1024 * 1024
+
 
 @dataclass
 class Infrastructure:
@@ -106,7 +111,10 @@ class ServiceRuntime:
         self._head = head_revision(definition.migrations)
 
     def _build_server(self) -> grpc.aio.Server:
-        server = grpc.aio.server(interceptors=[self.interceptor], options=[("grpc.so_reuseport", 1)])
+        server = grpc.aio.server(
+            interceptors=[self.interceptor],
+            options=[("grpc.so_reuseport", 1), ("grpc.max_receive_message_length", MAX_RECEIVE_MESSAGE_BYTES)],
+        )
         self.definition.register(server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
         reflection.enable_server_reflection(

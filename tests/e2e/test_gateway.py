@@ -7,6 +7,7 @@ import base64
 import contextlib
 import dataclasses
 import http.client
+import json
 import re
 import struct
 import time
@@ -23,7 +24,7 @@ from google.rpc import error_details_pb2, status_pb2
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from pulseone.auth.v1 import auth_pb2, auth_pb2_grpc
 
-from gateway.config import render
+from gateway.config import GatewaySettings, render
 from gateway.contract import Binding, Method, load_methods
 from scripts.platform import DESCRIPTOR_SET, SERVICES, Platform
 from scripts.stack import Envoy, free_port, wait_until
@@ -282,6 +283,50 @@ def test_a_grpc_call_on_a_rest_path_is_invalid_argument(platform: Platform) -> N
             call(b"")
     assert raised.value.code() is grpc.StatusCode.INVALID_ARGUMENT
     assert '"reason":"UNSUPPORTED_CONTENT_TYPE"' in raised.value.details()
+
+
+def oversized_login(size: int) -> bytes:
+    return json.dumps({"email": f"big-{uuid.uuid4().hex[:8]}@example.com", "password": "x" * size}).encode()
+
+
+@pytest.mark.parametrize("size", [GatewaySettings.max_request_bytes + 1, 10_000_000], ids=["just-over", "10MB"])
+def test_an_oversized_rest_body_is_413_from_the_gateway(gateway: httpx.Client, size: int) -> None:
+    response = gateway.post(
+        "/api/auth/login", content=oversized_login(size), headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 413
+    assert response.json()["code"] == 3
+    info = error_info(response)
+    assert (info["reason"], info["domain"]) == ("REQUEST_TOO_LARGE", "pulseone.gateway")
+    assert "x-envoy-upstream-service-time" not in response.headers
+
+
+def test_a_body_within_the_limit_reaches_the_service(gateway: httpx.Client) -> None:
+    response = gateway.post("/api/auth/login", content=oversized_login(GatewaySettings.max_request_bytes // 2))
+    assert response.status_code != 413
+    assert "x-envoy-upstream-service-time" in response.headers
+
+
+def test_an_oversized_grpc_message_is_refused_with_a_clean_status(platform: Platform) -> None:
+    with grpc.insecure_channel(f"127.0.0.1:{platform.gateway_port}") as channel, pytest.raises(grpc.RpcError) as raised:
+        auth_pb2_grpc.AuthServiceStub(channel).Login(auth_pb2.LoginRequest(email="a@example.com", password="x" * 2**21))
+    failure = failure_of(raised.value)
+    assert (failure.code, failure.reason, failure.domain) == (
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "REQUEST_TOO_LARGE",
+        "pulseone.gateway",
+    )
+
+
+@pytest.mark.parametrize("content_type", ["application/grpc-web+proto", "application/grpc-web-text"])
+def test_an_oversized_grpc_web_message_is_refused_with_a_clean_status(gateway: httpx.Client, content_type: str) -> None:
+    message = auth_pb2.LoginRequest(email="a@example.com", password="x" * 2**21).SerializeToString()
+    frame = b"\x00" + struct.pack(">I", len(message)) + message
+    body = base64.b64encode(frame) if content_type.endswith("text") else frame
+    response = gateway.post("/pulseone.auth.v1.AuthService/Login", content=body, headers={"content-type": content_type})
+    assert response.status_code == 200
+    assert gateway_status(response) == ("3", "REQUEST_TOO_LARGE", "pulseone.gateway")
+    assert "x-envoy-upstream-service-time" not in response.headers
 
 
 def test_reflection_and_health_stay_on_the_service_ports(platform: Platform) -> None:

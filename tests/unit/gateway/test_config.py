@@ -13,6 +13,7 @@ from typing import Any
 from gateway.config import SIGNED_IN, GatewaySettings, Upstream, render
 from gateway.contract import load_methods
 from scripts.platform import SERVICES
+from services.common.runtime import MAX_RECEIVE_MESSAGE_BYTES
 
 ROOT = Path(__file__).resolve().parents[3]
 DESCRIPTOR_SET = ROOT / "gen" / "pulseone.pb"
@@ -142,3 +143,11 @@ def test_grpc_content_on_a_rest_path_is_answered_by_the_gateway_itself() -> None
             "envoy.filters.http.grpc_web",
             "envoy.filters.http.grpc_json_transcoder",
         }
+
+
+def test_the_gateway_refuses_large_bodies_before_a_service_would() -> None:
+    assert SETTINGS.max_request_bytes < MAX_RECEIVE_MESSAGE_BYTES
+    buffer = next(f for f in _manager()["httpFilters"] if f["name"] == "envoy.filters.http.buffer")
+    assert buffer["typedConfig"]["maxRequestBytes"] == SETTINGS.max_request_bytes
+    names = [f["name"] for f in _manager()["httpFilters"]]
+    assert names.index("envoy.filters.http.buffer") < names.index("envoy.filters.http.grpc_json_transcoder")
