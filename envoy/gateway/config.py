@@ -129,6 +129,11 @@ class GatewaySettings:
     # are refused with 413 before any service sees them. Below the services' own receive limit
     # (services.common.runtime.MAX_RECEIVE_MESSAGE_BYTES), so the gateway always refuses first.
     max_request_bytes: int = 1024 * 1024
+    # The largest request head (URL and headers) the gateway accepts; larger ones are 431 over
+    # HTTP/1.1 (over HTTP/2 Envoy's codec resets the stream instead). The transcoder copies the URL
+    # into x-envoy-original-path, so a service may receive twice this in metadata: its limit
+    # (services.common.runtime.MAX_METADATA_BYTES) leaves room for that.
+    max_request_headers_kb: int = 16
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -405,6 +410,7 @@ def bootstrap(settings: GatewaySettings) -> Bootstrap:
         stat_prefix="gateway",
         use_remote_address=True,
         xff_num_trusted_hops=0,
+        max_request_headers_kb=settings.max_request_headers_kb,
         # One spelling per path before any filter or route looks at it: dot segments resolved,
         # unreserved characters decoded, slashes merged; an encoded slash is refused outright.
         normalize_path=True,

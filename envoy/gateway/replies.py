@@ -37,6 +37,7 @@ DOMAIN = "pulseone.gateway"
 # not stripped at the router, which would remove it from the request before a later local reply.
 CLIENT_CONTENT_TYPE = "x-pulseone-client-content-type"
 ENVOY_TEXT = "%LOCAL_REPLY_BODY%"
+SERVING = {"status": "SERVING"}
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,9 @@ class LocalReply:
     reason: str
     message: str
     # Envoy's own text (a JSON parse error, a token problem) is meant for REST clients: it is their
-    # message, and Envoy's reason code goes in the ErrorInfo. Elsewhere both stay inside.
+    # message, and Envoy's reason code goes in the ErrorInfo. Elsewhere both stay inside: Envoy's
+    # text for an oversized request lists header names and sizes, for a failed upstream its reset
+    # reason, and neither is a client's business.
     envoy_text: bool = False
     rewrite_to: int | None = None
     # gRPC and gRPC-Web callers get it in gRPC form; a refusal of their content type on a REST path
@@ -61,22 +64,24 @@ LOCAL_REPLIES = (
     LocalReply(401, 16, "UNAUTHENTICATED", "a valid access token is required", envoy_text=True),
     # jwt_authn answers a token for another audience with 403; SPEC makes it 401 like any invalid token.
     LocalReply(403, 16, "UNAUTHENTICATED", "a valid access token is required", envoy_text=True, rewrite_to=401),
-    LocalReply(404, 5, "ROUTE_NOT_FOUND", "no method is served at this path", envoy_text=True),
-    LocalReply(413, 3, "REQUEST_TOO_LARGE", "the request is too large", envoy_text=True),
+    LocalReply(404, 5, "ROUTE_NOT_FOUND", "no method is served at this path with this verb"),
+    LocalReply(405, 5, "ROUTE_NOT_FOUND", "no method is served at this path with this verb"),
+    LocalReply(408, 4, "REQUEST_TIMEOUT", "the request did not arrive in time"),
+    LocalReply(413, 3, "REQUEST_TOO_LARGE", "the request body is too large"),
+    LocalReply(414, 3, "REQUEST_URI_TOO_LONG", "the request URI is too long"),
     LocalReply(
-        415,
-        3,
-        "UNSUPPORTED_CONTENT_TYPE",
-        "this path does not take that content type",
-        envoy_text=True,
-        grpc_form=False,
+        415, 3, "UNSUPPORTED_CONTENT_TYPE", "wrong content type for this path", envoy_text=True, grpc_form=False
     ),
-    LocalReply(429, 8, "RATE_LIMITED", "too many requests, retry later", envoy_text=True),
-    LocalReply(503, 14, "UNAVAILABLE", "the service is unavailable, retry later", envoy_text=True),
-    LocalReply(504, 4, "DEADLINE_EXCEEDED", "the service did not answer in time", envoy_text=True),
+    LocalReply(426, 3, "UNSUPPORTED_PROTOCOL", "use HTTP/1.1 or HTTP/2"),
+    LocalReply(429, 8, "RATE_LIMITED", "too many requests, retry later"),
+    LocalReply(431, 3, "REQUEST_HEADERS_TOO_LARGE", "the request headers (with the URL) are too large"),
+    LocalReply(500, 13, "GATEWAY_ERROR", "the gateway failed to handle the request"),
+    LocalReply(502, 14, "UNAVAILABLE", "the service is unavailable, retry later"),
+    LocalReply(503, 14, "UNAVAILABLE", "the service is unavailable, retry later"),
+    LocalReply(504, 4, "DEADLINE_EXCEEDED", "the service did not answer in time"),
 )
-# Anything else the gateway answers by itself is its own failure.
-INTERNAL = LocalReply(0, 13, "GATEWAY_ERROR", "the gateway failed to handle the request", envoy_text=True)
+# A status not in the table would be the gateway's own failure; Envoy's words for it stay inside.
+INTERNAL = LocalReply(0, 13, "GATEWAY_ERROR", "the gateway failed to handle the request")
 
 
 def _header(name: str, value: str) -> HeaderValueOption:
@@ -147,10 +152,18 @@ def _grpc_mapper(reply: LocalReply) -> ResponseMapper:
     )
 
 
+def _serving_mapper() -> ResponseMapper:
+    """The one success the gateway answers itself is /health with every service up."""
+    return ResponseMapper(
+        filter=_status_is(200), body_format_override=SubstitutionFormatString(json_format=Struct.from_dict(SERVING))
+    )
+
+
 def local_replies() -> LocalReplyConfig:
     """Every status the gateway produces itself, worded for the caller's protocol."""
     return LocalReplyConfig(
         mappers=[
+            _serving_mapper(),
             *(_grpc_mapper(r) for r in LOCAL_REPLIES if r.grpc_form),
             *(_rest_mapper(r) for r in LOCAL_REPLIES),
         ],

@@ -41,6 +41,10 @@ Register = Callable[[grpc.aio.Server], None]
 # larger bodies itself, at a lower limit (gateway.config.GatewaySettings.max_request_bytes), so a
 # client meets the gateway's clean 413 and never this limit.
 MAX_RECEIVE_MESSAGE_BYTES = 4 * 1024 * 1024
+# The largest request metadata a service takes, as both gRPC's soft and hard limit (by default 8 and
+# 16 KiB, and between the two a call is refused at random). Above what the gateway lets through
+# (gateway.config.GatewaySettings.max_request_headers_kb, twice over), so the gateway refuses first.
+MAX_METADATA_BYTES = 64 * 1024
 
 
 @dataclass
@@ -113,7 +117,12 @@ class ServiceRuntime:
     def _build_server(self) -> grpc.aio.Server:
         server = grpc.aio.server(
             interceptors=[self.interceptor],
-            options=[("grpc.so_reuseport", 1), ("grpc.max_receive_message_length", MAX_RECEIVE_MESSAGE_BYTES)],
+            options=[
+                ("grpc.so_reuseport", 1),
+                ("grpc.max_receive_message_length", MAX_RECEIVE_MESSAGE_BYTES),
+                ("grpc.max_metadata_size", MAX_METADATA_BYTES),
+                ("grpc.absolute_max_metadata_size", MAX_METADATA_BYTES),
+            ],
         )
         self.definition.register(server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, server)

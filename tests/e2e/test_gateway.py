@@ -9,6 +9,7 @@ import dataclasses
 import http.client
 import json
 import re
+import socket
 import struct
 import time
 import uuid
@@ -329,6 +330,49 @@ def test_an_oversized_grpc_web_message_is_refused_with_a_clean_status(gateway: h
     assert "x-envoy-upstream-service-time" not in response.headers
 
 
+INTERNAL_WORDS = ("x-envoy", "x-forwarded", ":path", "upstream", "reset", "metadata")
+
+
+@pytest.mark.parametrize(
+    ("path", "headers"),
+    [(f"/api/auth/users/{'a' * 20_000}", {}), ("/api/auth/me", {"x-padding": "a" * 70_000})],
+    ids=["20KB-url", "70KB-header"],
+)
+def test_a_request_head_too_large_is_431_as_a_client_error(
+    gateway: httpx.Client, path: str, headers: dict[str, str]
+) -> None:
+    patient = register(gateway)
+    response = gateway.get(path, headers={**patient.headers, **headers})
+    assert response.status_code == 431
+    assert response.json()["code"] == 3
+    info = error_info(response)
+    assert (info["reason"], info["domain"]) == ("REQUEST_HEADERS_TOO_LARGE", "pulseone.gateway")
+    assert not any(word in response.text.lower() for word in INTERNAL_WORDS), response.text
+
+
+def test_a_long_url_within_the_gateways_limit_is_answered_by_the_service(gateway: httpx.Client) -> None:
+    patient = register(gateway)
+    for _ in range(5):  # a service between gRPC's soft and hard metadata limits refuses at random
+        response = gateway.get(f"/api/auth/users/{'a' * 12_000}", headers=patient.headers)
+        assert response.status_code in (400, 403), response.text
+        assert error_info(response)["domain"] == "pulseone.auth"
+
+
+def test_an_http_1_0_request_is_refused_as_a_client_error(platform: Platform) -> None:
+    with socket.create_connection(("127.0.0.1", platform.gateway_port), timeout=10) as connection:
+        connection.sendall(b"GET /api/auth/me HTTP/1.0\r\n\r\n")
+        reply = b""
+        while chunk := connection.recv(65536):
+            reply += chunk
+    head, _, body = reply.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 426")
+    assert json.loads(body)["code"] == 3
+
+
+def test_health_reports_serving_rather_than_an_error(gateway: httpx.Client) -> None:
+    assert gateway.get("/health").json() == {"status": "SERVING"}
+
+
 def test_reflection_and_health_stay_on_the_service_ports(platform: Platform) -> None:
     with grpc.insecure_channel(f"127.0.0.1:{platform.gateway_port}") as channel:
         stub = reflection_pb2_grpc.ServerReflectionStub(channel)
@@ -397,6 +441,8 @@ def test_health_is_200_when_every_service_is_up_and_503_when_one_is_down(
         # the service is down (503), not because the token could not be checked (401).
         during = gateway.get("/api/auth/me", headers=patient.headers)
         assert during.status_code == 503
+        assert during.json()["code"] == 14
+        assert not any(word in during.text.lower() for word in INTERNAL_WORDS), during.text
     finally:
         spec = next(s for s in SERVICES if s.name == "auth")
         platform.start_service(spec)

@@ -13,7 +13,7 @@ from typing import Any
 from gateway.config import SIGNED_IN, GatewaySettings, Upstream, render
 from gateway.contract import load_methods
 from scripts.platform import SERVICES
-from services.common.runtime import MAX_RECEIVE_MESSAGE_BYTES
+from services.common.runtime import MAX_METADATA_BYTES, MAX_RECEIVE_MESSAGE_BYTES
 
 ROOT = Path(__file__).resolve().parents[3]
 DESCRIPTOR_SET = ROOT / "gen" / "pulseone.pb"
@@ -151,3 +151,11 @@ def test_the_gateway_refuses_large_bodies_before_a_service_would() -> None:
     assert buffer["typedConfig"]["maxRequestBytes"] == SETTINGS.max_request_bytes
     names = [f["name"] for f in _manager()["httpFilters"]]
     assert names.index("envoy.filters.http.buffer") < names.index("envoy.filters.http.grpc_json_transcoder")
+
+
+def test_the_gateway_refuses_large_request_heads_before_a_service_would() -> None:
+    assert _manager()["maxRequestHeadersKb"] == SETTINGS.max_request_headers_kb
+    # A service gets the URL twice (the transcoder keeps it in x-envoy-original-path), gRPC counts 32
+    # bytes more per entry (Envoy takes at most 100), and the gateway adds a few headers of its own.
+    received = 2 * SETTINGS.max_request_headers_kb * 1024 + 100 * 32 + 4096
+    assert received <= MAX_METADATA_BYTES
