@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import sys
 import time
 from collections.abc import Callable
@@ -29,6 +30,7 @@ from scripts.stack import (
 )
 from services.auth.keys import create_key_ring
 from services.common.db import migrate
+from services.common.forwarded import GATEWAY_SECRET_ENV
 
 DESCRIPTOR_SET = ROOT / "gen" / "pulseone.pb"
 
@@ -88,6 +90,23 @@ class Platform:
     @property
     def key_ring(self) -> Path:
         return self.state / "keys" / "auth-key-ring.json"
+
+    @property
+    def gateway_secret_file(self) -> Path:
+        return self.state / "keys" / "gateway-secret"
+
+    def gateway_secret(self) -> str:
+        """The secret the gateway shows the services, created once (readable by its owner only)."""
+        path = self.gateway_secret_file
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+                out.write(secrets.token_urlsafe(32))
+        return path.read_text().strip()
+
+    def gateway_env(self) -> dict[str, str]:
+        """Envoy's environment: it reads the secret from there (see gateway.config.gateway_proof)."""
+        return {GATEWAY_SECRET_ENV: self.gateway_secret()}
 
     @property
     def gateway_url(self) -> str:
@@ -160,7 +179,7 @@ class Platform:
         for spec in SERVICES:
             self.wait_serving(spec)
         progress(f"starting Envoy on 127.0.0.1:{self.gateway_port}")
-        self.envoy = Envoy(self.state / "envoy", self.gateway_config(), self.admin_port)
+        self.envoy = Envoy(self.state / "envoy", self.gateway_config(), self.admin_port, self.gateway_env())
         self.envoy.start()
         wait_until(self.gateway_healthy, 60, "the gateway's /health")
         wait_until(self.gateway_has_keys, 30, "the gateway's first JWKS fetch")
@@ -173,6 +192,7 @@ class Platform:
             "PULSEONE_AUTH_ADDRESS": f"127.0.0.1:{self.service_ports['auth']}",
             "PULSEONE_PROFILE_ADDRESS": f"127.0.0.1:{self.service_ports['profile']}",
             "PULSEONE_KEY_RING_FILE": str(self.key_ring),
+            GATEWAY_SECRET_ENV: self.gateway_secret(),
             "PULSEONE_LOG_LEVEL": self.log_level,
             "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "gen" / "python"), str(ROOT / "envoy")]),
         }

@@ -75,6 +75,7 @@ from envoy_data_plane.google.protobuf import Any as AnyMessage
 
 from gateway.contract import Binding, Method, load_methods
 from gateway.replies import CLIENT_CONTENT_TYPE, local_replies
+from services.common.forwarded import GATEWAY_HEADER, GATEWAY_SECRET_ENV
 
 JWT_PROVIDER = "pulseone"
 # The name under which jwt_authn knows "a valid token from the provider"; routes ask for it by name.
@@ -93,6 +94,7 @@ IDENTITY_HEADERS = (
     "x-auth-user",
     "x-forwarded-user",
     "x-envoy-external-address",
+    GATEWAY_HEADER,
 )
 # Methods limited per client address at the gateway (register and login).
 RATE_LIMITED = ("/pulseone.auth.v1.AuthService/Register", "/pulseone.auth.v1.AuthService/Login")
@@ -135,6 +137,19 @@ class GatewaySettings:
     # (services.common.runtime.MAX_METADATA_BYTES) leaves room for that.
     max_request_headers_kb: int = 16
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _overwrite(name: str, value: str) -> HeaderValueOption:
+    return HeaderValueOption(
+        header=HeaderValue(key=name, value=value),
+        append_action=HeaderValueOptionHeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD,
+    )
+
+
+def gateway_proof() -> HeaderValueOption:
+    """The shared secret on every forwarded call, so services believe its X-Forwarded-For (DESIGN 7).
+    Envoy reads it from its environment when it starts: the rendered configuration never holds it."""
+    return _overwrite(GATEWAY_HEADER, f"%ENVIRONMENT({GATEWAY_SECRET_ENV})%")
 
 
 def _address(host: str, port: int) -> Address:
@@ -368,12 +383,7 @@ def bootstrap(settings: GatewaySettings) -> Bootstrap:
                 mutations=Mutations(
                     request_mutations=[
                         *(HeaderMutationRule(remove=h) for h in IDENTITY_HEADERS),
-                        HeaderMutationRule(
-                            append=HeaderValueOption(
-                                header=HeaderValue(key=CLIENT_CONTENT_TYPE, value="%REQ(content-type)%"),
-                                append_action=HeaderValueOptionHeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD,
-                            )
-                        ),
+                        HeaderMutationRule(append=_overwrite(CLIENT_CONTENT_TYPE, "%REQ(content-type)%")),
                     ]
                 )
             ),
@@ -419,6 +429,7 @@ def bootstrap(settings: GatewaySettings) -> Bootstrap:
         local_reply_config=local_replies(),
         route_config=RouteConfiguration(
             name="pulseone",
+            request_headers_to_add=[gateway_proof()],
             virtual_hosts=[
                 VirtualHost(
                     name="pulseone",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import TypeVar
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -28,6 +28,12 @@ class ServiceSettings(BaseSettings):
     event_max_deliver: int = Field(5, ge=1, description="deliveries before an event goes to the dead letters")
     event_ack_wait_seconds: float = Field(30.0, gt=0)
     event_consumer: str = Field("", description="durable consumer name; default: the service name")
+    gateway_secret: SecretStr | None = Field(
+        None,
+        min_length=32,
+        description="shared with the gateway, which sends it on every call it forwards; only such calls "
+        "are believed about the client's address (X-Forwarded-For). Unset: no call is",
+    )
 
     @field_validator("database_url")
     @classmethod

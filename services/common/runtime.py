@@ -108,6 +108,7 @@ class ServiceRuntime:
             verifier=definition.verifier,
             status_lookup=definition.status_lookup,
             status_recheck=definition.status_recheck,
+            gateway_secret=infra.settings.gateway_secret.get_secret_value() if infra.settings.gateway_secret else None,
         )
         self.server: grpc.aio.Server | None = None
         self.port = 0

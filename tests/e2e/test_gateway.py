@@ -386,13 +386,64 @@ def test_reflection_and_health_stay_on_the_service_ports(platform: Platform) -> 
     assert {"pulseone.auth.v1.AuthService", "grpc.health.v1.Health"} <= names
 
 
+def direct_failed_logins(platform: Platform, email: str, forwarded_for: list[str]) -> list[grpc.StatusCode]:
+    """Wrong-password logins sent straight to the auth service's port, each naming an address."""
+    codes = []
+    with grpc.insecure_channel(f"127.0.0.1:{platform.service_ports['auth']}") as channel:
+        stub = auth_pb2_grpc.AuthServiceStub(channel)
+        for address in forwarded_for:
+            with pytest.raises(grpc.RpcError) as raised:
+                stub.Login(
+                    auth_pb2.LoginRequest(email=email, password="wrong password 1"),
+                    metadata=(("x-forwarded-for", address), ("x-envoy-external-address", address)),
+                )
+            codes.append(raised.value.code())
+    return codes
+
+
+def test_a_forged_forwarded_address_cannot_lock_a_victim_out(platform: Platform, gateway: httpx.Client) -> None:
+    victim = register(gateway)
+    direct_failed_logins(platform, victim.email, ["127.0.0.7"] * 6)
+    with source_address_client(platform.gateway_url, "127.0.0.7") as victims_client:
+        assert login(victims_client, victim.email).status_code == 200
+
+
+def test_rotating_a_forged_forwarded_address_does_not_escape_throttling(
+    platform: Platform, gateway: httpx.Client
+) -> None:
+    target = register(gateway)
+    codes = direct_failed_logins(platform, target.email, [f"10.9.8.{i}" for i in range(6)])
+    assert codes == [grpc.StatusCode.UNAUTHENTICATED] * 5 + [grpc.StatusCode.RESOURCE_EXHAUSTED]
+
+
+def test_through_the_gateway_logins_are_throttled_per_real_client_address(
+    platform: Platform, gateway: httpx.Client
+) -> None:
+    patient = register(gateway)
+    with (
+        source_address_client(platform.gateway_url, "127.0.0.8") as attacker,
+        source_address_client(platform.gateway_url, "127.0.0.9") as owner,
+    ):
+        forged = {"x-forwarded-for": "127.0.0.9"}
+        statuses = [
+            attacker.post(
+                "/api/auth/login", json={"email": patient.email, "password": "wrong password 1"}, headers=forged
+            ).status_code
+            for _ in range(6)
+        ]
+        assert statuses == [401] * 5 + [429]
+        assert login(owner, patient.email).status_code == 200
+
+
 @contextlib.contextmanager
 def second_gateway(platform: Platform, **changes: Any) -> Iterator[str]:
     """Another Envoy over the same services, with some settings changed; yields its URL."""
     settings = dataclasses.replace(
         platform.gateway_settings(), listen_port=free_port(), admin_port=free_port(), **changes
     )
-    envoy = Envoy(platform.state / f"envoy-{settings.listen_port}", render(settings), settings.admin_port)
+    envoy = Envoy(
+        platform.state / f"envoy-{settings.listen_port}", render(settings), settings.admin_port, platform.gateway_env()
+    )
     envoy.start()
     url = f"http://127.0.0.1:{settings.listen_port}"
     try:

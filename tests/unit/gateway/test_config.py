@@ -10,9 +10,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from gateway.config import SIGNED_IN, GatewaySettings, Upstream, render
 from gateway.contract import load_methods
 from scripts.platform import SERVICES
+from services.common.forwarded import GATEWAY_HEADER, GATEWAY_SECRET_ENV
 from services.common.runtime import MAX_METADATA_BYTES, MAX_RECEIVE_MESSAGE_BYTES
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -159,3 +162,20 @@ def test_the_gateway_refuses_large_request_heads_before_a_service_would() -> Non
     # bytes more per entry (Envoy takes at most 100), and the gateway adds a few headers of its own.
     received = 2 * SETTINGS.max_request_headers_kb * 1024 + 100 * 32 + 4096
     assert received <= MAX_METADATA_BYTES
+
+
+def test_every_forwarded_call_carries_the_gateway_secret_from_envoys_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(GATEWAY_SECRET_ENV, "a-secret-that-must-not-be-rendered-0123456789")
+    rendered = render(SETTINGS)
+    assert "a-secret-that-must-not-be-rendered" not in rendered
+    added = _manager()["routeConfig"]["requestHeadersToAdd"]
+    assert added == [
+        {
+            "header": {"key": GATEWAY_HEADER, "value": f"%ENVIRONMENT({GATEWAY_SECRET_ENV})%"},
+            "appendAction": "OVERWRITE_IF_EXISTS_OR_ADD",
+        }
+    ]
+    mutation = next(f for f in _manager()["httpFilters"] if f["name"] == "envoy.filters.http.header_mutation")
+    assert {"remove": GATEWAY_HEADER} in mutation["typedConfig"]["mutations"]["requestMutations"]
