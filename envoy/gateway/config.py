@@ -276,9 +276,10 @@ def _grpc_on_path_route(binding: Binding) -> Route:
 
 
 def routes(settings: GatewaySettings, methods: list[Method]) -> list[Route]:
-    """One exact route per exposed method on its gRPC path, and one per REST path (bindings of one
-    path with different verbs share it). Every route carries its token requirement. Internal
-    methods and reflection get none."""
+    """One exact route per exposed method on its gRPC path, and per REST path (bindings of one path
+    with different verbs share them) one that refuses gRPC content and one for everything else.
+    Every route that forwards carries its token requirement. Internal methods and reflection get
+    none."""
     exposed = [m for m in methods if m.exposed]
     paths: dict[str, tuple[Method, Binding]] = {}
     for method in exposed:
