@@ -14,9 +14,7 @@ from envoy_data_plane.envoy.config.common.mutation_rules.v3 import HeaderMutatio
 from envoy_data_plane.envoy.config.core.v3 import (
     Address,
     DataSource,
-    HeaderValue,
     HeaderValueOption,
-    HeaderValueOptionHeaderAppendAction,
     HealthCheck,
     HealthCheckGrpcHealthCheck,
     Http2ProtocolOptions,
@@ -74,7 +72,7 @@ from envoy_data_plane.envoy.type.v3 import FractionalPercent, FractionalPercentD
 from envoy_data_plane.google.protobuf import Any as AnyMessage
 
 from gateway.contract import Binding, Method, load_methods
-from gateway.replies import CLIENT_CONTENT_TYPE, local_replies
+from gateway.replies import CLIENT_CONTENT_TYPE, local_replies, overwrite_header
 from services.common.forwarded import GATEWAY_HEADER, GATEWAY_SECRET_ENV
 
 JWT_PROVIDER = "pulseone"
@@ -139,17 +137,10 @@ class GatewaySettings:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _overwrite(name: str, value: str) -> HeaderValueOption:
-    return HeaderValueOption(
-        header=HeaderValue(key=name, value=value),
-        append_action=HeaderValueOptionHeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD,
-    )
-
-
 def gateway_proof() -> HeaderValueOption:
     """The shared secret on every forwarded call, so services believe its X-Forwarded-For (DESIGN 7).
     Envoy reads it from its environment when it starts: the rendered configuration never holds it."""
-    return _overwrite(GATEWAY_HEADER, f"%ENVIRONMENT({GATEWAY_SECRET_ENV})%")
+    return overwrite_header(GATEWAY_HEADER, f"%ENVIRONMENT({GATEWAY_SECRET_ENV})%")
 
 
 def _address(host: str, port: int) -> Address:
@@ -384,7 +375,7 @@ def bootstrap(settings: GatewaySettings) -> Bootstrap:
                 mutations=Mutations(
                     request_mutations=[
                         *(HeaderMutationRule(remove=h) for h in IDENTITY_HEADERS),
-                        HeaderMutationRule(append=_overwrite(CLIENT_CONTENT_TYPE, "%REQ(content-type)%")),
+                        HeaderMutationRule(append=overwrite_header(CLIENT_CONTENT_TYPE, "%REQ(content-type)%")),
                     ]
                 )
             ),

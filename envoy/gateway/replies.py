@@ -84,7 +84,8 @@ LOCAL_REPLIES = (
 INTERNAL = LocalReply(0, 13, "GATEWAY_ERROR", "the gateway failed to handle the request")
 
 
-def _header(name: str, value: str) -> HeaderValueOption:
+def overwrite_header(name: str, value: str) -> HeaderValueOption:
+    """A header set to `value`, replacing any the request or reply already has."""
     return HeaderValueOption(
         header=HeaderValue(key=name, value=value),
         append_action=HeaderValueOptionHeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD,
@@ -130,7 +131,7 @@ def _rest_mapper(reply: LocalReply) -> ResponseMapper:
         status_code=reply.rewrite_to,
         # Also for a gRPC caller Envoy answered before it was recognised (its reply is converted to
         # gRPC form): the status header carries the body's code.
-        headers_to_add=[_header("grpc-status", str(reply.code))],
+        headers_to_add=[overwrite_header("grpc-status", str(reply.code))],
         body_format_override=json_body(reply),
     )
 
@@ -144,9 +145,9 @@ def _grpc_mapper(reply: LocalReply) -> ResponseMapper:
         filter=AccessLogFilter(and_filter=AndFilter(filters=[_status_is(reply.status), _from_grpc_client()])),
         status_code=200,
         headers_to_add=[
-            _header("grpc-status", str(reply.code)),
-            _header("grpc-message", reply.message),
-            _header("grpc-status-details-bin", status_details(reply)),
+            overwrite_header("grpc-status", str(reply.code)),
+            overwrite_header("grpc-message", reply.message),
+            overwrite_header("grpc-status-details-bin", status_details(reply)),
         ],
         body_format_override=SubstitutionFormatString(text_format_source=DataSource(inline_string="")),
     )
