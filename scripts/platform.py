@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import sys
 import time
 from collections.abc import Callable
@@ -29,7 +30,9 @@ from scripts.stack import (
 )
 from services.auth.keys import create_key_ring
 from services.common.db import migrate
+from services.common.forwarded import GATEWAY_SECRET_ENV
 from services.common.pagination import create_page_token_key
+from services.common.secret_files import write_private
 
 DESCRIPTOR_SET = ROOT / "gen" / "pulseone.pb"
 
@@ -94,6 +97,21 @@ class Platform:
     def page_token_key(self) -> Path:
         """One key for every service: each replica of a service must sign page tokens alike."""
         return self.state / "keys" / "page-token.key"
+
+    @property
+    def gateway_secret_file(self) -> Path:
+        return self.state / "keys" / "gateway-secret"
+
+    def gateway_secret(self) -> str:
+        """The secret the gateway shows the services, created once (readable by its owner only)."""
+        path = self.gateway_secret_file
+        if not path.exists():
+            write_private(path, secrets.token_urlsafe(32))
+        return path.read_text().strip()
+
+    def gateway_env(self) -> dict[str, str]:
+        """Envoy's environment: it reads the secret from there (see gateway.config.gateway_proof)."""
+        return {GATEWAY_SECRET_ENV: self.gateway_secret()}
 
     @property
     def gateway_url(self) -> str:
@@ -169,7 +187,7 @@ class Platform:
         for spec in SERVICES:
             self.wait_serving(spec)
         progress(f"starting Envoy on 127.0.0.1:{self.gateway_port}")
-        self.envoy = Envoy(self.state / "envoy", self.gateway_config(), self.admin_port)
+        self.envoy = Envoy(self.state / "envoy", self.gateway_config(), self.admin_port, self.gateway_env())
         self.envoy.start()
         wait_until(self.gateway_healthy, 60, "the gateway's /health")
         wait_until(self.gateway_has_keys, 30, "the gateway's first JWKS fetch")
@@ -183,6 +201,7 @@ class Platform:
             "PULSEONE_PROFILE_ADDRESS": f"127.0.0.1:{self.service_ports['profile']}",
             "PULSEONE_KEY_RING_FILE": str(self.key_ring),
             "PULSEONE_PAGE_TOKEN_KEY_FILE": str(self.page_token_key),
+            GATEWAY_SECRET_ENV: self.gateway_secret(),
             "PULSEONE_LOG_LEVEL": self.log_level,
             "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "gen" / "python"), str(ROOT / "envoy")]),
         }

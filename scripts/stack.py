@@ -297,6 +297,7 @@ class Envoy:
     root: Path
     config_json: str
     admin_port: int
+    env: dict[str, str] = field(default_factory=dict)
     process: Process | None = None
 
     def start(self) -> None:
@@ -316,6 +317,7 @@ class Envoy:
                 "warn",
             ],
             self.root / "envoy.log",
+            env=self.env,
         )
         self.process.start()
         wait_until(lambda: port_open("127.0.0.1", self.admin_port), 30, "Envoy")

@@ -8,29 +8,25 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from envoy_data_plane.envoy.config.accesslog.v3 import (
-    AccessLogFilter,
-    ComparisonFilter,
-    ComparisonFilterOp,
-    StatusCodeFilter,
-)
 from envoy_data_plane.envoy.config.bootstrap.v3 import Admin, Bootstrap, BootstrapStaticResources
 from envoy_data_plane.envoy.config.cluster.v3 import Cluster, ClusterDiscoveryType, ClusterLbPolicy
 from envoy_data_plane.envoy.config.common.mutation_rules.v3 import HeaderMutation as HeaderMutationRule
 from envoy_data_plane.envoy.config.core.v3 import (
     Address,
+    DataSource,
+    HeaderValueOption,
     HealthCheck,
     HealthCheckGrpcHealthCheck,
     Http2ProtocolOptions,
     HttpUri,
     RuntimeFractionalPercent,
-    RuntimeUInt32,
     SocketAddress,
-    SubstitutionFormatString,
 )
 from envoy_data_plane.envoy.config.endpoint.v3 import ClusterLoadAssignment, Endpoint, LbEndpoint, LocalityLbEndpoints
 from envoy_data_plane.envoy.config.listener.v3 import Filter, FilterChain, Listener
 from envoy_data_plane.envoy.config.route.v3 import (
+    DirectResponseAction,
+    FilterConfig,
     HeaderMatcher,
     RateLimit,
     RateLimitAction,
@@ -42,6 +38,7 @@ from envoy_data_plane.envoy.config.route.v3 import (
     VirtualHost,
 )
 from envoy_data_plane.envoy.extensions.common.ratelimit.v3 import LocalRateLimitDescriptor, RateLimitDescriptorEntry
+from envoy_data_plane.envoy.extensions.filters.http.buffer.v3 import Buffer
 from envoy_data_plane.envoy.extensions.filters.http.cors.v3 import Cors, CorsPolicy
 from envoy_data_plane.envoy.extensions.filters.http.grpc_json_transcoder.v3 import (
     GrpcJsonTranscoder,
@@ -56,16 +53,15 @@ from envoy_data_plane.envoy.extensions.filters.http.jwt_authn.v3 import (
     JwtAuthentication,
     JwtProvider,
     JwtRequirement,
+    PerRouteConfig,
     RemoteJwks,
-    RequirementRule,
 )
 from envoy_data_plane.envoy.extensions.filters.http.local_ratelimit.v3 import LocalRateLimit
 from envoy_data_plane.envoy.extensions.filters.http.router.v3 import Router
 from envoy_data_plane.envoy.extensions.filters.network.http_connection_manager.v3 import (
     HttpConnectionManager,
+    HttpConnectionManagerPathWithEscapedSlashesAction,
     HttpFilter,
-    LocalReplyConfig,
-    ResponseMapper,
 )
 from envoy_data_plane.envoy.extensions.upstreams.http.v3 import (
     HttpProtocolOptions,
@@ -74,11 +70,14 @@ from envoy_data_plane.envoy.extensions.upstreams.http.v3 import (
 from envoy_data_plane.envoy.type.matcher.v3 import RegexMatcher, StringMatcher
 from envoy_data_plane.envoy.type.v3 import FractionalPercent, FractionalPercentDenominatorType, Percent, TokenBucket
 from envoy_data_plane.google.protobuf import Any as AnyMessage
-from envoy_data_plane.google.protobuf import Struct
 
 from gateway.contract import Binding, Method, load_methods
+from gateway.replies import CLIENT_CONTENT_TYPE, local_replies, overwrite_header
+from services.common.forwarded import GATEWAY_HEADER, GATEWAY_SECRET_ENV
 
 JWT_PROVIDER = "pulseone"
+# The name under which jwt_authn knows "a valid token from the provider"; routes ask for it by name.
+SIGNED_IN = "signed_in"
 JWKS_PATH = "/.well-known/jwks.json"
 HEALTH_PATH = "/health"
 SELF_CLUSTER = "gateway_self"
@@ -93,6 +92,7 @@ IDENTITY_HEADERS = (
     "x-auth-user",
     "x-forwarded-user",
     "x-envoy-external-address",
+    GATEWAY_HEADER,
 )
 # Methods limited per client address at the gateway (register and login).
 RATE_LIMITED = ("/pulseone.auth.v1.AuthService/Register", "/pulseone.auth.v1.AuthService/Login")
@@ -125,7 +125,22 @@ class GatewaySettings:
     # Browser origins allowed to call the API (gRPC-Web and REST); "*" allows any. Tokens travel in
     # the Authorization header, never in cookies, so credentials are not allowed cross-origin.
     cors_origins: tuple[str, ...] = ("*",)
+    # The largest request body the gateway accepts (REST JSON, gRPC and gRPC-Web alike); larger ones
+    # are refused with 413 before any service sees them. Below the services' own receive limit
+    # (services.common.runtime.MAX_RECEIVE_MESSAGE_BYTES), so the gateway always refuses first.
+    max_request_bytes: int = 1024 * 1024
+    # The largest request head (URL and headers) the gateway accepts; larger ones are 431 over
+    # HTTP/1.1 (over HTTP/2 Envoy's codec resets the stream instead). The transcoder copies the URL
+    # into x-envoy-original-path, so a service may receive twice this in metadata: its limit
+    # (services.common.runtime.MAX_METADATA_BYTES) leaves room for that.
+    max_request_headers_kb: int = 16
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+def gateway_proof() -> HeaderValueOption:
+    """The shared secret on every forwarded call, so services believe its X-Forwarded-For (DESIGN 7).
+    Envoy reads it from its environment when it starts: the rendered configuration never holds it."""
+    return overwrite_header(GATEWAY_HEADER, f"%ENVIRONMENT({GATEWAY_SECRET_ENV})%")
 
 
 def _address(host: str, port: int) -> Address:
@@ -143,27 +158,15 @@ def _percent_100(key: str) -> RuntimeFractionalPercent:
     )
 
 
-def _binding_match(binding: Binding) -> RouteMatch:
-    method = HeaderMatcher(name=":method", string_match=StringMatcher(exact=binding.verb))
-    if binding.has_variables:
-        return RouteMatch(safe_regex=RegexMatcher(regex=binding.regex()), headers=[method])
-    return RouteMatch(path=binding.template, headers=[method])
+def jwt_per_route(method: Method) -> PerRouteConfig:
+    """What jwt_authn asks of a call routed to `method`: nothing if it is public, else a valid token.
+
+    The requirement belongs to the route that forwards, not to a parallel list of paths that could
+    disagree with the transcoder about which spellings of a REST path name the method."""
+    return PerRouteConfig(disabled=True) if method.public else PerRouteConfig(requirement_name=SIGNED_IN)
 
 
-def jwt_rules(methods: list[Method]) -> list[RequirementRule]:
-    """A token is required on every binding of every non-public method, REST path and gRPC path alike
-    (the filter runs before transcoding). Public methods, health and unknown paths need none."""
-    requires = JwtRequirement(provider_name=JWT_PROVIDER)
-    rules = []
-    for method in methods:
-        if not method.exposed or method.public:
-            continue
-        rules.append(RequirementRule(match=RouteMatch(path=method.grpc_path), requires=requires))
-        rules.extend(RequirementRule(match=_binding_match(b), requires=requires) for b in method.bindings)
-    return rules
-
-
-def _jwt_filter(settings: GatewaySettings, methods: list[Method]) -> HttpFilter:
+def _jwt_filter(settings: GatewaySettings) -> HttpFilter:
     provider = JwtProvider(
         issuer=settings.jwt_issuer,
         audiences=[settings.jwt_audience],
@@ -184,65 +187,8 @@ def _jwt_filter(settings: GatewaySettings, methods: list[Method]) -> HttpFilter:
     )
     return _typed(
         "envoy.filters.http.jwt_authn",
-        JwtAuthentication(providers={JWT_PROVIDER: provider}, rules=jwt_rules(methods)),
-    )
-
-
-def _local_reply_mapper(status: int, grpc_code: int, reason: str, rewrite_to: int | None = None) -> ResponseMapper:
-    body = {
-        "code": grpc_code,
-        "message": "%LOCAL_REPLY_BODY%",
-        "details": [
-            {
-                "@type": "type.googleapis.com/google.rpc.ErrorInfo",
-                "reason": reason,
-                "domain": "pulseone.gateway",
-                "metadata": {"detail": "%RESPONSE_CODE_DETAILS%"},
-            }
-        ],
-    }
-    return ResponseMapper(
-        filter=AccessLogFilter(
-            status_code_filter=StatusCodeFilter(
-                comparison=ComparisonFilter(
-                    op=ComparisonFilterOp.EQ, value=RuntimeUInt32(default_value=status, runtime_key=f"reply_{status}")
-                )
-            )
-        ),
-        status_code=rewrite_to,
-        body_format_override=SubstitutionFormatString(json_format=Struct.from_dict(body)),
-    )
-
-
-def local_replies() -> LocalReplyConfig:
-    """Envoy's own replies get the SPEC's error shape: `{code, message, details: [ErrorInfo]}`."""
-    return LocalReplyConfig(
-        mappers=[
-            _local_reply_mapper(400, 3, "INVALID_REQUEST"),
-            _local_reply_mapper(401, 16, "UNAUTHENTICATED"),
-            # jwt_authn answers a token for another audience with 403; SPEC makes it 401 like any invalid token.
-            _local_reply_mapper(403, 16, "UNAUTHENTICATED", rewrite_to=401),
-            _local_reply_mapper(404, 5, "ROUTE_NOT_FOUND"),
-            _local_reply_mapper(413, 3, "REQUEST_TOO_LARGE"),
-            _local_reply_mapper(429, 8, "RATE_LIMITED"),
-            _local_reply_mapper(503, 14, "UNAVAILABLE"),
-            _local_reply_mapper(504, 4, "DEADLINE_EXCEEDED"),
-        ],
-        body_format=SubstitutionFormatString(
-            json_format=Struct.from_dict(
-                {
-                    "code": 13,
-                    "message": "%LOCAL_REPLY_BODY%",
-                    "details": [
-                        {
-                            "@type": "type.googleapis.com/google.rpc.ErrorInfo",
-                            "reason": "GATEWAY_ERROR",
-                            "domain": "pulseone.gateway",
-                            "metadata": {"detail": "%RESPONSE_CODE_DETAILS%"},
-                        }
-                    ],
-                }
-            )
+        JwtAuthentication(
+            providers={JWT_PROVIDER: provider}, requirement_map={SIGNED_IN: JwtRequirement(provider_name=JWT_PROVIDER)}
         ),
     )
 
@@ -273,26 +219,68 @@ def _rate_limit(settings: GatewaySettings) -> LocalRateLimit:
     )
 
 
+def _action(method: Method) -> RouteAction:
+    return RouteAction(
+        cluster=method.cluster,
+        timeout=timedelta(0) if method.server_streaming else timedelta(seconds=30),
+    )
+
+
+def _method_route(settings: GatewaySettings, method: Method) -> Route:
+    """A method's exact gRPC path, which REST calls take too once the transcoder rewrote them."""
+    per_filter = {"envoy.filters.http.jwt_authn": AnyMessage.pack(jwt_per_route(method))}
+    if method.grpc_path in RATE_LIMITED:
+        per_filter["envoy.filters.http.local_ratelimit"] = AnyMessage.pack(_rate_limit(settings))
+    return Route(match=RouteMatch(path=method.grpc_path), route=_action(method), typed_per_filter_config=per_filter)
+
+
+def _path_route(method: Method, binding: Binding) -> Route:
+    """A REST path's own route, for every verb: the filters before the transcoder need one (CORS
+    answers a browser's preflight from it). The router meets it only with a call the transcoder did
+    not translate, so it asks for a token whatever the method: nothing passes the edge unverified
+    by missing the transcoder."""
+    signed_in = PerRouteConfig(requirement_name=SIGNED_IN)
+    return Route(
+        match=RouteMatch(safe_regex=RegexMatcher(regex=binding.regex())),
+        route=_action(method),
+        typed_per_filter_config={"envoy.filters.http.jwt_authn": AnyMessage.pack(signed_in)},
+    )
+
+
+def _grpc_on_path_route(binding: Binding) -> Route:
+    """gRPC or gRPC-Web content sent to a REST path is a client's mistake, answered as one (415,
+    INVALID_ARGUMENT) instead of being forwarded to a service that has no such method. Neither the
+    gRPC-Web filter nor the transcoder runs for it, so the reply keeps its JSON body."""
+    grpc_content = HeaderMatcher(
+        name="content-type", string_match=StringMatcher(prefix="application/grpc", ignore_case=True)
+    )
+    skipped = AnyMessage.pack(FilterConfig(disabled=True))
+    message = "a REST path takes JSON; gRPC and gRPC-Web calls go to the method's gRPC path"
+    return Route(
+        match=RouteMatch(safe_regex=RegexMatcher(regex=binding.regex()), headers=[grpc_content]),
+        direct_response=DirectResponseAction(status=415, body=DataSource(inline_string=message)),
+        typed_per_filter_config={
+            "envoy.filters.http.grpc_web": skipped,
+            "envoy.filters.http.grpc_json_transcoder": skipped,
+        },
+    )
+
+
 def routes(settings: GatewaySettings, methods: list[Method]) -> list[Route]:
-    """One exact route per exposed method on its gRPC path (which transcoded REST calls take after the
-    transcoder rewrote them), and one per REST binding. Internal methods and reflection get none."""
-    found = []
-    for method in methods:
-        if not method.exposed:
-            continue
-        action = RouteAction(
-            cluster=method.cluster,
-            timeout=timedelta(0) if method.server_streaming else timedelta(seconds=30),
-        )
-        route = Route(match=RouteMatch(path=method.grpc_path), route=action)
-        if method.grpc_path in RATE_LIMITED:
-            route.typed_per_filter_config = {
-                "envoy.filters.http.local_ratelimit": AnyMessage.pack(_rate_limit(settings))
-            }
-        found.append(route)
-        # The REST bindings too: filters before the transcoder (CORS) need a route for them.
-        found.extend(Route(match=_binding_match(b), route=action) for b in method.bindings)
-    return found
+    """One exact route per exposed method on its gRPC path, and per REST path (bindings of one path
+    with different verbs share them) one that refuses gRPC content and one for everything else.
+    Every route that forwards carries its token requirement. Internal methods and reflection get
+    none."""
+    exposed = [m for m in methods if m.exposed]
+    paths: dict[str, tuple[Method, Binding]] = {}
+    for method in exposed:
+        for binding in method.bindings:
+            paths.setdefault(binding.regex(), (method, binding))
+    return [
+        *(_method_route(settings, m) for m in exposed),
+        *(_grpc_on_path_route(b) for _, b in paths.values()),
+        *(_path_route(m, b) for m, b in paths.values()),
+    ]
 
 
 def _cluster(upstream: Upstream, service_name: str, settings: GatewaySettings) -> Cluster:
@@ -384,11 +372,18 @@ def bootstrap(settings: GatewaySettings) -> Bootstrap:
         _typed(
             "envoy.filters.http.header_mutation",
             HeaderMutation(
-                mutations=Mutations(request_mutations=[HeaderMutationRule(remove=h) for h in IDENTITY_HEADERS])
+                mutations=Mutations(
+                    request_mutations=[
+                        *(HeaderMutationRule(remove=h) for h in IDENTITY_HEADERS),
+                        HeaderMutationRule(append=overwrite_header(CLIENT_CONTENT_TYPE, "%REQ(content-type)%")),
+                    ]
+                )
             ),
         ),
-        _jwt_filter(settings, methods),
         _typed("envoy.filters.http.grpc_web", GrpcWeb()),
+        # Whole bodies up to the limit, so an oversized one is refused (413) before anything forwards
+        # it. After the gRPC-Web filter, which decodes gRPC-Web-text and words the reply for its callers.
+        _typed("envoy.filters.http.buffer", Buffer(max_request_bytes=settings.max_request_bytes)),
         _typed(
             "envoy.filters.http.grpc_json_transcoder",
             GrpcJsonTranscoder(
@@ -400,12 +395,16 @@ def bootstrap(settings: GatewaySettings) -> Bootstrap:
                 convert_grpc_status=True,
                 # Form-encoded query strings (?reason=feeling+better) mean a space by "+".
                 query_param_unescape_plus=True,
+                max_request_body_size=settings.max_request_bytes,
                 request_validation_options=GrpcJsonTranscoderRequestValidationOptions(
                     reject_unknown_method=True, reject_unknown_query_parameters=True
                 ),
             ),
         ),
-        # After the transcoder, so REST and gRPC calls meet the same route and the same bucket.
+        # After the transcoder, so REST and gRPC calls meet the same route, the same token requirement
+        # and the same bucket: whatever spelling of a REST path the transcoder accepts, it has become
+        # the method's gRPC path by now, and the route of that path says whether a token is needed.
+        _jwt_filter(settings),
         _typed("envoy.filters.http.local_ratelimit", LocalRateLimit(stat_prefix="http_local_rate_limiter")),
         _typed("envoy.filters.http.router", Router()),
     ]
@@ -413,9 +412,16 @@ def bootstrap(settings: GatewaySettings) -> Bootstrap:
         stat_prefix="gateway",
         use_remote_address=True,
         xff_num_trusted_hops=0,
+        max_request_headers_kb=settings.max_request_headers_kb,
+        # One spelling per path before any filter or route looks at it: dot segments resolved,
+        # unreserved characters decoded, slashes merged; an encoded slash is refused outright.
+        normalize_path=True,
+        merge_slashes=True,
+        path_with_escaped_slashes_action=HttpConnectionManagerPathWithEscapedSlashesAction.REJECT_REQUEST,
         local_reply_config=local_replies(),
         route_config=RouteConfiguration(
             name="pulseone",
+            request_headers_to_add=[gateway_proof()],
             virtual_hosts=[
                 VirtualHost(
                     name="pulseone",

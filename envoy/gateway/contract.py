@@ -22,19 +22,16 @@ class Binding:
     verb: str
     template: str
 
-    @property
-    def has_variables(self) -> bool:
-        return "{" in self.template
-
     def regex(self) -> str:
-        """An RE2 pattern matching the paths of this template (a variable is one or more segments)."""
+        """An RE2 pattern matching the paths of this template (a variable is one or more segments),
+        with or without the trailing slash the transcoder also accepts."""
         pattern, position = "", 0
         for match in _VARIABLE.finditer(self.template):
             pattern += re.escape(self.template[position : match.start()])
             sub = match.group(3)
             pattern += "[^/]+(/[^/]+)*" if sub and "**" in sub else "[^/]+"
             position = match.end()
-        return "^" + pattern + re.escape(self.template[position:]) + "$"
+        return "^" + pattern + re.escape(self.template[position:]) + "/?$"
 
     def shape(self) -> tuple[str, str]:
         """Verb and path with every variable reduced to `*`: two bindings with one shape compete."""

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 from typing import TypeVar
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -32,6 +32,12 @@ class ServiceSettings(BaseSettings):
     page_token_key_file: Path = Field(
         Path(".pulseone/keys/page-token.key"),
         description="the key that signs page tokens (a secret every replica of a service shares)",
+    )
+    gateway_secret: SecretStr | None = Field(
+        None,
+        min_length=32,
+        description="shared with the gateway, which sends it on every call it forwards; only such calls "
+        "are believed about the client's address (X-Forwarded-For). Unset: no call is",
     )
 
     @field_validator("database_url")

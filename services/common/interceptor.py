@@ -23,6 +23,7 @@ from services.common.context import (
     token_var,
 )
 from services.common.errors import DomainError, PermissionDenied, Unauthenticated, Unavailable
+from services.common.forwarded import client_address
 from services.common.request_checks import RequestChecks, Undecodable, malformed, tolerant
 from services.common.status import GRPC_DETAILS_KEY, describe
 from services.common.tokens import StatusRecheck, TokenVerifier
@@ -37,17 +38,6 @@ def _metadata(context: grpc.aio.ServicerContext) -> dict[str, str]:
     return {key: value for key, value in (context.invocation_metadata() or ()) if isinstance(value, str)}
 
 
-def client_address(metadata: Mapping[str, str], peer: str) -> str:
-    """The caller's address: the entry Envoy appended to X-Forwarded-For (the last one), else the peer."""
-    forwarded = metadata.get("x-forwarded-for", "")
-    if forwarded:
-        return forwarded.rsplit(",", 1)[-1].strip()
-    # peer looks like "ipv4:127.0.0.1:5000" or "ipv6:[::1]:5000"
-    kind, _, rest = peer.partition(":")
-    host = rest.rsplit(":", 1)[0] if kind in ("ipv4", "ipv6") else rest
-    return host.strip("[]")
-
-
 class ServiceInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
     """Wraps every handler of a service so the servicer only ever sees verified, authorized calls."""
 
@@ -60,6 +50,7 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         status_lookup: StatusLookup | None = None,
         status_recheck: StatusRecheck | None = None,
         audit_trail: AuditTrail | None = None,
+        gateway_secret: str | None = None,
     ) -> None:
         self._domain = domain
         self._rules = rules
@@ -71,6 +62,7 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         undeclared = [m for m, r in rules.items() if r.audit is not None] if audit_trail is None else []
         if undeclared:
             raise ValueError(f"{', '.join(undeclared)} declare an audit but the service has no audit trail")
+        self._gateway_secret = gateway_secret
 
     async def intercept_service(
         self,
@@ -99,7 +91,7 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
     async def _enter(self, method: str, rule: AccessRule | None, context: grpc.aio.ServicerContext) -> None:
         metadata = _metadata(context)
         request_id_var.set(metadata.get("x-request-id") or str(uuid.uuid4()))
-        client_address_var.set(client_address(metadata, context.peer() or ""))
+        client_address_var.set(client_address(metadata, context.peer() or "", self._gateway_secret))
         principal_var.set(None)
         token_var.set("")
         if rule is None:

@@ -39,6 +39,15 @@ EVENTS_HEALTH = "pulseone.events"
 
 Register = Callable[[grpc.aio.Server], None]
 
+# The largest request message a service takes (gRPC's default, made explicit). The gateway refuses
+# larger bodies itself, at a lower limit (gateway.config.GatewaySettings.max_request_bytes), so a
+# client meets the gateway's clean 413 and never this limit.
+MAX_RECEIVE_MESSAGE_BYTES = 4 * 1024 * 1024
+# The largest request metadata a service takes, as both gRPC's soft and hard limit (by default 8 and
+# 16 KiB, and between the two a call is refused at random). Above what the gateway lets through
+# (gateway.config.GatewaySettings.max_request_headers_kb, twice over), so the gateway refuses first.
+MAX_METADATA_BYTES = 64 * 1024
+
 
 @dataclass
 class Infrastructure:
@@ -107,6 +116,7 @@ class ServiceRuntime:
             status_lookup=definition.status_lookup,
             status_recheck=definition.status_recheck,
             audit_trail=self.audit_trail,
+            gateway_secret=infra.settings.gateway_secret.get_secret_value() if infra.settings.gateway_secret else None,
         )
         self.server: grpc.aio.Server | None = None
         self.port = 0
@@ -114,7 +124,15 @@ class ServiceRuntime:
         self._head = head_revision(definition.migrations)
 
     def _build_server(self) -> grpc.aio.Server:
-        server = grpc.aio.server(interceptors=[self.interceptor], options=[("grpc.so_reuseport", 1)])
+        server = grpc.aio.server(
+            interceptors=[self.interceptor],
+            options=[
+                ("grpc.so_reuseport", 1),
+                ("grpc.max_receive_message_length", MAX_RECEIVE_MESSAGE_BYTES),
+                ("grpc.max_metadata_size", MAX_METADATA_BYTES),
+                ("grpc.absolute_max_metadata_size", MAX_METADATA_BYTES),
+            ],
+        )
         self.definition.register(server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
         reflection.enable_server_reflection(

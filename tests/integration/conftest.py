@@ -36,6 +36,8 @@ from services.profile.settings import ProfileSettings
 from tests.conftest import fresh_database, page_token_key, scratch_dir
 
 PASSWORD = "correct horse 1"
+# What the gateway would send the services to show a call came through it.
+GATEWAY_SECRET = "integration-tests-gateway-secret-0123456789"
 T = TypeVar("T")
 
 
@@ -90,6 +92,7 @@ async def start_auth(postgres: Postgres, nats_url: str, state: Path) -> AuthHarn
         port=0,
         key_ring_file=key_ring,
         create_key_ring=True,
+        gateway_secret=GATEWAY_SECRET,
         health_interval_seconds=0.2,
         event_consumer=f"auth-{uuid.uuid4().hex[:8]}",
         event_ack_wait_seconds=5,

@@ -16,13 +16,14 @@ from pulseone.auth.v1 import auth_pb2
 
 from services.auth.keys import KeyRing, rotate_key_ring
 from services.auth.passwords import PasswordHasher
-from tests.integration.conftest import PASSWORD, AuthHarness, admin_token, bearer
+from services.common.forwarded import GATEWAY_HEADER
+from tests.integration.conftest import GATEWAY_SECRET, PASSWORD, AuthHarness, admin_token, bearer
 from tests.rpc import failure_of
 
 
-def from_address(address: str) -> tuple[tuple[str, str]]:
-    """What Envoy sends: the client address it saw, appended to X-Forwarded-For."""
-    return (("x-forwarded-for", f"203.0.113.99, {address}"),)
+def from_address(address: str) -> tuple[tuple[str, str], ...]:
+    """What Envoy sends: the client address it saw, appended to X-Forwarded-For, and its secret."""
+    return (("x-forwarded-for", f"203.0.113.99, {address}"), (GATEWAY_HEADER, GATEWAY_SECRET))
 
 
 async def login(auth: AuthHarness, email: str, password: str, address: str = "198.51.100.1") -> auth_pb2.AuthResponse:
@@ -59,6 +60,21 @@ async def test_five_failures_lock_out_that_address_even_with_the_right_password(
     assert retry_after[1] == 2 * retry_after[0]
     # Nobody can lock a victim out: the right password from another address works.
     signed_in = await login(auth, user.user.email, PASSWORD, "198.51.100.8")
+    assert signed_in.user.id == user.user.id
+
+
+async def test_a_forwarded_address_without_the_gateways_secret_is_not_believed(auth: AuthHarness) -> None:
+    user = await auth.register()
+    for address in ("198.51.100.20", "198.51.100.21", "198.51.100.22", "198.51.100.23", "198.51.100.24"):
+        with pytest.raises(grpc.aio.AioRpcError):
+            await auth.stub.Login(
+                auth_pb2.LoginRequest(email=user.user.email, password="wrong password 1"),
+                metadata=(("x-forwarded-for", address), (GATEWAY_HEADER, "not the gateway's secret, not at all")),
+            )
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await auth.stub.Login(auth_pb2.LoginRequest(email=user.user.email, password=PASSWORD))
+    assert raised.value.code() is grpc.StatusCode.RESOURCE_EXHAUSTED
+    signed_in = await login(auth, user.user.email, PASSWORD, "198.51.100.20")
     assert signed_in.user.id == user.user.id
 
 

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
-from gateway.config import GatewaySettings, Upstream, jwt_rules, render
+import pytest
+
+from gateway.config import SIGNED_IN, GatewaySettings, Upstream, render
 from gateway.contract import load_methods
 from scripts.platform import SERVICES
+from services.common.forwarded import GATEWAY_HEADER, GATEWAY_SECRET_ENV
+from services.common.runtime import MAX_METADATA_BYTES, MAX_RECEIVE_MESSAGE_BYTES
 
 ROOT = Path(__file__).resolve().parents[3]
 DESCRIPTOR_SET = ROOT / "gen" / "pulseone.pb"
@@ -33,34 +40,77 @@ def test_envoy_accepts_the_rendered_configuration(tmp_path: Path) -> None:
     assert "OK" in result.stdout
 
 
-def _rule_paths() -> set[str]:
-    rules = jwt_rules(load_methods(DESCRIPTOR_SET))
-    return {r.match.path or r.match.safe_regex.regex for r in rules}  # type: ignore[union-attr]
+@functools.cache
+def _manager() -> dict[str, Any]:
+    config = json.loads(render(SETTINGS))
+    manager: dict[str, Any] = config["staticResources"]["listeners"][0]["filterChains"][0]["filters"][0]["typedConfig"]
+    return manager
 
 
-def test_tokens_are_required_on_rest_and_grpc_paths_of_protected_methods() -> None:
-    paths = _rule_paths()
-    assert "/api/auth/me" in paths
-    assert "/pulseone.auth.v1.AuthService/GetCurrentUser" in paths
-    assert r"^/api/auth/users/[^/]+/approve$" in paths
+def _routes() -> list[dict[str, Any]]:
+    routes: list[dict[str, Any]] = _manager()["routeConfig"]["virtualHosts"][0]["routes"]
+    return routes
+
+
+def _token_rule(path: str) -> dict[str, Any]:
+    route = next(r for r in _routes() if r["match"].get("path") == path)
+    rule: dict[str, Any] = route["typedPerFilterConfig"]["envoy.filters.http.jwt_authn"]
+    return rule
+
+
+def _forwarding() -> list[dict[str, Any]]:
+    return [r for r in _routes() if "route" in r]
+
+
+def test_every_route_that_forwards_says_whether_it_needs_a_token() -> None:
+    for route in _forwarding():
+        rule = route["typedPerFilterConfig"]["envoy.filters.http.jwt_authn"]
+        assert rule.get("requirementName") == SIGNED_IN or rule.get("disabled") is True, route["match"]
+
+
+def test_tokens_are_required_on_the_routes_of_protected_methods() -> None:
+    for method in load_methods(DESCRIPTOR_SET):
+        if method.exposed and not method.public:
+            assert _token_rule(method.grpc_path) == {
+                "@type": "type.googleapis.com/envoy.extensions.filters.http.jwt_authn.v3.PerRouteConfig",
+                "requirementName": SIGNED_IN,
+            }
+    jwt_authn = next(f for f in _manager()["httpFilters"] if f["name"] == "envoy.filters.http.jwt_authn")
+    assert jwt_authn["typedConfig"]["requirementMap"][SIGNED_IN] == {"providerName": "pulseone"}
 
 
 def test_public_methods_and_health_need_no_token() -> None:
-    paths = _rule_paths()
     for public in (
-        "/api/auth/login",
-        "/api/auth/register",
-        "/.well-known/jwks.json",
-        "/health",
         "/pulseone.auth.v1.AuthService/Login",
+        "/pulseone.auth.v1.AuthService/Register",
+        "/pulseone.auth.v1.AuthService/GetJwks",
     ):
-        assert public not in paths
+        assert _token_rule(public)["disabled"] is True
+    assert not any(r["match"].get("path") == "/health" for r in _routes())
+
+
+def test_only_the_grpc_routes_of_public_methods_waive_the_token() -> None:
+    public = {m.grpc_path for m in load_methods(DESCRIPTOR_SET) if m.exposed and m.public}
+    for route in _forwarding():
+        waived = route["typedPerFilterConfig"]["envoy.filters.http.jwt_authn"].get("disabled") is True
+        assert waived == (route["match"].get("path") in public), route["match"]
+
+
+def test_tokens_are_checked_on_the_path_the_transcoder_rewrote() -> None:
+    names = [f["name"] for f in _manager()["httpFilters"]]
+    assert names.index("envoy.filters.http.grpc_json_transcoder") < names.index("envoy.filters.http.jwt_authn")
+    assert names.index("envoy.filters.http.jwt_authn") < names.index("envoy.filters.http.router")
+
+
+def test_paths_are_normalised_before_any_filter_reads_them() -> None:
+    manager = _manager()
+    assert manager["normalizePath"] is True
+    assert manager["mergeSlashes"] is True
+    assert manager["pathWithEscapedSlashesAction"] == "REJECT_REQUEST"
 
 
 def test_only_methods_with_a_rest_mapping_are_routed() -> None:
-    config = json.loads(render(SETTINGS))
-    manager = config["staticResources"]["listeners"][0]["filterChains"][0]["filters"][0]["typedConfig"]
-    routes = manager["routeConfig"]["virtualHosts"][0]["routes"]
+    routes = _routes()
     paths = {r["match"]["path"] for r in routes if r["match"].get("path", "").startswith("/pulseone.")}
     exposed = {m.grpc_path for m in load_methods(DESCRIPTOR_SET) if m.exposed}
     assert paths == exposed
@@ -68,8 +118,64 @@ def test_only_methods_with_a_rest_mapping_are_routed() -> None:
 
 
 def test_client_identity_headers_are_stripped_before_anything_else_reads_them() -> None:
-    config = json.loads(render(SETTINGS))
-    manager = config["staticResources"]["listeners"][0]["filterChains"][0]["filters"][0]["typedConfig"]
+    manager = _manager()
     names = [f["name"] for f in manager["httpFilters"]]
     assert names.index("envoy.filters.http.header_mutation") < names.index("envoy.filters.http.jwt_authn")
     assert manager["useRemoteAddress"] is True
+
+
+def test_every_rest_path_has_a_route_for_any_verb_so_browsers_can_preflight_it() -> None:
+    patterns = [re.compile(r["match"]["safeRegex"]["regex"]) for r in _forwarding() if "safeRegex" in r["match"]]
+    assert not any("headers" in r["match"] for r in _forwarding())
+    for method in load_methods(DESCRIPTOR_SET):
+        for binding in method.bindings:
+            path = re.sub(r"\{[^}]+\}", "0b7c2a4e-5f0e-4d8e-9a7e-1c2b3d4e5f60", binding.template)
+            assert any(p.match(path) for p in patterns), binding
+            assert any(p.match(path + "/") for p in patterns), binding
+
+
+def test_grpc_content_on_a_rest_path_is_answered_by_the_gateway_itself() -> None:
+    refusals = [r for r in _routes() if "directResponse" in r]
+    assert {r["directResponse"]["status"] for r in refusals} == {415}
+    assert len(refusals) == len({b.regex() for m in load_methods(DESCRIPTOR_SET) for b in m.bindings})
+    for route in refusals:
+        assert route["match"]["headers"] == [
+            {"name": "content-type", "stringMatch": {"prefix": "application/grpc", "ignoreCase": True}}
+        ]
+        assert set(route["typedPerFilterConfig"]) == {
+            "envoy.filters.http.grpc_web",
+            "envoy.filters.http.grpc_json_transcoder",
+        }
+
+
+def test_the_gateway_refuses_large_bodies_before_a_service_would() -> None:
+    assert SETTINGS.max_request_bytes < MAX_RECEIVE_MESSAGE_BYTES
+    buffer = next(f for f in _manager()["httpFilters"] if f["name"] == "envoy.filters.http.buffer")
+    assert buffer["typedConfig"]["maxRequestBytes"] == SETTINGS.max_request_bytes
+    names = [f["name"] for f in _manager()["httpFilters"]]
+    assert names.index("envoy.filters.http.buffer") < names.index("envoy.filters.http.grpc_json_transcoder")
+
+
+def test_the_gateway_refuses_large_request_heads_before_a_service_would() -> None:
+    assert _manager()["maxRequestHeadersKb"] == SETTINGS.max_request_headers_kb
+    # A service gets the URL twice (the transcoder keeps it in x-envoy-original-path), gRPC counts 32
+    # bytes more per entry (Envoy takes at most 100), and the gateway adds a few headers of its own.
+    received = 2 * SETTINGS.max_request_headers_kb * 1024 + 100 * 32 + 4096
+    assert received <= MAX_METADATA_BYTES
+
+
+def test_every_forwarded_call_carries_the_gateway_secret_from_envoys_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(GATEWAY_SECRET_ENV, "a-secret-that-must-not-be-rendered-0123456789")
+    rendered = render(SETTINGS)
+    assert "a-secret-that-must-not-be-rendered" not in rendered
+    added = _manager()["routeConfig"]["requestHeadersToAdd"]
+    assert added == [
+        {
+            "header": {"key": GATEWAY_HEADER, "value": f"%ENVIRONMENT({GATEWAY_SECRET_ENV})%"},
+            "appendAction": "OVERWRITE_IF_EXISTS_OR_ADD",
+        }
+    ]
+    mutation = next(f for f in _manager()["httpFilters"] if f["name"] == "envoy.filters.http.header_mutation")
+    assert {"remove": GATEWAY_HEADER} in mutation["typedConfig"]["mutations"]["requestMutations"]
