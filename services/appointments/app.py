@@ -18,7 +18,8 @@ from services.appointments.scheduling import AffiliationOwner, Scheduling
 from services.appointments.settings import AppointmentsSettings
 from services.common.account_events import status_lookup
 from services.common.context import on_behalf_of_caller
-from services.common.runtime import Infrastructure, ServiceDefinition, ServiceRuntime
+from services.common.outbox import OutboxRelay
+from services.common.runtime import Infrastructure, ServiceParts, ServiceRuntime, consumer_for, interceptor_for
 from services.common.tokens import AuthClient
 
 NAME = "appointments"
@@ -63,17 +64,24 @@ def build(settings: AppointmentsSettings, *, clock: Clock = utc_now) -> ServiceR
         appointments_pb2_grpc.add_QueueServiceServicer_to_server(api.QueueApi(live_queue), server)  # type: ignore[no-untyped-call]
         appointments_pb2_grpc.add_NotesServiceServicer_to_server(api.NotesApi(records), server)  # type: ignore[no-untyped-call]
 
+    interceptor = interceptor_for(
+        infra,
+        NAME,
+        SERVICE_NAMES,
+        auth.verifier,
+        status_lookup=status_lookup(infra.engine, store.accounts.c.user_id, store.accounts.c.status),
+        status_recheck=auth.recheck,
+    )
     return ServiceRuntime(
         infra,
-        ServiceDefinition(
+        ServiceParts(
             name=NAME,
             service_names=SERVICE_NAMES,
             migrations=MIGRATIONS,
             register=register,
-            verifier=auth.verifier,
-            status_lookup=status_lookup(infra.engine, store.accounts.c.user_id, store.accounts.c.status),
-            status_recheck=auth.recheck,
-            subscriptions=[*directory.subscriptions(), *video_events.subscriptions()],
+            interceptor=interceptor,
+            relay=OutboxRelay(infra.engine, infra.link),
+            consumer=consumer_for(infra, NAME, [*directory.subscriptions(), *video_events.subscriptions()]),
             closers=[auth.channel.close, profile_channel.close],
             workers=[lifecycle.sweeper(infra.sessions, clock)],
         ),

@@ -270,7 +270,8 @@ class Bookings:
         page = self._pages.page(APPOINTMENTS, size=size, token=token, filters=filters)
         async with self._sessions() as session:
             rows = await store.list_appointments(session, conditions=conditions, after=page.after, limit=page.fetch)
-        return page.split(rows, lambda r: (r["appointment_date"], r["queue_number"], r["id"]))
+        listed = page.split(rows, lambda r: (r["appointment_date"], r["queue_number"], r["id"]))
+        return listed.items, listed.next_page_token
 
     async def _transition(
         self,

@@ -116,7 +116,8 @@ class ClinicalRecords:
             addenda = await store.note_addenda(session, [r["id"] for r in rows if r["notes_appointment_id"]])
         if not allowed:
             raise PermissionDenied("only the patient and their doctors may read this", reason="NOT_IN_CARE")
-        page_rows, next_token = page.split(rows, lambda r: (r["appointment_date"], r["id"]))
+        listed = page.split(rows, lambda r: (r["appointment_date"], r["id"]))
+        page_rows, next_token = listed.items, listed.next_page_token
         entries = []
         for row in page_rows:
             visible = row["notes_appointment_id"] and notes.may_read(viewer, row["doctor_id"], patient_id, consented)

@@ -211,7 +211,8 @@ class Scheduling:
                 after=page.after,
                 limit=page.fetch,
             )
-        return page.split(rows, lambda r: (r["created_at"], r["id"]))
+        listed = page.split(rows, lambda r: (r["created_at"], r["id"]))
+        return listed.items, listed.next_page_token
 
     async def _managed_session(self, session: AsyncSession, viewer: Principal, session_id: uuid.UUID) -> Row:
         return await managed_session(session, viewer, session_id, lock=True)

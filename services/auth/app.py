@@ -16,7 +16,8 @@ from services.auth.passwords import PasswordHasher
 from services.auth.service import AuthService, Clock, utc_now
 from services.auth.settings import AuthSettings
 from services.common.account_events import status_lookup
-from services.common.runtime import Infrastructure, ServiceDefinition, ServiceRuntime
+from services.common.outbox import OutboxRelay
+from services.common.runtime import Infrastructure, ServiceParts, ServiceRuntime, consumer_for, interceptor_for
 from services.common.tokens import TokenVerifier
 
 NAME = "auth"
@@ -54,15 +55,22 @@ def build(settings: AuthSettings, *, clock: Clock = utc_now) -> ServiceRuntime:
         clock=clock,
     )
     api = AuthApi(service, ring)
+    interceptor = interceptor_for(
+        infra,
+        NAME,
+        SERVICE_NAMES,
+        verifier,
+        status_lookup=status_lookup(infra.engine, store.users.c.id, store.users.c.status),
+    )
     return ServiceRuntime(
         infra,
-        ServiceDefinition(
+        ServiceParts(
             name=NAME,
             service_names=SERVICE_NAMES,
             migrations=MIGRATIONS,
             register=lambda server: auth_pb2_grpc.add_AuthServiceServicer_to_server(api, server),  # type: ignore[no-untyped-call]
-            verifier=verifier,
-            status_lookup=status_lookup(infra.engine, store.users.c.id, store.users.c.status),
-            subscriptions=subscriptions(),
+            interceptor=interceptor,
+            relay=OutboxRelay(infra.engine, infra.link),
+            consumer=consumer_for(infra, NAME, subscriptions()),
         ),
     )

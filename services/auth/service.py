@@ -125,7 +125,8 @@ class AuthService:
         page = self._pages.page(USERS, size=size, token=token, filters={"role": role, "status": status})
         async with self._sessions() as session:
             found = await store.list_accounts(session, role=role, status=status, after=page.after, limit=page.fetch)
-        return page.split(found, lambda account: (account.create_time, account.id))
+        listed = page.split(found, lambda account: (account.create_time, account.id))
+        return listed.items, listed.next_page_token
 
     async def approve(self, user_id: uuid.UUID) -> Account:
         async with transaction(self._sessions) as session:

@@ -108,6 +108,11 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         token_var.set(token.strip())
         authorize(rule, principal)
 
+    async def close(self) -> None:
+        """Wait for audit entries still being written (at shutdown, after the last call)."""
+        if self._audit_trail is not None:
+            await self._audit_trail.close()
+
     def _check_shape(self, request: Any) -> None:
         """After authentication, so an anonymous caller learns nothing about a method's fields."""
         if isinstance(request, Undecodable):

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from services.common.errors import FieldViolation, InvalidArgument, ValidationErrors
 from services.common.secret_files import write_private
@@ -122,8 +122,16 @@ class Keyset:
 
 
 @dataclass(frozen=True)
-class Page:
-    """One page of a keyset list: at most `limit` rows after the position `after` (None: the first page)."""
+class Page(Generic[T]):
+    """One page of a list: its items and the token of the next page (empty on the last)."""
+
+    items: list[T]
+    next_page_token: str
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """What a list request asks for: at most `limit` rows after the position `after` (None: the first page)."""
 
     limit: int
     after: Position | None
@@ -134,10 +142,10 @@ class Page:
         """Rows to ask the store for: one more than fits tells whether another page follows."""
         return self.limit + 1
 
-    def split(self, rows: list[T], position: Callable[[T], Position]) -> tuple[list[T], str]:
-        """This page's rows out of `fetch` rows, and the token of the next page (empty on the last)."""
-        page = rows[: self.limit]
-        return page, self._seal(position(page[-1])) if len(rows) > self.limit else ""
+    def split(self, rows: list[T], position: Callable[[T], Position]) -> Page[T]:
+        """This page out of `fetch` rows, with the token of the next page when there is one."""
+        items = rows[: self.limit]
+        return Page(items, self._seal(position(items[-1])) if len(rows) > self.limit else "")
 
 
 class PageTokens:
@@ -163,7 +171,7 @@ class PageTokens:
         except (OSError, ValueError) as error:
             raise SystemExit(f"no usable page-token key in {path} (PULSEONE_PAGE_TOKEN_KEY_FILE): {error}") from None
 
-    def page(self, keyset: Keyset, *, size: int, token: str, filters: Mapping[str, object]) -> Page:
+    def page(self, keyset: Keyset, *, size: int, token: str, filters: Mapping[str, object]) -> PageRequest:
         """The page a list request asks for; `filters` are every request value that shapes the list."""
         limit = page_size(size)
         binding = json.dumps(
@@ -172,7 +180,7 @@ class PageTokens:
             separators=(",", ":"),
         ).encode()
         after = self._open(keyset, binding, token) if token else None
-        return Page(limit=limit, after=after, _seal=lambda position: self._seal(binding, position))
+        return PageRequest(limit=limit, after=after, _seal=lambda position: self._seal(binding, position))
 
     def _signature(self, binding: bytes, payload: str) -> str:
         return _b64(hmac.new(self._key, binding + b"\0" + payload.encode(), hashlib.sha256).digest())

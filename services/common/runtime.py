@@ -68,60 +68,75 @@ class Infrastructure:
 
 
 @dataclass
-class ServiceDefinition:
-    """What differs between services; everything else is the same runtime."""
+class ServiceParts:
+    """What a service's composition root (its `app.py`) built, handed to the runtime to run.
+
+    The runtime builds none of these itself; it serves, watches health, runs the workers and stops
+    everything in order.
+    """
 
     name: str
     service_names: list[str]
     migrations: Path
     register: Register
-    verifier: TokenVerifier
-    status_lookup: StatusLookup | None = None
-    status_recheck: StatusRecheck | None = None
-    subscriptions: list[Subscription] = field(default_factory=list)
+    interceptor: ServiceInterceptor
+    relay: OutboxRelay
+    consumer: EventConsumer | None = None
     workers: list[Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=list)
     closers: list[Callable[[], Awaitable[Any]]] = field(default_factory=list)
 
-    @property
-    def domain(self) -> str:
-        return f"pulseone.{self.name}"
+
+def interceptor_for(
+    infra: Infrastructure,
+    name: str,
+    service_names: list[str],
+    verifier: TokenVerifier,
+    *,
+    status_lookup: StatusLookup | None = None,
+    status_recheck: StatusRecheck | None = None,
+) -> ServiceInterceptor:
+    """The interceptor of a service: its methods' rules from the descriptors, an audit trail in its own
+    database when a method declares an audit, and the gateway's secret from the settings."""
+    rules = rules_for_services(service_names)
+    secret = infra.settings.gateway_secret
+    return ServiceInterceptor(
+        domain=f"pulseone.{name}",
+        rules=rules,
+        verifier=verifier,
+        status_lookup=status_lookup,
+        status_recheck=status_recheck,
+        audit_trail=AuditTrail(infra.engine) if any(r.audit for r in rules.values()) else None,
+        gateway_secret=secret.get_secret_value() if secret else None,
+    )
+
+
+def consumer_for(infra: Infrastructure, name: str, subscriptions: list[Subscription]) -> EventConsumer:
+    """The service's durable consumer, named after the service unless the settings name another."""
+    settings = infra.settings
+    return EventConsumer(
+        infra.link,
+        infra.sessions,
+        durable=settings.event_consumer or name,
+        subscriptions=subscriptions,
+        max_deliver=settings.event_max_deliver,
+        ack_wait_seconds=settings.event_ack_wait_seconds,
+    )
 
 
 class ServiceRuntime:
     """Runs one service: `start()` returns the bound port; `stop()` drains calls and stops workers."""
 
-    def __init__(self, infra: Infrastructure, definition: ServiceDefinition) -> None:
+    def __init__(self, infra: Infrastructure, parts: ServiceParts) -> None:
         self.infra = infra
-        self.definition = definition
+        self.parts = parts
         self.health = health.aio.HealthServicer()
-        self.relay = OutboxRelay(infra.engine, infra.link)
-        self.consumer = (
-            EventConsumer(
-                infra.link,
-                infra.sessions,
-                durable=infra.settings.event_consumer or definition.name,
-                subscriptions=definition.subscriptions,
-                max_deliver=infra.settings.event_max_deliver,
-                ack_wait_seconds=infra.settings.event_ack_wait_seconds,
-            )
-            if definition.subscriptions
-            else None
-        )
-        rules = rules_for_services(definition.service_names)
-        self.audit_trail = AuditTrail(infra.engine) if any(r.audit for r in rules.values()) else None
-        self.interceptor = ServiceInterceptor(
-            domain=definition.domain,
-            rules=rules,
-            verifier=definition.verifier,
-            status_lookup=definition.status_lookup,
-            status_recheck=definition.status_recheck,
-            audit_trail=self.audit_trail,
-            gateway_secret=infra.settings.gateway_secret.get_secret_value() if infra.settings.gateway_secret else None,
-        )
+        self.relay = parts.relay
+        self.consumer = parts.consumer
+        self.interceptor = parts.interceptor
         self.server: grpc.aio.Server | None = None
         self.port = 0
         self._tasks: list[asyncio.Task[None]] = []
-        self._head = head_revision(definition.migrations)
+        self._head = head_revision(parts.migrations)
 
     def _build_server(self) -> grpc.aio.Server:
         server = grpc.aio.server(
@@ -133,10 +148,10 @@ class ServiceRuntime:
                 ("grpc.absolute_max_metadata_size", MAX_METADATA_BYTES),
             ],
         )
-        self.definition.register(server)
+        self.parts.register(server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
         reflection.enable_server_reflection(
-            [*self.definition.service_names, health.SERVICE_NAME, reflection.SERVICE_NAME], server
+            [*self.parts.service_names, health.SERVICE_NAME, reflection.SERVICE_NAME], server
         )
         return server
 
@@ -153,17 +168,17 @@ class ServiceRuntime:
         self._spawn(self.relay.run(), "outbox-relay")
         if self.consumer is not None:
             self._spawn(self.consumer.run(), "event-consumer")
-        for worker in self.definition.workers:
+        for worker in self.parts.workers:
             self._spawn(worker(), worker.__name__)
         log.info("serving", extra={"address": f"{settings.host}:{self.port}"})
         return self.port
 
     def _spawn(self, coroutine: Coroutine[Any, Any, None], name: str) -> None:
-        self._tasks.append(asyncio.create_task(coroutine, name=f"{self.definition.name}-{name}"))
+        self._tasks.append(asyncio.create_task(coroutine, name=f"{self.parts.name}-{name}"))
 
     async def _set_serving(self, serving: bool) -> None:
         status = health_pb2.HealthCheckResponse.SERVING if serving else health_pb2.HealthCheckResponse.NOT_SERVING
-        for name in ("", *self.definition.service_names):
+        for name in ("", *self.parts.service_names):
             await self.health.set(name, status)
 
     async def check_database(self) -> bool:
@@ -203,10 +218,9 @@ class ServiceRuntime:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.infra.link.close()
-        for close in self.definition.closers:
+        for close in self.parts.closers:
             await close()
-        if self.audit_trail is not None:
-            await self.audit_trail.close()
+        await self.interceptor.close()
         await self.infra.engine.dispose()
         log.info("stopped")
 

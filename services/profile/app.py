@@ -8,7 +8,8 @@ import grpc
 from pulseone.profile.v1 import profile_pb2_grpc
 
 from services.common.account_events import status_lookup
-from services.common.runtime import Infrastructure, ServiceDefinition, ServiceRuntime
+from services.common.outbox import OutboxRelay
+from services.common.runtime import Infrastructure, ServiceParts, ServiceRuntime, consumer_for, interceptor_for
 from services.common.tokens import AuthClient
 from services.profile import api, events, store
 from services.profile.service import Clock, ProfileService, utc_now
@@ -34,17 +35,24 @@ def build(settings: ProfileSettings, *, clock: Clock = utc_now) -> ServiceRuntim
         profile_pb2_grpc.add_ClinicServiceServicer_to_server(api.ClinicApi(service), server)  # type: ignore[no-untyped-call]
         profile_pb2_grpc.add_PharmacyServiceServicer_to_server(api.PharmacyApi(service), server)  # type: ignore[no-untyped-call]
 
+    interceptor = interceptor_for(
+        infra,
+        NAME,
+        SERVICE_NAMES,
+        auth.verifier,
+        status_lookup=status_lookup(infra.engine, store.accounts.c.user_id, store.accounts.c.status),
+        status_recheck=auth.recheck,
+    )
     return ServiceRuntime(
         infra,
-        ServiceDefinition(
+        ServiceParts(
             name=NAME,
             service_names=SERVICE_NAMES,
             migrations=MIGRATIONS,
             register=register,
-            verifier=auth.verifier,
-            status_lookup=status_lookup(infra.engine, store.accounts.c.user_id, store.accounts.c.status),
-            status_recheck=auth.recheck,
-            subscriptions=events.subscriptions(),
+            interceptor=interceptor,
+            relay=OutboxRelay(infra.engine, infra.link),
+            consumer=consumer_for(infra, NAME, events.subscriptions()),
             closers=[auth.channel.close],
         ),
     )

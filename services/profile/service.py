@@ -226,7 +226,8 @@ class ProfileService:
                 after=page.after,
                 limit=page.fetch,
             )
-            page_rows, next_token = page.split(rows, lambda r: (r["last_name"] or "", r["first_name"] or "", r["id"]))
+            listed = page.split(rows, lambda r: (r["last_name"] or "", r["first_name"] or "", r["id"]))
+            page_rows, next_token = listed.items, listed.next_page_token
             clinics = {r["id"]: await store.doctor_clinics(session, r["id"]) for r in page_rows}
         return [{**r, "clinics": clinics[r["id"]]} for r in page_rows], next_token
 
@@ -305,7 +306,8 @@ class ProfileService:
             if await store.doctor(session, doctor_id) is None:
                 raise NotFound("no doctor has this id", reason="DOCTOR_NOT_FOUND")
             rows = await store.list_ratings(session, doctor_id, page.after, page.fetch)
-        return page.split(rows, lambda r: (r["created_at"], r["patient_id"]))
+        listed = page.split(rows, lambda r: (r["created_at"], r["patient_id"]))
+        return listed.items, listed.next_page_token
 
     # Clinics
 
@@ -316,7 +318,8 @@ class ProfileService:
         page = self._pages.page(keyset, size=size, token=token, filters={"query": query})
         async with self._sessions() as session:
             rows = await store.newest_first(session, table, query=query, after=page.after, limit=page.fetch)
-        return page.split(rows, lambda r: (r["created_at"], r["id"]))
+        listed = page.split(rows, lambda r: (r["created_at"], r["id"]))
+        return listed.items, listed.next_page_token
 
     async def get_clinic(self, clinic_id: uuid.UUID) -> Row:
         async with self._sessions() as session:

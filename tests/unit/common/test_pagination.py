@@ -14,6 +14,7 @@ from services.common.pagination import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
     Keyset,
+    Page,
     PageTokens,
     Position,
     create_page_token_key,
@@ -32,8 +33,7 @@ POSITION = (date(2030, 1, 31), 3, uuid.UUID(int=1))
 def token_for(position: Position, keyset: Keyset = APPOINTMENTS, pages: PageTokens = PAGES) -> str:
     """The next-page token of a page of one row, `position` being where that row stands."""
     page = pages.page(keyset, size=1, token="", filters=FILTERS)
-    _, token = page.split(["last row", "one more"], lambda _: position)
-    return token
+    return page.split(["last row", "one more"], lambda _: position).next_page_token
 
 
 def opened(token: str, keyset: Keyset = APPOINTMENTS, filters: dict[str, object] = FILTERS) -> Position | None:
@@ -61,7 +61,7 @@ def test_the_longest_names_a_list_can_end_on_still_make_a_token() -> None:
 def test_no_token_is_the_first_page_and_the_last_page_has_no_token() -> None:
     page = PAGES.page(APPOINTMENTS, size=2, token="", filters=FILTERS)
     assert (page.after, page.limit, page.fetch) == (None, 2, 3)
-    assert page.split(["a", "b"], lambda _: POSITION) == (["a", "b"], "")
+    assert page.split(["a", "b"], lambda _: POSITION) == Page(["a", "b"], "")
 
 
 def test_page_sizes_default_clamp_and_refuse_negatives() -> None:
