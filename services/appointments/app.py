@@ -16,9 +16,9 @@ from services.appointments.records import ClinicalRecords
 from services.appointments.schedule import Clock, utc_now
 from services.appointments.scheduling import AffiliationOwner, Scheduling
 from services.appointments.settings import AppointmentsSettings
-from services.common.account_events import status_lookup
 from services.common.context import on_behalf_of_caller
 from services.common.outbox import OutboxRelay
+from services.common.projections import status_lookup
 from services.common.runtime import Infrastructure, ServiceParts, ServiceRuntime, consumer_for, interceptor_for
 from services.common.tokens import AuthClient
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from services.appointments.schedule import DateOverride, SessionPlan, occurs_on, today_in, window
-from services.common.errors import FailedPrecondition, InvalidArgument, PermissionDenied
+from services.common.errors import FailedPrecondition, InvalidArgument
 
 
 class Status(enum.StrEnum):
@@ -87,7 +87,3 @@ def check_bookable(plan: SessionPlan, day: date, override: DateOverride | None, 
         raise FailedPrecondition(
             "that session is already over", reason="OCCURRENCE_OVER", metadata={"date": day.isoformat()}
         )
-
-
-def not_yours() -> PermissionDenied:
-    return PermissionDenied("this resource belongs to someone else", reason="NOT_OWNER")

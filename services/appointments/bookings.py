@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.appointments import booking, events, lifecycle, store
-from services.appointments.booking import ServiceType, Status, not_yours
+from services.appointments.booking import ServiceType, Status
 from services.appointments.schedule import (
     MAX_RANGE_DAYS,
     Clock,
@@ -29,6 +29,7 @@ from services.common.errors import (
     AlreadyExists,
     FailedPrecondition,
     NotFound,
+    NotYours,
     PermissionDenied,
     invalid_field,
 )
@@ -219,7 +220,7 @@ class Bookings:
             row = await store.appointment(session, appointment_id)
         allowed = row is not None and self._may_see(viewer, row)
         if not allowed:
-            raise not_yours()
+            raise NotYours()
         assert row is not None
         return row
 
@@ -240,11 +241,11 @@ class Bookings:
         conditions: list[Any] = []
         if viewer.role is Role.PATIENT:
             if patient_id not in (None, viewer.user_id):
-                raise not_yours()
+                raise NotYours()
             conditions.append(a.c.patient_id == viewer.user_id)
         elif viewer.role is Role.DOCTOR:
             if doctor_id not in (None, viewer.user_id):
-                raise not_yours()
+                raise NotYours()
             conditions.append(a.c.doctor_id == viewer.user_id)
         else:
             conditions.append(store.clinics.c.admin_id == viewer.user_id)
@@ -287,7 +288,7 @@ class Bookings:
         async with transaction(self._sessions) as session:
             row = await store.appointment(session, appointment_id, lock=True)
             if row is None or not allowed(viewer, row):
-                raise not_yours()
+                raise NotYours()
             booking.check_transition(Status(row["status"]), target)
             if check is not None:
                 check(row)
@@ -356,7 +357,7 @@ class Bookings:
         async with transaction(self._sessions) as session:
             row = await store.appointment(session, appointment_id, lock=True)
             if row is None or not self._its_doctor(viewer, row):
-                raise not_yours()
+                raise NotYours()
             if row["status"] == Status.CANCELLED:
                 raise FailedPrecondition("the appointment is cancelled", reason="INVALID_TRANSITION")
             start = changes.get("actual_start_time", row["actual_start_time"])
@@ -404,7 +405,7 @@ class Bookings:
                 or self._its_clinic_admin(viewer, old)
             )
             if not allowed:
-                raise not_yours()
+                raise NotYours()
             assert old is not None
             if old["status"] != Status.BOOKED:
                 raise FailedPrecondition("only a booked appointment can be rescheduled", reason="INVALID_TRANSITION")
@@ -433,5 +434,5 @@ class Bookings:
         async with self._sessions() as session:
             row = await store.appointment(session, appointment_id)
             if row is None or not self._may_see(viewer, row):
-                raise not_yours()
+                raise NotYours()
             return await store.status_changes(session, appointment_id)

@@ -8,15 +8,14 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 
 from pulseone.auth.v1 import auth_pb2
-from pulseone.auth.v1 import events_pb2 as auth_events
 from pulseone.profile.v1 import events_pb2 as profile_events
 from pulseone.profile.v1 import resources_pb2 as profile_resources
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.appointments import lifecycle, store
 from services.common import event_catalogue as catalogue
-from services.common.account_events import StatusEvent, account_subscriptions
 from services.common.consumer import Subscription, subscribe
+from services.common.projections import StatusEvent, account_subscriptions, upsert_newer
 
 
 def _today() -> date:
@@ -24,24 +23,9 @@ def _today() -> date:
     return datetime.now(UTC).date()
 
 
-async def _account(session: AsyncSession, user: auth_pb2.User, version: int) -> bool:
-    values = {
-        "user_id": uuid.UUID(user.id),
-        "role": auth_pb2.User.Role.Name(user.role),
-        "status": auth_pb2.User.Status.Name(user.status),
-        "version": version,
-    }
-    return await store.upsert_newer(session, store.accounts, ["user_id"], values)
-
-
-async def on_user_registered(session: AsyncSession, event: auth_events.UserRegistered) -> None:
-    await _account(session, event.user, event.metadata.entity_version)
-
-
-async def on_account_status(session: AsyncSession, event: StatusEvent) -> None:
+async def on_account_status(session: AsyncSession, event: StatusEvent, applied: bool) -> None:
     """A doctor who is suspended (or needs approval again) sees nobody: their future appointments
     are cancelled, one ordinary cancellation at a time, so every patient is told."""
-    applied = await _account(session, event.user, event.metadata.entity_version)
     active = event.user.status == auth_pb2.User.ACTIVE
     if applied and event.user.role == auth_pb2.User.DOCTOR and not active:
         actor_id, role = lifecycle.actor_of(event.metadata)
@@ -75,7 +59,7 @@ async def on_doctor_updated(session: AsyncSession, event: profile_events.DoctorU
         "offers_virtual": doctor.offers_virtual,
         "version": event.metadata.entity_version,
     }
-    await store.upsert_newer(session, store.doctors, ["id"], values)
+    await upsert_newer(session, store.doctors, ["id"], values)
 
 
 async def on_clinic_updated(session: AsyncSession, event: profile_events.ClinicUpdated) -> None:
@@ -91,7 +75,7 @@ async def on_clinic_updated(session: AsyncSession, event: profile_events.ClinicU
         "active": clinic.active,
         "version": event.metadata.entity_version,
     }
-    if await store.upsert_newer(session, store.clinics, ["id"], values) and not clinic.active:
+    if await upsert_newer(session, store.clinics, ["id"], values) and not clinic.active:
         actor_id, role = lifecycle.actor_of(event.metadata)
         await store.deactivate_sessions(session, doctor_id=None, clinic_id=clinic_id)
         await lifecycle.cancel_future(
@@ -115,7 +99,7 @@ async def on_affiliation_updated(session: AsyncSession, event: profile_events.Af
         "status": status,
         "version": event.metadata.entity_version,
     }
-    applied = await store.upsert_newer(session, store.affiliations, ["clinic_id", "doctor_id"], values)
+    applied = await upsert_newer(session, store.affiliations, ["clinic_id", "doctor_id"], values)
     if applied and status == "ENDED":
         actor_id, role = lifecycle.actor_of(event.metadata)
         await store.deactivate_sessions(session, doctor_id=doctor_id, clinic_id=clinic_id)
@@ -137,12 +121,12 @@ async def on_consent_changed(session: AsyncSession, event: profile_events.Consen
         "granted": event.granted,
         "version": event.metadata.entity_version,
     }
-    await store.upsert_newer(session, store.consents, ["patient_id", "doctor_id"], values)
+    await upsert_newer(session, store.consents, ["patient_id", "doctor_id"], values)
 
 
 def subscriptions() -> list[Subscription]:
     return [
-        *account_subscriptions(on_user_registered, on_account_status),
+        *account_subscriptions(on_status_changed=on_account_status),
         subscribe(catalogue.DOCTOR_UPDATED, on_doctor_updated),
         subscribe(catalogue.CLINIC_UPDATED, on_clinic_updated),
         subscribe(catalogue.AFFILIATION_UPDATED, on_affiliation_updated),

@@ -9,13 +9,13 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.appointments import lifecycle, queue, store
-from services.appointments.booking import Status, not_yours
+from services.appointments.booking import Status
 from services.appointments.schedule import Clock, today_in, window
 from services.appointments.scheduling import managed_session
 from services.appointments.store import override_of, plan_of
 from services.common.context import Principal
 from services.common.db import Row, transaction
-from services.common.errors import FailedPrecondition
+from services.common.errors import FailedPrecondition, NotYours
 
 
 def place_of(row: Row) -> queue.Place:
@@ -62,7 +62,7 @@ class LiveQueue:
         async with transaction(self._sessions) as session:
             row = await managed_session(session, viewer, session_id, lock=False)
             if row["doctor_id"] != viewer.user_id:
-                raise not_yours()
+                raise NotYours()
             day = day or today_in(row["time_zone"], self._now())
             await store.lock_occurrence(session, session_id, day)
             if request_id is not None:
@@ -94,7 +94,7 @@ class LiveQueue:
         async with self._sessions() as session:
             row = await store.appointment(session, appointment_id)
             if row is None or row["patient_id"] != viewer.user_id:
-                raise not_yours()
+                raise NotYours()
             session_row = await store.session_row(session, row["session_id"])
             assert session_row is not None
             snapshot = await self._snapshot(session, session_row, row["appointment_date"])

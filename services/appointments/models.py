@@ -21,15 +21,6 @@ class Base(DeclarativeBase):
 # The directory, fed by auth and profile events (newest version wins).
 
 
-class Account(Base):
-    __tablename__ = "accounts"
-
-    user_id: Mapped[uuid.UUID] = mapped_column(ID, primary_key=True)
-    role: Mapped[str] = mapped_column(sa.Text)
-    status: Mapped[str] = mapped_column(sa.Text)
-    version: Mapped[int] = mapped_column(sa.BigInteger)
-
-
 class Doctor(Base):
     __tablename__ = "doctors"
 

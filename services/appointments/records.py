@@ -9,11 +9,11 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.appointments import notes, store
-from services.appointments.booking import Status, not_yours
+from services.appointments.booking import Status
 from services.appointments.schedule import Clock
 from services.common.context import Principal, Role
 from services.common.db import Row, transaction
-from services.common.errors import NotFound, PermissionDenied, ValidationErrors, invalid_field
+from services.common.errors import NotFound, NotYours, PermissionDenied, ValidationErrors, invalid_field
 from services.common.pagination import Keyset, PageTokens
 
 TEXT_LIMITS = {"chief_complaint": 2000, "diagnosis": 5000, "treatment_plan": 5000, "follow_up_instructions": 2000}
@@ -60,7 +60,7 @@ class ClinicalRecords:
         async with transaction(self._sessions) as session:
             appointment = await store.appointment(session, appointment_id, lock=True)
             if appointment is None or appointment["doctor_id"] != viewer.user_id:
-                raise not_yours()
+                raise NotYours()
             notes.check_writable(Status(appointment["status"]), appointment["actual_end_time"], self._now())
             await store.save_notes(session, appointment, values)
             row = await store.notes(session, appointment_id)
@@ -79,7 +79,7 @@ class ClinicalRecords:
             row = await store.notes(session, appointment_id) if allowed else None
             result = await self._with_addenda(session, row, appointment) if row and appointment else None
         if not allowed:
-            raise not_yours()
+            raise NotYours()
         if result is None:
             raise NotFound("no notes were written for this appointment", reason="NOTES_NOT_FOUND")
         return result
@@ -90,7 +90,7 @@ class ClinicalRecords:
         async with transaction(self._sessions) as session:
             appointment = await store.appointment(session, appointment_id)
             if appointment is None or appointment["doctor_id"] != viewer.user_id:
-                raise not_yours()
+                raise NotYours()
             if await store.notes(session, appointment_id, lock=True) is None:
                 raise NotFound("no notes were written for this appointment", reason="NOTES_NOT_FOUND")
             await store.add_addendum(session, appointment_id, viewer.user_id, text.strip())

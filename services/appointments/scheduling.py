@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.appointments import booking, events, lifecycle, store
-from services.appointments.booking import ServiceType, Status, not_yours
+from services.appointments.booking import ServiceType, Status
 from services.appointments.schedule import (
     MAX_RANGE_DAYS,
     Clock,
@@ -30,6 +30,7 @@ from services.common.db import Row, transaction
 from services.common.errors import (
     FailedPrecondition,
     NotFound,
+    NotYours,
     PermissionDenied,
     ValidationErrors,
     invalid_field,
@@ -181,7 +182,7 @@ class Scheduling:
         if clinic is None:
             raise NotFound("no clinic has this id", reason="CLINIC_NOT_FOUND")
         if viewer.role is Role.CLINIC_ADMIN and clinic["admin_id"] != viewer.user_id:
-            raise not_yours()
+            raise NotYours()
         if not clinic["active"]:
             raise FailedPrecondition("the clinic is not active", reason="CLINIC_INACTIVE")
         if await store.affiliation_status(session, clinic_id, doctor_id) != "CONFIRMED" and (

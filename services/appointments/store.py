@@ -14,9 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.appointments import models
 from services.appointments.schedule import DateOverride, SessionPlan
+from services.common import projections
 from services.common.db import Row, fetch_all, fetch_one
 
-accounts = cast(sa.Table, models.Account.__table__)
+accounts = projections.accounts
 doctors = cast(sa.Table, models.Doctor.__table__)
 clinics = cast(sa.Table, models.Clinic.__table__)
 affiliations = cast(sa.Table, models.Affiliation.__table__)
@@ -28,21 +29,6 @@ call_next_requests = cast(sa.Table, models.CallNextRequest.__table__)
 
 HOLDING = ("BOOKED", "CHECKED_IN", "IN_PROGRESS", "COMPLETED", "NO_SHOW")
 ACTIVE = ("BOOKED", "CHECKED_IN", "IN_PROGRESS")
-
-
-async def upsert_newer(session: AsyncSession, table: sa.Table, keys: list[str], values: Mapping[str, Any]) -> bool:
-    """Insert, or replace an older version; an event older than what is held changes nothing."""
-    statement = (
-        insert(table)
-        .values(**values)
-        .on_conflict_do_update(
-            index_elements=keys,
-            set_={k: v for k, v in values.items() if k not in keys},
-            where=table.c.version < values["version"],
-        )
-        .returning(table.c[keys[0]])
-    )
-    return (await session.execute(statement)).first() is not None
 
 
 # Directory

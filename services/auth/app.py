@@ -15,8 +15,8 @@ from services.auth.keys import KeyRing, TokenIssuer, create_key_ring
 from services.auth.passwords import PasswordHasher
 from services.auth.service import AuthService, Clock, utc_now
 from services.auth.settings import AuthSettings
-from services.common.account_events import status_lookup
 from services.common.outbox import OutboxRelay
+from services.common.projections import status_lookup
 from services.common.runtime import Infrastructure, ServiceParts, ServiceRuntime, consumer_for, interceptor_for
 from services.common.tokens import TokenVerifier
 

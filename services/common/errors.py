@@ -44,18 +44,19 @@ class DomainError(Exception):
 
     kind: ClassVar[ErrorKind]
     default_reason: ClassVar[str] = "ERROR"
+    default_message: ClassVar[str] = ""
 
     def __init__(
         self,
-        message: str,
+        message: str | None = None,
         *,
         reason: str | None = None,
         metadata: Mapping[str, str] | None = None,
         violations: list[FieldViolation] | None = None,
         retry_after_seconds: int | None = None,
     ) -> None:
-        super().__init__(message)
-        self.message = message
+        super().__init__(message or self.default_message or self.default_reason)
+        self.message = message or self.default_message or self.default_reason
         self.reason = reason or self.default_reason
         self.metadata = dict(metadata or {})
         self.violations = list(violations or [])
@@ -88,6 +89,13 @@ class NotFound(DomainError):
 
     kind = ErrorKind.NOT_FOUND
     default_reason = "NOT_FOUND"
+
+
+class NotYours(PermissionDenied):
+    """Someone else's resource, whether or not it exists, so ids cannot be probed (SPEC 1)."""
+
+    default_reason = "NOT_OWNER"
+    default_message = "this resource belongs to someone else"
 
 
 class AlreadyExists(DomainError):

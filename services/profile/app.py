@@ -7,8 +7,8 @@ from pathlib import Path
 import grpc
 from pulseone.profile.v1 import profile_pb2_grpc
 
-from services.common.account_events import status_lookup
 from services.common.outbox import OutboxRelay
+from services.common.projections import status_lookup
 from services.common.runtime import Infrastructure, ServiceParts, ServiceRuntime, consumer_for, interceptor_for
 from services.common.tokens import AuthClient
 from services.profile import api, events, store

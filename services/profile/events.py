@@ -14,7 +14,6 @@ from pulseone.auth.v1 import events_pb2 as auth_events
 from pulseone.profile.v1 import events_pb2
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.common.account_events import StatusEvent, account_subscriptions
 from services.common.consumer import Subscription, subscribe
 from services.common.db import Row
 from services.common.event_catalogue import (
@@ -28,6 +27,7 @@ from services.common.event_catalogue import (
     PHARMACY_UPDATED,
 )
 from services.common.outbox import record_event
+from services.common.projections import StatusEvent, account_subscriptions
 from services.profile import messages, store
 
 # A clinic created from a registration, before its admin sets the currency.
@@ -85,10 +85,6 @@ def _role(user: auth_pb2.User) -> str:
     return str(auth_pb2.User.Role.Name(user.role))
 
 
-def _status(user: auth_pb2.User) -> str:
-    return str(auth_pb2.User.Status.Name(user.status))
-
-
 async def _create_clinic(session: AsyncSession, admin_id: uuid.UUID, details: auth_pb2.ClinicDetails) -> None:
     await store.lock_key(session, f"clinic-admin:{admin_id}")
     if await store.clinics_of(session, admin_id):
@@ -129,12 +125,11 @@ async def _create_pharmacy(session: AsyncSession, owner_id: uuid.UUID, details: 
     await pharmacy_updated(session, pharmacy_id)
 
 
-async def on_user_registered(session: AsyncSession, event: auth_events.UserRegistered) -> None:
+async def on_user_registered(session: AsyncSession, event: auth_events.UserRegistered, applied: bool) -> None:
     """Create the profile and what the role brings: patient, doctor, clinic or pharmacy."""
     user = event.user
     user_id = uuid.UUID(user.id)
     role = _role(user)
-    await store.apply_account(session, user_id, role, _status(user), event.metadata.entity_version)
     profile = {
         "id": user_id,
         "email": user.email,
@@ -155,12 +150,11 @@ async def on_user_registered(session: AsyncSession, event: auth_events.UserRegis
         await _create_pharmacy(session, user_id, event.pharmacy)
 
 
-async def on_account_status(session: AsyncSession, event: StatusEvent) -> None:
-    """Mirror approval and suspension; directory entries that show `verified` are republished."""
-    user = event.user
-    user_id = uuid.UUID(user.id)
-    if not await store.apply_account(session, user_id, _role(user), _status(user), event.metadata.entity_version):
+async def on_account_status(session: AsyncSession, event: StatusEvent, applied: bool) -> None:
+    """Directory entries that show `verified` are republished when the mirror took a newer status."""
+    if not applied:
         return  # an older event than what we hold
+    user_id = uuid.UUID(event.user.id)
     if await store.update_row(session, store.doctors, {"id": user_id}, {}) is not None:
         await doctor_updated(session, user_id)
     pharmacy = await store.pharmacy_of(session, user_id)
@@ -193,6 +187,6 @@ async def on_appointment_changed(session: AsyncSession, event: appointment_event
 
 def subscriptions() -> list[Subscription]:
     return [
-        *account_subscriptions(on_user_registered, on_account_status),
+        *account_subscriptions(on_registered=on_user_registered, on_status_changed=on_account_status),
         *(subscribe(event, on_appointment_changed) for event in APPOINTMENT_CHANGES),
     ]

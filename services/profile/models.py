@@ -20,17 +20,6 @@ class Base(DeclarativeBase):
     pass
 
 
-class Account(Base):
-    """The auth service's view of an account, from its events (newest version wins)."""
-
-    __tablename__ = "accounts"
-
-    user_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    role: Mapped[str] = mapped_column(sa.Text)
-    status: Mapped[str] = mapped_column(sa.Text)
-    version: Mapped[int] = mapped_column(sa.BigInteger)
-
-
 class Profile(Base):
     __tablename__ = "profiles"
     __table_args__ = (sa.Index("profiles_phone", "phone_number"), sa.Index("profiles_email", "email"))

@@ -16,6 +16,7 @@ from services.common.errors import (
     FailedPrecondition,
     InvalidArgument,
     NotFound,
+    NotYours,
     PermissionDenied,
     invalid_field,
 )
@@ -47,10 +48,6 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def not_yours() -> PermissionDenied:
-    return PermissionDenied("this resource belongs to someone else", reason="NOT_OWNER")
-
-
 class ProfileService:
     def __init__(
         self, sessions: async_sessionmaker[AsyncSession], *, pages: PageTokens, clock: Clock = utc_now
@@ -63,7 +60,7 @@ class ProfileService:
 
     async def get_profile(self, viewer: Principal, user_id: uuid.UUID) -> Row:
         if viewer.user_id != user_id and viewer.role is not Role.SYSTEM_ADMIN:
-            raise not_yours()
+            raise NotYours()
         async with self._sessions() as session:
             row = await store.profile(session, user_id)
         if row is None:
@@ -72,7 +69,7 @@ class ProfileService:
 
     async def update_profile(self, viewer: Principal, user_id: uuid.UUID, changes: dict[str, Any]) -> Row:
         if viewer.user_id != user_id and viewer.role is not Role.SYSTEM_ADMIN:
-            raise not_yours()
+            raise NotYours()
         checks = Checks()
         for field in ("first_name", "last_name"):
             if field in changes:
@@ -157,7 +154,7 @@ class ProfileService:
     ) -> Row:
         """Create (idempotently) or update the caller's medical profile; audited as a change."""
         if viewer.user_id != patient_id:
-            raise not_yours()
+            raise NotYours()
         values = self._check_patient(changes)
         async with transaction(self._sessions) as session:
             inserted = await store.insert_if_missing(session, store.patients, {"id": patient_id, "version": 1}, ["id"])
@@ -177,13 +174,13 @@ class ProfileService:
 
     async def list_consents(self, viewer: Principal, patient_id: uuid.UUID) -> list[Row]:
         if viewer.user_id != patient_id:
-            raise not_yours()
+            raise NotYours()
         async with self._sessions() as session:
             return await store.list_consents(session, patient_id)
 
     async def grant_consent(self, viewer: Principal, patient_id: uuid.UUID, doctor_id: uuid.UUID) -> Row:
         if viewer.user_id != patient_id:
-            raise not_yours()
+            raise NotYours()
         async with transaction(self._sessions) as session:
             if await store.doctor(session, doctor_id) is None:
                 raise NotFound("no doctor has this id", reason="DOCTOR_NOT_FOUND")
@@ -195,7 +192,7 @@ class ProfileService:
 
     async def revoke_consent(self, viewer: Principal, patient_id: uuid.UUID, doctor_id: uuid.UUID) -> None:
         if viewer.user_id != patient_id:
-            raise not_yours()
+            raise NotYours()
         async with transaction(self._sessions) as session:
             if await store.delete_consent(session, patient_id, doctor_id):
                 await events.consent_changed(session, patient_id, doctor_id, granted=False)
@@ -262,7 +259,7 @@ class ProfileService:
         self, viewer: Principal, doctor_id: uuid.UUID, changes: dict[str, Any], *, create: bool
     ) -> Row:
         if viewer.user_id != doctor_id:
-            raise not_yours()
+            raise NotYours()
         values = self._check_doctor(changes)
         async with transaction(self._sessions) as session:
             inserted = await store.insert_if_missing(session, store.doctors, {"id": doctor_id, "version": 1}, ["id"])
@@ -375,7 +372,7 @@ class ProfileService:
         async with transaction(self._sessions) as session:
             current = await store.lock(session, store.clinics, {"id": clinic_id})
             if current is None or current["admin_id"] != viewer.user_id:
-                raise not_yours()  # also for unknown ids, which cannot be probed
+                raise NotYours()  # also for unknown ids, which cannot be probed
             row = await store.update_row(session, store.clinics, {"id": clinic_id}, changes)
             assert row is not None
             await events.clinic_updated(session, row)
@@ -386,7 +383,7 @@ class ProfileService:
     async def _admin_clinic(self, session: AsyncSession, viewer: Principal, clinic_id: uuid.UUID) -> Row:
         clinic = await store.clinic(session, clinic_id)
         if clinic is None or clinic["admin_id"] != viewer.user_id:
-            raise not_yours()
+            raise NotYours()
         return clinic
 
     async def invite_doctor(self, viewer: Principal, clinic_id: uuid.UUID, doctor_id: uuid.UUID) -> Row:
@@ -419,7 +416,7 @@ class ProfileService:
         self, viewer: Principal, clinic_id: uuid.UUID, doctor_id: uuid.UUID, *, accept: bool
     ) -> Row:
         if viewer.user_id != doctor_id:
-            raise not_yours()
+            raise NotYours()
         key = {"clinic_id": clinic_id, "doctor_id": doctor_id}
         async with transaction(self._sessions) as session:
             current = await store.lock(session, store.affiliations, key)
@@ -437,7 +434,7 @@ class ProfileService:
             if viewer.role is Role.CLINIC_ADMIN:
                 await self._admin_clinic(session, viewer, clinic_id)
             elif viewer.user_id != doctor_id:
-                raise not_yours()
+                raise NotYours()
             current = await store.lock(session, store.affiliations, key)
             end_allowed(current["status"] if current else None)
             await store.update_row(
@@ -454,7 +451,7 @@ class ProfileService:
             clinic = await store.clinic(session, clinic_id)
             mine = viewer.user_id == doctor_id or (clinic is not None and clinic["admin_id"] == viewer.user_id)
             if not mine:
-                raise not_yours()
+                raise NotYours()
             row = await store.affiliation(session, clinic_id, doctor_id)
         if row is None:
             raise NotFound("the doctor was never invited to this clinic", reason="AFFILIATION_NOT_FOUND")
@@ -519,7 +516,7 @@ class ProfileService:
         async with transaction(self._sessions) as session:
             current = await store.lock(session, store.pharmacies, {"id": pharmacy_id})
             if current is None or current["owner_id"] != viewer.user_id:
-                raise not_yours()
+                raise NotYours()
             new_license = changes.get("license_number")
             if new_license and new_license != current["license_number"]:
                 await self._license_free(session, new_license, viewer.user_id)

@@ -10,10 +10,11 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common import projections
 from services.common.db import Row, fetch_all, fetch_one
 from services.profile import models
 
-accounts = cast(sa.Table, models.Account.__table__)
+accounts = projections.accounts
 profiles = cast(sa.Table, models.Profile.__table__)
 patients = cast(sa.Table, models.Patient.__table__)
 doctors = cast(sa.Table, models.Doctor.__table__)
@@ -28,21 +29,6 @@ verified = (accounts.c.status == "ACTIVE").label("verified")
 
 
 # Accounts (the auth service's view, from its events)
-
-
-async def apply_account(session: AsyncSession, user_id: uuid.UUID, role: str, status: str, version: int) -> bool:
-    """Keep the newest account state; an older event changes nothing. True when applied."""
-    statement = (
-        insert(accounts)
-        .values(user_id=user_id, role=role, status=status, version=version)
-        .on_conflict_do_update(
-            index_elements=["user_id"],
-            set_={"role": role, "status": status, "version": version},
-            where=accounts.c.version < version,
-        )
-        .returning(accounts.c.user_id)
-    )
-    return (await session.execute(statement)).first() is not None
 
 
 async def account(session: AsyncSession, user_id: uuid.UUID) -> Row | None:

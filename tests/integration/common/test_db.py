@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from scripts.stack import Postgres
-from services.common.account_events import status_lookup
 from services.common.db import create_engine, create_sessions, transaction
+from services.common.projections import status_lookup
 from tests.conftest import fresh_database
 from tests.integration.conftest import checked_out
 

@@ -13,7 +13,7 @@ from alembic.migration import MigrationContext
 from scripts.stack import Postgres
 from services.appointments import models as appointment_models
 from services.auth import models as auth_models
-from services.common import audit, event_tables
+from services.common import audit, event_tables, projections
 from services.common.db import migrate
 from services.profile import models as profile_models
 from tests.conftest import fresh_database
@@ -21,8 +21,8 @@ from tests.conftest import fresh_database
 ROOT = Path(__file__).resolve().parents[3] / "services"
 SERVICES = {
     "auth": (auth_models.Base.metadata, [event_tables.metadata]),
-    "profile": (profile_models.Base.metadata, [event_tables.metadata, audit.metadata]),
-    "appointments": (appointment_models.Base.metadata, [event_tables.metadata, audit.metadata]),
+    "profile": (profile_models.Base.metadata, [event_tables.metadata, audit.metadata, projections.metadata]),
+    "appointments": (appointment_models.Base.metadata, [event_tables.metadata, audit.metadata, projections.metadata]),
 }
 
 

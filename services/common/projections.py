@@ -1,0 +1,115 @@
+"""Projections of other services' entities, fed by their events: the versioned upsert every projection
+uses (an older event never overwrites a newer one, SPEC 4), and the mirror of auth's accounts that a
+service keeps to check callers' status (SPEC 2)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import op
+from pulseone.auth.v1 import auth_pb2
+from pulseone.auth.v1 import events_pb2 as auth_events
+from sqlalchemy.dialects.postgresql import UUID, insert
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from services.common import event_catalogue as catalogue
+from services.common.consumer import Subscription
+from services.common.context import AccountStatus
+from services.common.db import run_to_completion
+
+metadata = sa.MetaData()
+
+accounts = sa.Table(
+    "accounts",
+    metadata,
+    sa.Column("user_id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("role", sa.Text, nullable=False),
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Column("version", sa.BigInteger, nullable=False),
+)
+"""Auth's accounts as their events describe them (newest version wins)."""
+
+StatusEvent = (
+    auth_events.UserApproved | auth_events.UserSuspended | auth_events.UserReactivated | auth_events.UserApprovalRevoked
+)
+AccountHandler = Callable[[AsyncSession, Any, bool], Awaitable[None]]
+"""A service's own reaction to an account event, told whether the mirror took it (False: an older event)."""
+
+
+def create_accounts_table() -> None:
+    """For the migration of a service that mirrors accounts."""
+    metadata.create_all(op.get_bind())
+
+
+async def upsert_newer(session: AsyncSession, table: sa.Table, keys: list[str], values: Mapping[str, Any]) -> bool:
+    """Insert, or replace an older version; an event older than what is held changes nothing.
+    True when the values were applied."""
+    statement = (
+        insert(table)
+        .values(**values)
+        .on_conflict_do_update(
+            index_elements=keys,
+            set_={k: v for k, v in values.items() if k not in keys},
+            where=table.c.version < values["version"],
+        )
+        .returning(table.c[keys[0]])
+    )
+    return (await session.execute(statement)).first() is not None
+
+
+async def mirror_account(session: AsyncSession, user: auth_pb2.User, version: int) -> bool:
+    """Keep the account as the newest event describes it; True when this event was the newest."""
+    values = {
+        "user_id": uuid.UUID(user.id),
+        "role": auth_pb2.User.Role.Name(user.role),
+        "status": auth_pb2.User.Status.Name(user.status),
+        "version": version,
+    }
+    return await upsert_newer(session, accounts, ["user_id"], values)
+
+
+def account_subscriptions(
+    on_registered: AccountHandler | None = None, on_status_changed: AccountHandler | None = None
+) -> list[Subscription]:
+    """Registration and every change of an account's status (each event carries the whole account):
+    the mirror is updated first, then the service's own handler runs in the same transaction."""
+
+    def mirrored(then: AccountHandler | None) -> Callable[[AsyncSession, Any], Awaitable[None]]:
+        async def handle(session: AsyncSession, event: Any) -> None:
+            applied = await mirror_account(session, event.user, event.metadata.entity_version)
+            if then is not None:
+                await then(session, event, applied)
+
+        return handle
+
+    return [
+        Subscription(catalogue.USER_REGISTERED, mirrored(on_registered)),
+        *(Subscription(event, mirrored(on_status_changed)) for event in catalogue.ACCOUNT_STATUS_CHANGES),
+    ]
+
+
+def status_lookup(
+    engine: AsyncEngine, id_column: sa.Column[Any] | None = None, status_column: sa.Column[Any] | None = None
+) -> Callable[[uuid.UUID], Awaitable[AccountStatus | None]]:
+    """The interceptor's per-call account-status read (the mirror's, unless the service owns the
+    accounts and names its own columns): one autocommit round trip, no transaction."""
+    reader = engine.execution_options(isolation_level="AUTOCOMMIT")
+    id_column = accounts.c.user_id if id_column is None else id_column
+    status_column = accounts.c.status if status_column is None else status_column
+    query = sa.select(status_column).where(id_column == sa.bindparam("user_id"))
+
+    async def read(user_id: uuid.UUID) -> str | None:
+        async with reader.connect() as connection:
+            status: str | None = (await connection.execute(query, {"user_id": user_id})).scalar()
+        return status
+
+    async def lookup(user_id: uuid.UUID) -> AccountStatus | None:
+        # Every call runs this before its handler, so a client hanging up lands here often; the
+        # AUTOCOMMIT set-up awaits psycopg on a connection no context manager owns yet.
+        status = await run_to_completion(read(user_id))
+        return AccountStatus(status) if status else None
+
+    return lookup
