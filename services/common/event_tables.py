@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects.postgresql import BYTEA, UUID
+from sqlalchemy.dialects.postgresql import BYTEA, JSONB, UUID
 
 OUTBOX_CHANNEL = "pulseone_outbox"
 
@@ -16,11 +16,17 @@ outbox = sa.Table(
     sa.Column("seq", sa.BigInteger, sa.Identity(), primary_key=True, comment="publish order"),
     sa.Column("event_id", UUID(as_uuid=True), nullable=False, unique=True),
     sa.Column("subject", sa.Text, nullable=False),
-    sa.Column("payload", BYTEA, nullable=False),
+    sa.Column("payload", BYTEA, comment="the event, serialized protobuf"),
+    sa.Column(
+        "payload_json",
+        JSONB,
+        comment="the event in the proto3 JSON mapping, for events written by SQL (the relay encodes them)",
+    ),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
     sa.Column("sent_at", sa.DateTime(timezone=True)),
     sa.Index("outbox_unsent", "seq", postgresql_where=sa.text("sent_at IS NULL")),
     sa.Index("outbox_sent_at", "sent_at"),
+    sa.CheckConstraint("(payload IS NULL) <> (payload_json IS NULL)", name="outbox_one_payload"),
 )
 
 inbox = sa.Table(
@@ -34,8 +40,24 @@ inbox = sa.Table(
 
 def create_event_tables() -> None:
     """For a service's first migration: the tables, and a trigger that wakes the relay on commit."""
-    bind = op.get_bind()
-    metadata.create_all(bind)
+    # The tables as they were first made; later shapes are later migrations (add_json_payloads).
+    op.create_table(
+        "outbox",
+        sa.Column("seq", sa.BigInteger, sa.Identity(), primary_key=True, comment="publish order"),
+        sa.Column("event_id", UUID(as_uuid=True), nullable=False, unique=True),
+        sa.Column("subject", sa.Text, nullable=False),
+        sa.Column("payload", BYTEA, nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        sa.Column("sent_at", sa.DateTime(timezone=True)),
+    )
+    op.create_index("outbox_unsent", "outbox", ["seq"], postgresql_where=sa.text("sent_at IS NULL"))
+    op.create_index("outbox_sent_at", "outbox", ["sent_at"])
+    op.create_table(
+        "inbox",
+        sa.Column("event_id", UUID(as_uuid=True), primary_key=True),
+        sa.Column("subject", sa.Text, nullable=False),
+        sa.Column("handled_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    )
     op.execute(
         f"""
         CREATE FUNCTION outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -47,6 +69,27 @@ def create_event_tables() -> None:
           FOR EACH STATEMENT EXECUTE FUNCTION outbox_notify();
         """
     )
+
+
+def add_json_payloads() -> None:
+    """Let SQL write events (a PL/pgSQL function that records its change and its event in one round
+    trip): the event may be stored as proto3 JSON, which the relay encodes before publishing."""
+    op.alter_column("outbox", "payload", nullable=True, comment="the event, serialized protobuf")
+    op.add_column(
+        "outbox",
+        sa.Column(
+            "payload_json",
+            JSONB,
+            comment="the event in the proto3 JSON mapping, for events written by SQL (the relay encodes them)",
+        ),
+    )
+    op.create_check_constraint("outbox_one_payload", "outbox", "(payload IS NULL) <> (payload_json IS NULL)")
+
+
+def drop_json_payloads() -> None:
+    op.drop_constraint("outbox_one_payload", "outbox", type_="check")
+    op.drop_column("outbox", "payload_json")
+    op.alter_column("outbox", "payload", nullable=False, comment=None)
 
 
 def drop_event_tables() -> None:

@@ -11,11 +11,12 @@ from typing import Any, Protocol
 
 import psycopg
 import sqlalchemy as sa
+from google.protobuf import json_format
 from google.protobuf.message import Message
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from services.common.context import principal_var, request_id_var
-from services.common.event_catalogue import EventType
+from services.common.event_catalogue import CATALOGUE, EventType
 from services.common.event_tables import OUTBOX_CHANNEL, outbox
 from services.common.messaging import NatsLink, ensure_stream, stream_configs
 
@@ -60,6 +61,21 @@ async def record_event(
         sa.insert(outbox).values(event_id=event_id, subject=event_type.subject, payload=event.SerializeToString())
     )
     return event_id
+
+
+def encoded(subject: str, payload: bytes | None, payload_json: dict[str, Any] | None) -> bytes:
+    """The protobuf bytes of an outbox row's event, encoding an event that SQL wrote as JSON."""
+    if payload is not None:
+        return bytes(payload)
+    assert payload_json is not None  # the table's check constraint: one payload or the other
+    message = CATALOGUE[subject].message()
+    json_format.ParseDict(payload_json, message)
+    return message.SerializeToString()
+
+
+def msg_id(row: Any) -> dict[str, str]:
+    """JetStream deduplicates on the event id, so a re-sent event is stored once."""
+    return {"Nats-Msg-Id": str(row.event_id)}
 
 
 def libpq_url(url: str) -> str:
@@ -131,7 +147,9 @@ class OutboxRelay:
         async with self._engine.connect() as connection:
             rows = (
                 await connection.execute(
-                    sa.select(outbox.c.seq, outbox.c.event_id, outbox.c.subject, outbox.c.payload)
+                    sa.select(
+                        outbox.c.seq, outbox.c.event_id, outbox.c.subject, outbox.c.payload, outbox.c.payload_json
+                    )
                     .where(outbox.c.sent_at.is_(None))
                     .order_by(outbox.c.seq)
                     .limit(self._batch_size)
@@ -142,7 +160,10 @@ class OutboxRelay:
                 return 0
             js = self._link.jetstream()
             results = await asyncio.gather(
-                *(js.publish(row.subject, row.payload, headers={"Nats-Msg-Id": str(row.event_id)}) for row in rows),
+                *(
+                    js.publish(row.subject, encoded(row.subject, row.payload, row.payload_json), headers=msg_id(row))
+                    for row in rows
+                ),
                 return_exceptions=True,
             )
             sent = []
@@ -178,10 +199,12 @@ async def replay(database_url: str, nats_url: str, since: datetime) -> int:
         published = 0
         async with await psycopg.AsyncConnection.connect(libpq_url(database_url), autocommit=True) as connection:
             cursor = await connection.execute(
-                "SELECT event_id, subject, payload FROM outbox WHERE created_at >= %s ORDER BY seq", (since,)
+                "SELECT event_id, subject, payload, payload_json FROM outbox WHERE created_at >= %s ORDER BY seq",
+                (since,),
             )
-            async for event_id, subject, payload in cursor:
-                await js.publish(subject, bytes(payload), headers={"Nats-Msg-Id": str(event_id)})
+            async for event_id, subject, payload, payload_json in cursor:
+                data = encoded(subject, payload, payload_json)
+                await js.publish(subject, data, headers={"Nats-Msg-Id": str(event_id)})
                 published += 1
         return published
     finally:

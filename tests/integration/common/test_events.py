@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -18,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from scripts.stack import Nats, Postgres, free_port
 from services.common.consumer import EventConsumer, Subscription
 from services.common.db import create_engine, create_sessions
-from services.common.event_catalogue import USER_REGISTERED, EventType
+from services.common.event_catalogue import USER_APPROVED, USER_REGISTERED, EventType
 from services.common.messaging import DEAD_LETTER_STREAM, NatsLink
 from services.common.outbox import replay
 from tests.conftest import scratch_dir
@@ -251,3 +252,44 @@ async def test_events_are_replayed_from_the_outbox_into_a_broker_that_lost_them(
     assert republished >= 2
     ids = {u.user.id for u in users}
     assert sorted(await registrations_of(isolated_nats.url, ids)) == sorted(ids)
+
+
+async def test_an_event_written_by_sql_as_json_is_published_as_protobuf(auth: AuthHarness, nats_server: Nats) -> None:
+    """A hot path's PL/pgSQL function records its event as proto3 JSON; subscribers still get protobuf."""
+    user_id, event_id = str(uuid.uuid4()), uuid.uuid4()
+    event = {
+        "metadata": {"eventId": str(event_id), "entityId": user_id, "entityVersion": "3", "actorRole": "SYSTEM"},
+        "user": {"id": user_id, "email": "json@example.com", "role": "DOCTOR", "status": "ACTIVE"},
+    }
+    engine = create_engine(auth.database_url, 1)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                sa.text(
+                    "INSERT INTO outbox (event_id, subject, payload_json) VALUES (:id, :subject, CAST(:event AS jsonb))"
+                ),
+                {"id": event_id, "subject": USER_APPROVED.subject, "event": json.dumps(event)},
+            )
+    finally:
+        await engine.dispose()
+    client = await nats.connect(nats_server.url)
+    try:
+        subscription = await client.jetstream().pull_subscribe(
+            USER_APPROVED.subject,
+            stream="PULSEONE",
+            config=ConsumerConfig(deliver_policy=DeliverPolicy.ALL, ack_policy=AckPolicy.NONE),
+        )
+        found = None
+        for _ in range(50):
+            with contextlib.suppress(TimeoutError):
+                for message in await subscription.fetch(100, timeout=0.3):
+                    decoded = USER_APPROVED.decode(message.data)
+                    if decoded.user.id == user_id:
+                        found, headers = decoded, message.headers or {}
+            if found:
+                break
+        assert found is not None
+        assert (found.user.email, found.user.role, found.metadata.entity_version) == ("json@example.com", 2, 3)
+        assert headers.get("Nats-Msg-Id") == str(event_id) == found.metadata.event_id
+    finally:
+        await client.close()
