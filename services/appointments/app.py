@@ -9,13 +9,14 @@ import grpc
 from pulseone.appointments.v1 import appointments_pb2_grpc
 from pulseone.profile.v1 import profile_pb2, profile_pb2_grpc, resources_pb2
 
-from services.appointments import api, directory, lifecycle, store, video_events
-from services.appointments.bookings import Bookings
-from services.appointments.live_queue import LiveQueue
-from services.appointments.records import ClinicalRecords
-from services.appointments.schedule import Clock, utc_now
-from services.appointments.scheduling import AffiliationOwner, Scheduling
+from services.appointments import api, events
 from services.appointments.settings import AppointmentsSettings
+from services.appointments.use_cases.appointments import Bookings, sweeper
+from services.appointments.use_cases.directory import Directory
+from services.appointments.use_cases.notes import ClinicalRecords
+from services.appointments.use_cases.queue import LiveQueue
+from services.appointments.use_cases.sessions import AffiliationOwner, Scheduling
+from services.common.clock import Clock, utc_now
 from services.common.context import on_behalf_of_caller
 from services.common.outbox import OutboxRelay
 from services.common.projections import status_lookup
@@ -57,6 +58,7 @@ def build(settings: AppointmentsSettings, *, clock: Clock = utc_now) -> ServiceR
     bookings = Bookings(infra.sessions, pages=infra.pages, clock=clock)
     live_queue = LiveQueue(infra.sessions, clock)
     records = ClinicalRecords(infra.sessions, clock, pages=infra.pages)
+    directory = Directory(clock)
 
     def register(server: grpc.aio.Server) -> None:
         appointments_pb2_grpc.add_SessionServiceServicer_to_server(api.SessionApi(scheduling), server)  # type: ignore[no-untyped-call]
@@ -69,7 +71,7 @@ def build(settings: AppointmentsSettings, *, clock: Clock = utc_now) -> ServiceR
         NAME,
         SERVICE_NAMES,
         auth.verifier,
-        status_lookup=status_lookup(infra.engine, store.accounts.c.user_id, store.accounts.c.status),
+        status_lookup=status_lookup(infra.engine),
         status_recheck=auth.recheck,
     )
     return ServiceRuntime(
@@ -81,8 +83,8 @@ def build(settings: AppointmentsSettings, *, clock: Clock = utc_now) -> ServiceR
             register=register,
             interceptor=interceptor,
             relay=OutboxRelay(infra.engine, infra.link),
-            consumer=consumer_for(infra, NAME, [*directory.subscriptions(), *video_events.subscriptions()]),
+            consumer=consumer_for(infra, NAME, events.subscriptions(bookings, directory)),
             closers=[auth.channel.close, profile_channel.close],
-            workers=[lifecycle.sweeper(infra.sessions, clock)],
+            workers=[sweeper(infra.sessions, clock)],
         ),
     )

@@ -20,7 +20,7 @@ from pulseone.auth.v1 import events_pb2 as auth_events
 from pulseone.video.v1 import events_pb2 as video_events
 
 from scripts.stack import Nats
-from services.appointments import lifecycle
+from services.appointments.use_cases.appointments import close_leftovers
 from services.common.db import create_engine, create_sessions
 from tests.integration.conftest import (
     AppointmentsHarness,
@@ -626,9 +626,9 @@ async def test_what_is_left_open_two_hours_after_the_session_is_closed(
     try:
         sessions = create_sessions(engine)
         end = datetime.combine(day, datetime.min.time(), ZoneInfo(ZONE)).replace(hour=17)
-        await lifecycle.close_leftovers(sessions, end + timedelta(hours=1))
+        await close_leftovers(sessions, end + timedelta(hours=1))
         assert [r[0] for r in await sql(appointments, query, **ours)] == ["BOOKED", "CHECKED_IN"]
-        await lifecycle.close_leftovers(sessions, end + timedelta(hours=2, minutes=1))
+        await close_leftovers(sessions, end + timedelta(hours=2, minutes=1))
     finally:
         await engine.dispose()
     rows = await sql(appointments, query, **ours)
@@ -781,7 +781,8 @@ async def test_bookings_cancelled_mid_flight_release_their_connections_at_once(
     counts = await sql(
         appointments,
         "SELECT count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM appointment_history h WHERE h.appointment_id = a.id)"
-        "   OR NOT EXISTS (SELECT 1 FROM outbox o WHERE position(convert_to(a.id::text, 'UTF8') IN o.payload) > 0)),"
+        "   OR NOT EXISTS (SELECT 1 FROM outbox o WHERE position(convert_to(a.id::text, 'UTF8')"
+        "     IN coalesce(o.payload, convert_to(o.payload_json::text, 'UTF8'))) > 0)),"
         " count(*), count(DISTINCT queue_number)"
         " FROM appointments a WHERE session_id = :s AND appointment_date = :d",
         s=uuid.UUID(session.id),

@@ -3,8 +3,15 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from services.appointments.booking import Status
-from services.appointments.queue import Place, average_consultation, expected_starts, next_to_call, patients_ahead, view
+from services.appointments.domain.booking import Status
+from services.appointments.domain.queue import (
+    Place,
+    average_consultation,
+    expected_starts,
+    next_to_call,
+    patients_ahead,
+    view,
+)
 
 START = datetime(2026, 12, 2, 3, 30, tzinfo=UTC)
 PLANNED = timedelta(minutes=15)

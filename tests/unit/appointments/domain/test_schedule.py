@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.appointments.schedule import DateOverride, SessionPlan, dates, instant, occurs_on, overlaps, window
+from services.appointments.domain.schedule import DateOverride, SessionPlan, dates, instant, occurs_on, overlaps, window
 
 NEW_YORK = "America/New_York"
 

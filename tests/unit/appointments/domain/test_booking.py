@@ -6,9 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.appointments.booking import (
+from services.appointments.domain.booking import (
     TRANSITIONS,
-    ServiceType,
     Status,
     check_bookable,
     check_transition,
@@ -16,7 +15,7 @@ from services.appointments.booking import (
     lowest_free_number,
     type_fits,
 )
-from services.appointments.schedule import DateOverride, SessionPlan
+from services.appointments.domain.schedule import DateOverride, ServiceType, SessionPlan
 from services.common.errors import FailedPrecondition, InvalidArgument
 
 PLAN = SessionPlan(3, time(9, 0), time(12, 0), date(2026, 1, 1), None, "Asia/Colombo")

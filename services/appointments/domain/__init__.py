@@ -1,0 +1,1 @@
+"""The appointments domain: values, rules and named errors; pure (no transport, database or broker)."""

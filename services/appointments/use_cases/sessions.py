@@ -1,0 +1,279 @@
+"""Session use cases: weekly sessions, their per-date overrides, availability and the doctor's calendar."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services.appointments import events
+from services.appointments.domain import availability, booking
+from services.appointments.domain.availability import CalendarDay, Occurrence
+from services.appointments.domain.booking import Actor, Appointment, Status
+from services.appointments.domain.directory import CONFIRMED
+from services.appointments.domain.errors import (
+    ClinicInactive,
+    ClinicNotFound,
+    ConsultationInProgress,
+    DeactivationNeedsForce,
+    DoctorNotActive,
+    DoctorNotFound,
+    NotAffiliated,
+    OverrideNotFound,
+    OwnSessionsOnly,
+    SessionNotFound,
+    TimeZoneMissing,
+)
+from services.appointments.domain.schedule import (
+    NewSession,
+    Override,
+    ServiceType,
+    Session,
+    SessionUpdate,
+    check_manages,
+    check_no_overlap,
+    check_override,
+    check_spec,
+    plan_of,
+    today_in,
+    window,
+)
+from services.appointments.store import appointments as appointment_store
+from services.appointments.store import directory as directory_store
+from services.appointments.store import sessions as store
+from services.appointments.use_cases.appointments import moved
+from services.common.clock import Clock, utc_now
+from services.common.context import Principal, Role
+from services.common.db import transaction
+from services.common.errors import NotYours, invalid_field
+from services.common.pagination import Keyset, Page, PageTokens
+
+AffiliationOwner = Callable[[uuid.UUID, uuid.UUID], Awaitable[str | None]]
+"""Ask the profile service for an affiliation's status, when this service's copy may lag behind."""
+
+SESSIONS = Keyset("appointments.sessions", (datetime, uuid.UUID))
+
+
+async def managed_session(db: AsyncSession, viewer: Principal, session_id: uuid.UUID, *, lock: bool) -> Session:
+    """The session, if the caller manages it: its doctor, or the admin of its clinic."""
+    found = await store.session(db, session_id, lock=lock)
+    if found is None:
+        raise SessionNotFound()
+    check_manages(viewer, found)
+    return found
+
+
+class Scheduling:
+    def __init__(
+        self,
+        database: async_sessionmaker[AsyncSession],
+        *,
+        pages: PageTokens,
+        clock: Clock = utc_now,
+        affiliation_owner: AffiliationOwner | None = None,
+    ) -> None:
+        self._db = database
+        self._pages = pages
+        self._now = clock
+        self._affiliation_owner = affiliation_owner
+
+    # Sessions
+
+    async def create_session(self, viewer: Principal, new: NewSession) -> Session:
+        spec = new.spec
+        doctor_id = new.doctor_id or (viewer.user_id if viewer.role is Role.DOCTOR else None)
+        if doctor_id is None:
+            raise invalid_field("doctorId", "is required")
+        if viewer.role is Role.DOCTOR and doctor_id != viewer.user_id:
+            raise OwnSessionsOnly()
+        if viewer.role is Role.CLINIC_ADMIN and spec.clinic_id is None:
+            raise invalid_field("clinicId", "is required for a clinic admin")
+        check_spec(spec)
+        async with transaction(self._db) as db:
+            doctor = await directory_store.doctor(db, doctor_id)
+            if doctor is None:
+                raise DoctorNotFound()
+            if not doctor.active:
+                raise DoctorNotActive()
+            zone = doctor.time_zone
+            if spec.clinic_id is not None:
+                zone = await self._clinic_zone(db, viewer, spec.clinic_id, doctor_id)
+            if not zone:
+                raise TimeZoneMissing()
+            spec = dataclasses.replace(spec, effective_from=spec.effective_from or today_in(zone, self._now()))
+            assert spec.effective_from is not None
+            plan = plan_of(spec, spec.effective_from, zone)
+            await store.lock_doctor_sessions(db, doctor_id)
+            check_no_overlap(plan, await store.doctor_sessions(db, doctor_id), today_in(zone, self._now()))
+            session_id = await store.insert_session(
+                db, doctor_id=doctor_id, spec=spec, time_zone=zone, created_by=viewer.user_id
+            )
+            created = await store.session(db, session_id)
+            assert created is not None
+            await events.session_created(db, created)
+        return created
+
+    async def _clinic_zone(
+        self, db: AsyncSession, viewer: Principal, clinic_id: uuid.UUID, doctor_id: uuid.UUID
+    ) -> str:
+        """A session at a clinic: the caller may place it there and the doctor works there; its zone."""
+        clinic = await directory_store.clinic(db, clinic_id)
+        if clinic is None:
+            raise ClinicNotFound()
+        if viewer.role is Role.CLINIC_ADMIN and clinic.admin_id != viewer.user_id:
+            raise NotYours()
+        if not clinic.active:
+            raise ClinicInactive()
+        if await directory_store.affiliation_status(db, clinic_id, doctor_id) != CONFIRMED and (
+            self._affiliation_owner is None or await self._affiliation_owner(clinic_id, doctor_id) != CONFIRMED
+        ):
+            raise NotAffiliated()
+        return clinic.time_zone
+
+    async def get_session(self, session_id: uuid.UUID) -> Session:
+        async with self._db() as db:
+            found = await store.session(db, session_id)
+        if found is None:
+            raise SessionNotFound()
+        return found
+
+    async def list_sessions(
+        self, *, doctor_id: uuid.UUID | None, clinic_id: uuid.UUID | None, active_only: bool, size: int, token: str
+    ) -> Page[Session]:
+        filters = {"doctorId": doctor_id, "clinicId": clinic_id, "activeOnly": active_only}
+        page = self._pages.page(SESSIONS, size=size, token=token, filters=filters)
+        async with self._db() as db:
+            found = await store.list_sessions(
+                db,
+                doctor_id=doctor_id,
+                clinic_id=clinic_id,
+                active_only=active_only,
+                after=page.after,
+                limit=page.fetch,
+            )
+        return page.split(found, lambda s: (s.created_at, s.id))
+
+    async def deactivate_session(
+        self, viewer: Principal, session_id: uuid.UUID, *, force: bool, reason: str
+    ) -> Session:
+        """End a session; its future appointments are cancelled, but only when the caller says so."""
+        async with transaction(self._db) as db:
+            current = await managed_session(db, viewer, session_id, lock=True)
+            booked = await appointment_store.future_active(
+                db, session_id=session_id, first=today_in(current.time_zone, self._now())
+            )
+            if booked and not force:
+                raise DeactivationNeedsForce(len(booked))
+            for appointment in booked:
+                cancelled = booking.move(Status.CANCELLED, Actor.of(viewer), reason or "the session was discontinued")
+                await moved(db, appointment, cancelled)
+            await store.deactivate_session(db, session_id)
+            after = await store.session(db, session_id)
+            assert after is not None
+            await events.session_deactivated(db, after)
+        return after
+
+    async def update_session(self, viewer: Principal, session_id: uuid.UUID, update: SessionUpdate) -> Session:
+        """Change a session; what would move booked patients is refused while they exist."""
+        async with transaction(self._db) as db:
+            current = await managed_session(db, viewer, session_id, lock=True)
+            spec = update.applied_to(current.spec)
+            check_spec(spec)
+            today = today_in(current.time_zone, self._now())
+            booked = await appointment_store.future_active(db, session_id=session_id, first=today)
+            booking.check_not_moving(current, spec, booked)
+            if spec.clinic_id != current.clinic_id and spec.clinic_id is not None:
+                await self._clinic_zone(db, viewer, spec.clinic_id, current.doctor_id)
+            booking.check_keeps_bookings(spec, booked)
+            plan = plan_of(spec, spec.effective_from or today, current.time_zone)
+            others = [s for s in await store.doctor_sessions(db, current.doctor_id) if s.id != session_id]
+            check_no_overlap(plan, others, today)
+            await store.update_session(db, session_id, spec)
+            after = await store.session(db, session_id)
+            assert after is not None
+            if {"estimated_consultation_minutes", "session_end_time"} & update.fields:
+                await self._recompute_estimates(db, after, booked)
+            await events.session_updated(db, after)
+        return after
+
+    async def _recompute_estimates(self, db: AsyncSession, session: Session, booked: list[Appointment]) -> None:
+        estimates = []
+        for appointment in booked:
+            found = await store.override(db, session.id, appointment.appointment_date)
+            start, _ = window(session.plan, appointment.appointment_date, found.changes if found else None)
+            estimated = booking.estimated_start(start, appointment.queue_number, session.estimated_consultation_minutes)
+            estimates.append((appointment.id, estimated))
+        await appointment_store.set_estimated_starts(db, estimates)
+
+    # Overrides
+
+    async def save_override(self, viewer: Principal, override: Override) -> Override:
+        """Another capacity or other hours for one date, or the date cancelled with its bookings."""
+        session_id, day, changes = override.session_id, override.date, override.changes
+        async with transaction(self._db) as db:
+            current = await managed_session(db, viewer, session_id, lock=True)
+            check_override(current.plan, day, changes)
+            await store.lock_occurrence(db, session_id, day)
+            if changes.capacity:
+                booking.check_capacity(changes.capacity, await store.highest_held(db, session_id, day))
+            if changes.cancelled:
+                active = await appointment_store.future_active(db, session_id=session_id, first=day, day=day)
+                if any(a.status is Status.IN_PROGRESS for a in active):
+                    raise ConsultationInProgress()
+                for appointment in active:
+                    reason = changes.reason or "the session is cancelled that day"
+                    await moved(db, appointment, booking.move(Status.CANCELLED, Actor.of(viewer), reason))
+            await store.save_override(db, override)
+            saved = await store.override(db, session_id, day)
+        assert saved is not None
+        return saved
+
+    async def list_overrides(self, session_id: uuid.UUID) -> list[Override]:
+        async with self._db() as db:
+            if await store.session(db, session_id) is None:
+                raise SessionNotFound()
+            return await store.session_overrides(db, [session_id], date.min, date.max)
+
+    async def delete_override(self, viewer: Principal, session_id: uuid.UUID, day: date) -> None:
+        async with transaction(self._db) as db:
+            await managed_session(db, viewer, session_id, lock=True)
+            if not await store.delete_override(db, session_id, day):
+                raise OverrideNotFound()
+
+    # Availability
+
+    async def availability(
+        self,
+        *,
+        doctor_id: uuid.UUID | None,
+        clinic_id: uuid.UUID | None,
+        specialization: str,
+        service_type: ServiceType | None,
+        first: date | None,
+        last: date | None,
+    ) -> list[Occurrence]:
+        """Occurrences of bookable sessions in a range (today and six days by default), by start."""
+        start, end = availability.availability_range(first, last, self._now().date())
+        async with self._db() as db:
+            found = await store.bookable_sessions(
+                db,
+                doctor_id=doctor_id,
+                clinic_id=clinic_id,
+                specialization=specialization,
+                service_types=availability.service_types_for(service_type),
+            )
+            ids = [s.id for s in found]
+            overrides = {(o.session_id, o.date): o.changes for o in await store.session_overrides(db, ids, start, end)}
+            held = await store.held_numbers(db, ids, start, end)
+        return availability.occurrences(found, overrides, held, first=start, last=end, now=self._now())
+
+    async def calendar(self, doctor_id: uuid.UUID, first: date | None, days: int) -> list[CalendarDay]:
+        """Per day: the doctor's occurrences, and why a day has no place (NO_SESSION, HOLIDAY, FULL)."""
+        start, last = availability.calendar_range(first, days, self._now().date())
+        found = await self.availability(
+            doctor_id=doctor_id, clinic_id=None, specialization="", service_type=None, first=start, last=last
+        )
+        return availability.calendar(found, start, last, self._now())
