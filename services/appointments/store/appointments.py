@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+import psycopg
 import sqlalchemy as sa
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from psycopg.rows import dict_row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.appointments.domain.booking import (
@@ -68,7 +69,7 @@ def appointment_query() -> sa.Select[Any]:
     )
 
 
-def appointment_of(row: sa.RowMapping) -> Appointment:
+def appointment_of(row: sa.RowMapping | dict[str, Any]) -> Appointment:
     """An appointment from a row of `appointment_query` (or of the booking function, which returns the same)."""
     return Appointment(
         id=row["id"],
@@ -114,18 +115,20 @@ async def _all(db: AsyncSession, query: sa.Executable) -> list[Appointment]:
 
 # Booking
 
-BOOK = sa.text(
+# Called on the driver's own connection (the pool's, in the caller's transaction): the hot path
+# spends its time in PostgreSQL, not in building and reading statements (performance-notes.md).
+BOOK = (
     "SELECT * FROM book_appointment_with_event("
-    " p_session_id => :session_id, p_appointment_date => :appointment_date, p_patient_id => :patient_id,"
-    " p_doctor_id => :doctor_id, p_clinic_id => :clinic_id, p_appointment_type => :appointment_type,"
-    " p_chief_complaint => :chief_complaint, p_capacity => :capacity, p_occurrence_start => :occurrence_start,"
-    " p_estimated_consultation_minutes => :estimated_consultation_minutes, p_fee => :fee, p_currency => :currency,"
-    " p_booked_by => :booked_by, p_request_id => :request_id, p_actor_role => :actor_role,"
-    " p_rescheduled_from_id => :rescheduled_from_id, p_event_id => :event_id, p_event_subject => :event_subject,"
-    " p_event_time => :event_time, p_event_request_id => :event_request_id)"
+    " p_session_id => %(session_id)s, p_appointment_date => %(appointment_date)s, p_patient_id => %(patient_id)s,"
+    " p_doctor_id => %(doctor_id)s, p_clinic_id => %(clinic_id)s, p_appointment_type => %(appointment_type)s,"
+    " p_chief_complaint => %(chief_complaint)s, p_capacity => %(capacity)s,"
+    " p_occurrence_start => %(occurrence_start)s,"
+    " p_estimated_consultation_minutes => %(estimated_consultation_minutes)s, p_fee => %(fee)s,"
+    " p_currency => %(currency)s, p_booked_by => %(booked_by)s, p_request_id => %(request_id)s,"
+    " p_actor_role => %(actor_role)s, p_rescheduled_from_id => %(rescheduled_from_id)s,"
+    " p_event_id => %(event_id)s, p_event_subject => %(event_subject)s, p_event_time => %(event_time)s,"
+    " p_event_request_id => %(event_request_id)s)"
 )
-# The errors the booking function raises itself (RAISE EXCEPTION '<reason>'), by reason.
-RAISED = {"SESSION_FULL", "ALREADY_BOOKED"}
 
 
 async def book(db: AsyncSession, request: BookingRequest, terms: BookingTerms) -> Booked:
@@ -154,35 +157,24 @@ async def book(db: AsyncSession, request: BookingRequest, terms: BookingTerms) -
         "event_time": datetime.now(UTC),
         "event_request_id": request_id_var.get(),
     }
+    connection = await (await db.connection()).get_raw_connection()
+    driver: psycopg.AsyncConnection[Any] = connection.driver_connection  # type: ignore[assignment]
     try:
-        row = (await db.execute(BOOK, values)).mappings().one()
-    except IntegrityError as error:
+        cursor = await driver.cursor(row_factory=dict_row).execute(BOOK, values)
+        row = await cursor.fetchone()
+    except psycopg.errors.UniqueViolation as error:
         # The indexes caught a race the lock could not (other occurrences, or one request id twice).
-        if _constraint(error) == "appointments_request_id":
+        if error.diag.constraint_name == "appointments_request_id":
             raise RequestIdTaken from None
         raise AlreadyBooked() from None
-    except DBAPIError as error:
-        raised = _raised(error)
-        if raised == "SESSION_FULL":
+    except psycopg.errors.RaiseException as error:
+        if error.diag.message_primary == "SESSION_FULL":
             raise SessionFull(terms.appointment_date) from None
-        if raised == "ALREADY_BOOKED":
+        if error.diag.message_primary == "ALREADY_BOOKED":
             raise AlreadyBooked() from None
         raise
+    assert row is not None
     return Booked(appointment_of(row), bool(row["created"]))
-
-
-def _constraint(error: DBAPIError) -> str | None:
-    diag = getattr(error.orig, "diag", None)
-    return getattr(diag, "constraint_name", None)
-
-
-def _raised(error: DBAPIError) -> str | None:
-    """The reason a PL/pgSQL RAISE EXCEPTION gave (SQLSTATE P0001), if that is what this is."""
-    diag = getattr(error.orig, "diag", None)
-    if diag is None or getattr(diag, "sqlstate", None) != "P0001":
-        return None
-    message = getattr(diag, "message_primary", None)
-    return message if message in RAISED else None
 
 
 async def booked_with_request(db: AsyncSession, booked_by: uuid.UUID, request_id: uuid.UUID) -> Appointment | None:
@@ -194,9 +186,13 @@ async def booked_with_request(db: AsyncSession, booked_by: uuid.UUID, request_id
 # Reads
 
 
+APPOINTMENT = appointment_query().where(appointments.c.id == sa.bindparam("appointment_id"))
+APPOINTMENT_FOR_UPDATE = APPOINTMENT.with_for_update(of=appointments)
+
+
 async def appointment(db: AsyncSession, appointment_id: uuid.UUID, *, lock: bool = False) -> Appointment | None:
-    query = appointment_query().where(appointments.c.id == appointment_id)
-    row = (await db.execute(query.with_for_update(of=appointments) if lock else query)).mappings().first()
+    query = APPOINTMENT_FOR_UPDATE if lock else APPOINTMENT
+    row = (await db.execute(query, {"appointment_id": appointment_id})).mappings().first()
     return appointment_of(row) if row is not None else None
 
 

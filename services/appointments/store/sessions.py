@@ -95,21 +95,26 @@ def _override(row: sa.RowMapping) -> Override:
     return Override(session_id=row["session_id"], date=row["date"], changes=_changes(row))
 
 
+SESSION = session_query().where(sessions.c.id == sa.bindparam("session_id"))
+SESSION_FOR_UPDATE = SESSION.with_for_update(of=sessions)
+# A session and its override of one date: the booking's hot path, built once.
+SESSION_ON = (
+    session_query()
+    .add_columns(*(c.label(f"override_{c.name}") for c in overrides.c))
+    .outerjoin(overrides, sa.and_(overrides.c.session_id == sessions.c.id, overrides.c.date == sa.bindparam("day")))
+    .where(sessions.c.id == sa.bindparam("session_id"))
+)
+
+
 async def session(db: AsyncSession, session_id: uuid.UUID, *, lock: bool = False) -> Session | None:
-    query = session_query().where(sessions.c.id == session_id)
-    row = (await db.execute(query.with_for_update(of=sessions) if lock else query)).mappings().first()
+    query = SESSION_FOR_UPDATE if lock else SESSION
+    row = (await db.execute(query, {"session_id": session_id})).mappings().first()
     return _session(row) if row is not None else None
 
 
 async def session_on(db: AsyncSession, session_id: uuid.UUID, day: date) -> tuple[Session | None, DateOverride | None]:
-    """A session and its override of one date (if any), in one round trip (the booking's hot path)."""
-    query = (
-        session_query()
-        .add_columns(*(c.label(f"override_{c.name}") for c in overrides.c))
-        .outerjoin(overrides, sa.and_(overrides.c.session_id == sessions.c.id, overrides.c.date == day))
-        .where(sessions.c.id == session_id)
-    )
-    row = (await db.execute(query)).mappings().first()
+    """A session and its override of one date (if any), in one round trip."""
+    row = (await db.execute(SESSION_ON, {"session_id": session_id, "day": day})).mappings().first()
     if row is None:
         return None, None
     return _session(row), _changes(row, "override_") if row["override_date"] is not None else None
