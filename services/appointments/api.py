@@ -147,13 +147,7 @@ class AppointmentApi(appointments_pb2_grpc.AppointmentServiceServicer):
     async def RescheduleAppointment(
         self, request: appointments_pb2.RescheduleAppointmentRequest, context: Context
     ) -> resources_pb2.Appointment:
-        moved = await self._bookings.reschedule(
-            current_principal(),
-            parse_uuid(request.appointment_id, "appointmentId"),
-            messages.optional_uuid(request.session_id, "sessionId"),
-            require_date(request.appointment_date, "appointmentDate"),
-            messages.optional_uuid(request.request_id, "requestId"),
-        )
+        moved = await self._bookings.reschedule(current_principal(), messages.rescheduling(request))
         return messages.appointment_message(moved)
 
     async def CheckInAppointment(

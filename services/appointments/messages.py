@@ -23,6 +23,7 @@ from services.appointments.domain.booking import (
     AppointmentType,
     BookingRequest,
     Details,
+    Rescheduling,
     Status,
     StatusChange,
 )
@@ -165,6 +166,15 @@ def booking_request(request: appointments_pb2.BookAppointmentRequest) -> Booking
             else AppointmentType.IN_PERSON
         ),
         chief_complaint=request.chief_complaint,
+        request_id=optional_uuid(request.request_id, "requestId"),
+    )
+
+
+def rescheduling(request: appointments_pb2.RescheduleAppointmentRequest) -> Rescheduling:
+    return Rescheduling(
+        appointment_id=parse_uuid(request.appointment_id, "appointmentId"),
+        session_id=optional_uuid(request.session_id, "sessionId"),
+        appointment_date=require_date(request.appointment_date, "appointmentDate"),
         request_id=optional_uuid(request.request_id, "requestId"),
     )
 

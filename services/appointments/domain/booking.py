@@ -265,6 +265,16 @@ class BookingRequest:
 
 
 @dataclass(frozen=True)
+class Rescheduling:
+    """A move of a booked appointment to another occurrence of its doctor (its own session by default)."""
+
+    appointment_id: uuid.UUID
+    session_id: uuid.UUID | None
+    appointment_date: date
+    request_id: uuid.UUID | None
+
+
+@dataclass(frozen=True)
 class BookingTerms:
     """What the rules decided for one booking: the occurrence, the patient, capacity, times and price."""
 

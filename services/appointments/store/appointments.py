@@ -28,7 +28,7 @@ from services.appointments.domain.booking import (
 )
 from services.appointments.domain.errors import AlreadyBooked, SessionFull
 from services.appointments.domain.visibility import AppointmentQuery, Scope
-from services.appointments.store.tables import appointments, clinics, doctors, history, sessions
+from services.appointments.store.tables import appointments, clinics, doctors, history, sessions, value_of
 from services.common import event_catalogue as catalogue
 from services.common.context import request_id_var
 
@@ -71,41 +71,8 @@ def appointment_query() -> sa.Select[Any]:
 
 def appointment_of(row: sa.RowMapping | dict[str, Any]) -> Appointment:
     """An appointment from a row of `appointment_query` (or of the booking function, which returns the same)."""
-    return Appointment(
-        id=row["id"],
-        session_id=row["session_id"],
-        appointment_date=row["appointment_date"],
-        patient_id=row["patient_id"],
-        doctor_id=row["doctor_id"],
-        clinic_id=row["clinic_id"],
-        appointment_type=AppointmentType(row["appointment_type"]),
-        status=Status(row["status"]),
-        queue_number=row["queue_number"],
-        chief_complaint=row["chief_complaint"],
-        estimated_start_time=row["estimated_start_time"],
-        actual_start_time=row["actual_start_time"],
-        actual_end_time=row["actual_end_time"],
-        doctor_notes=row["doctor_notes"],
-        fee=row["fee"],
-        currency=row["currency"],
-        cancellation_reason=row["cancellation_reason"],
-        cancelled_by_role=row["cancelled_by_role"],
-        rescheduled_from_id=row["rescheduled_from_id"],
-        video_session_id=row["video_session_id"],
-        booked_by=row["booked_by"],
-        request_id=row["request_id"],
-        version=row["version"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-        doctor_first_name=row["doctor_first_name"],
-        doctor_last_name=row["doctor_last_name"],
-        specialization=row["specialization"],
-        clinic_name=row["clinic_name"],
-        clinic_admin_id=row["clinic_admin_id"],
-        time_zone=row["time_zone"],
-        session_start_time=row["session_start_time"],
-        session_end_time=row["session_end_time"],
-        estimated_consultation_minutes=row["estimated_consultation_minutes"],
+    return value_of(
+        Appointment, row, appointment_type=AppointmentType(row["appointment_type"]), status=Status(row["status"])
     )
 
 
@@ -287,13 +254,11 @@ async def occurrence_appointments(
 async def status_changes(db: AsyncSession, appointment_id: uuid.UUID) -> list[StatusChange]:
     query = sa.select(history).where(history.c.appointment_id == appointment_id).order_by(history.c.id)
     return [
-        StatusChange(
+        value_of(
+            StatusChange,
+            r,
             from_status=Status(r["from_status"]) if r["from_status"] else None,
             to_status=Status(r["to_status"]),
-            actor_id=r["actor_id"],
-            actor_role=r["actor_role"],
-            reason=r["reason"],
-            changed_at=r["changed_at"],
         )
         for r in (await db.execute(query)).mappings()
     ]

@@ -12,26 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.appointments.domain.booking import ACTIVE, Appointment, Status
 from services.appointments.domain.notes import Addendum, Notes, NotesChange
 from services.appointments.store.appointments import appointment_of, appointment_query
-from services.appointments.store.tables import addenda, appointments, notes
+from services.appointments.store.tables import addenda, appointments, notes, value_of
 from services.common.care import CareRelationship
 
 
 def _notes(row: sa.RowMapping, prefix: str = "") -> Notes:
-    return Notes(
-        appointment_id=row[f"{prefix}appointment_id"],
-        doctor_id=row[f"{prefix}doctor_id"],
-        patient_id=row[f"{prefix}patient_id"],
-        chief_complaint=row[f"{prefix}chief_complaint"],
-        diagnosis=row[f"{prefix}diagnosis"],
-        treatment_plan=row[f"{prefix}treatment_plan"],
-        vital_signs=row[f"{prefix}vital_signs"],
-        follow_up_required=row[f"{prefix}follow_up_required"],
-        follow_up_in_days=row[f"{prefix}follow_up_in_days"],
-        follow_up_instructions=row[f"{prefix}follow_up_instructions"],
-        version=row[f"{prefix}version"],
-        created_at=row[f"{prefix}created_at"],
-        updated_at=row[f"{prefix}updated_at"],
-    )
+    return value_of(Notes, row, prefix=prefix)
 
 
 async def notes_of(db: AsyncSession, appointment_id: uuid.UUID, *, lock: bool = False) -> Notes | None:

@@ -29,6 +29,7 @@ from services.appointments.store.tables import (
     occurrences,
     overrides,
     sessions,
+    value_of,
 )
 
 
@@ -52,33 +53,7 @@ def session_query() -> sa.Select[Any]:
 
 
 def _session(row: sa.RowMapping) -> Session:
-    return Session(
-        id=row["id"],
-        doctor_id=row["doctor_id"],
-        clinic_id=row["clinic_id"],
-        day_of_week=row["day_of_week"],
-        session_start_time=row["session_start_time"],
-        session_end_time=row["session_end_time"],
-        service_type=ServiceType(row["service_type"]),
-        max_queue_size=row["max_queue_size"],
-        estimated_consultation_minutes=row["estimated_consultation_minutes"],
-        effective_from=row["effective_from"],
-        effective_until=row["effective_until"],
-        active=row["active"],
-        time_zone=row["time_zone"],
-        created_by=row["created_by"],
-        version=row["version"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-        doctor_first_name=row["doctor_first_name"],
-        doctor_last_name=row["doctor_last_name"],
-        specialization=row["specialization"],
-        fee=row["fee"],
-        currency=row["currency"],
-        clinic_name=row["clinic_name"],
-        clinic_admin_id=row["clinic_admin_id"],
-        doctor_status=row["doctor_status"],
-    )
+    return value_of(Session, row, service_type=ServiceType(row["service_type"]))
 
 
 def _changes(row: sa.RowMapping, prefix: str = "") -> DateOverride:

@@ -21,6 +21,7 @@ from services.appointments.domain.booking import (
     BookingRequest,
     Details,
     Move,
+    Rescheduling,
     Status,
     StatusChange,
 )
@@ -279,57 +280,44 @@ class Bookings:
             await events.appointment_updated(db, after)
         return as_seen_by(viewer, after)
 
-    async def reschedule(
-        self,
-        viewer: Principal,
-        appointment_id: uuid.UUID,
-        session_id: uuid.UUID | None,
-        day: date,
-        request_id: uuid.UUID | None,
-    ) -> Appointment:
+    async def reschedule(self, viewer: Principal, rescheduling: Rescheduling) -> Appointment:
         """Book the new occurrence under the same rules and cancel the old one, in one transaction."""
         try:
-            moved_to = await self._reschedule(viewer, appointment_id, session_id, day, request_id)
+            async with transaction(self._db) as db:
+                moved_to = await self._reschedule(db, viewer, rescheduling)
         except store.RequestIdTaken:
-            moved_to = await self._first_booking(viewer, request_id)
+            moved_to = await self._first_booking(viewer, rescheduling.request_id)
         return as_seen_by(viewer, moved_to)
 
-    async def _reschedule(
-        self,
-        viewer: Principal,
-        appointment_id: uuid.UUID,
-        session_id: uuid.UUID | None,
-        day: date,
-        request_id: uuid.UUID | None,
-    ) -> Appointment:
-        async with transaction(self._db) as db:
-            if request_id is not None:
-                earlier = await store.booked_with_request(db, viewer.user_id, request_id)
-                if earlier is not None:
-                    return earlier
-            old = await store.appointment(db, appointment_id, lock=True)
-            if old is None or not (
-                visibility.is_its_patient(viewer, old) or visibility.is_its_clinic_admin(viewer, old)
-            ):
-                raise NotYours()
-            booking.check_reschedulable(old, self._now())
-            target, override = await session_store.session_on(db, session_id or old.session_id, day)
-            if target is None:
-                raise SessionNotFound()
-            if target.doctor_id != old.doctor_id:
-                raise invalid_field("sessionId", "must be a session of the same doctor", "OTHER_DOCTOR")
-            await moved(db, old, booking.move(Status.CANCELLED, Actor.of(viewer), "rescheduled"))
-            request = BookingRequest(
-                session_id=target.id,
-                appointment_date=day,
-                patient_id=old.patient_id,
-                appointment_type=old.appointment_type,
-                chief_complaint=old.chief_complaint,
-                request_id=request_id,
-            )
-            return await self._book_in(
-                db, viewer, request, target, override, patient_id=old.patient_id, rescheduled_from_id=old.id
-            )
+    async def _reschedule(self, db: AsyncSession, viewer: Principal, rescheduling: Rescheduling) -> Appointment:
+        appointment_id, request_id = rescheduling.appointment_id, rescheduling.request_id
+        if request_id is not None:
+            earlier = await store.booked_with_request(db, viewer.user_id, request_id)
+            if earlier is not None:
+                return earlier
+        old = await store.appointment(db, appointment_id, lock=True)
+        if old is None or not (visibility.is_its_patient(viewer, old) or visibility.is_its_clinic_admin(viewer, old)):
+            raise NotYours()
+        booking.check_reschedulable(old, self._now())
+        target, override = await session_store.session_on(
+            db, rescheduling.session_id or old.session_id, rescheduling.appointment_date
+        )
+        if target is None:
+            raise SessionNotFound()
+        if target.doctor_id != old.doctor_id:
+            raise invalid_field("sessionId", "must be a session of the same doctor", "OTHER_DOCTOR")
+        await moved(db, old, booking.move(Status.CANCELLED, Actor.of(viewer), "rescheduled"))
+        request = BookingRequest(
+            session_id=target.id,
+            appointment_date=rescheduling.appointment_date,
+            patient_id=old.patient_id,
+            appointment_type=old.appointment_type,
+            chief_complaint=old.chief_complaint,
+            request_id=request_id,
+        )
+        return await self._book_in(
+            db, viewer, request, target, override, patient_id=old.patient_id, rescheduled_from_id=old.id
+        )
 
     # What the video call does (in the transaction of the consumed event)
 
@@ -348,15 +336,19 @@ class Bookings:
     async def video_participant_joined(
         self, db: AsyncSession, appointment_id: uuid.UUID, participant_id: uuid.UUID, role: str, joined: datetime
     ) -> None:
-        current = await store.appointment(db, appointment_id, lock=True)
-        move = booking.on_join(current, participant_id, role, joined) if current is not None else None
-        if current is not None and move is not None:
-            await moved(db, current, move)
+        await _move_if_due(db, appointment_id, lambda a: booking.on_join(a, participant_id, role, joined))
 
     async def video_call_ended(
         self, db: AsyncSession, appointment_id: uuid.UUID, started: datetime | None, ended: datetime, actor: Actor
     ) -> None:
-        current = await store.appointment(db, appointment_id, lock=True)
-        move = booking.on_call_end(current, started, ended, actor) if current is not None else None
-        if current is not None and move is not None:
-            await moved(db, current, move)
+        await _move_if_due(db, appointment_id, lambda a: booking.on_call_end(a, started, ended, actor))
+
+
+async def _move_if_due(
+    db: AsyncSession, appointment_id: uuid.UUID, decide: Callable[[Appointment], Move | None]
+) -> None:
+    """The move a system event calls for, if any (none for an unknown appointment)."""
+    current = await store.appointment(db, appointment_id, lock=True)
+    move = decide(current) if current is not None else None
+    if current is not None and move is not None:
+        await moved(db, current, move)
