@@ -3,15 +3,22 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from services.appointments.domain.booking import Status
+from services.appointments.domain.errors import FinishConsultationFirst, QueueEmpty
 from services.appointments.domain.queue import (
     Place,
     average_consultation,
     expected_starts,
     next_to_call,
     patients_ahead,
+    position_of,
+    queue_of,
+    to_call,
     view,
 )
+from tests.unit.appointments.factories import WEDNESDAY, appointment
 
 START = datetime(2026, 12, 2, 3, 30, tzinfo=UTC)
 PLANNED = timedelta(minutes=15)
@@ -63,3 +70,30 @@ def test_the_view_sorts_people_into_serving_waiting_not_arrived_and_done() -> No
     assert [p.queue_number for p, _ in queue.not_arrived] == [4]
     assert [p.queue_number for p in queue.done] == [1]
     assert patients_ahead(places, places[0]) == 2
+
+
+def test_the_doctor_calls_the_lowest_checked_in_number_once_nobody_is_being_seen() -> None:
+    waiting = [appointment(queue_number=n, status=s) for n, s in ((1, Status.BOOKED), (3, Status.CHECKED_IN))]
+    assert to_call(waiting) == waiting[1]
+    with pytest.raises(FinishConsultationFirst) as raised:
+        to_call([*waiting, appointment(queue_number=2, status=Status.IN_PROGRESS)])
+    assert raised.value.metadata == {"queueNumber": "2"}
+    with pytest.raises(QueueEmpty):
+        to_call(waiting[:1])
+
+
+def test_the_queue_and_a_patients_position_in_it() -> None:
+    occurrence = [
+        appointment(queue_number=1, status=Status.COMPLETED, actual_start_time=START, actual_end_time=at(20)),
+        appointment(queue_number=2, status=Status.IN_PROGRESS, actual_start_time=at(20)),
+        appointment(queue_number=3, status=Status.CHECKED_IN),
+        appointment(queue_number=4, status=Status.BOOKED),
+    ]
+    now = START + timedelta(minutes=25)
+    queue = queue_of(occurrence[0].session_id, WEDNESDAY, occurrence, occurrence_start=START, planned=PLANNED, now=now)
+    assert queue.now_serving is not None
+    assert (queue.now_serving.queue_number, queue.average_consultation) == (2, timedelta(minutes=20))
+    assert [(e.queue_number, e.expected_start) for e in queue.waiting + queue.not_arrived] == [(3, at(40)), (4, at(60))]
+    assert [(e.queue_number, e.patient_id) for e in queue.done] == [(1, occurrence[0].patient_id)]
+    mine = position_of(occurrence[3], occurrence, START, PLANNED, now)
+    assert (mine.patients_ahead, mine.now_serving, mine.expected_start) == (2, 2, at(60))

@@ -1,11 +1,32 @@
 from __future__ import annotations
 
+import dataclasses
+import uuid
 from datetime import UTC, date, datetime, time, timedelta
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.appointments.domain.schedule import DateOverride, SessionPlan, dates, instant, occurs_on, overlaps, window
+from services.appointments.domain.errors import NotSessionManager, SessionOverlap
+from services.appointments.domain.schedule import (
+    DateOverride,
+    ServiceType,
+    SessionPlan,
+    SessionUpdate,
+    check_manages,
+    check_no_overlap,
+    check_override,
+    check_spec,
+    dates,
+    instant,
+    occurs_on,
+    overlaps,
+    window,
+)
+from services.common.context import Role
+from services.common.errors import InvalidArgument
+from tests.unit.appointments.factories import WEDNESDAY, principal, session
 
 NEW_YORK = "America/New_York"
 
@@ -85,3 +106,65 @@ def test_every_occurrence_starts_at_its_wall_clock_time_or_just_after_a_gap(day:
     local = start.astimezone(__import__("zoneinfo").ZoneInfo(zone))
     assert local.date() == day
     assert timedelta(0) <= datetime.combine(day, local.time()) - datetime.combine(day, time(9, 0)) <= timedelta(hours=1)
+
+
+# Sessions as managed
+
+
+def test_a_session_is_managed_by_its_doctor_and_its_clinics_admin() -> None:
+    admin = uuid.uuid4()
+    at_clinic = session(clinic_id=uuid.uuid4(), clinic_admin_id=admin)
+    check_manages(principal(Role.DOCTOR, at_clinic.doctor_id), at_clinic)
+    check_manages(principal(Role.CLINIC_ADMIN, admin), at_clinic)
+    for stranger in (principal(Role.DOCTOR), principal(Role.CLINIC_ADMIN), principal(Role.PATIENT, admin)):
+        with pytest.raises(NotSessionManager):
+            check_manages(stranger, at_clinic)
+
+
+def test_a_session_spec_reports_every_bad_field() -> None:
+    check_spec(session().spec)
+    bad = dataclasses.replace(
+        session().spec,
+        day_of_week=0,
+        session_end_time=time(8, 0),
+        service_type=ServiceType.BOTH,
+        max_queue_size=101,
+        estimated_consultation_minutes=4,
+        effective_until=date(2025, 12, 31),
+    )
+    with pytest.raises(InvalidArgument) as raised:
+        check_spec(bad)
+    assert {(v.field, v.reason) for v in raised.value.violations} == {
+        ("dayOfWeek", "INVALID_FIELD"),
+        ("sessionEndTime", "INVALID_FIELD"),
+        ("serviceType", "CLINIC_REQUIRED"),
+        ("maxQueueSize", "INVALID_FIELD"),
+        ("estimatedConsultationMinutes", "INVALID_FIELD"),
+        ("effectiveUntil", "INVALID_FIELD"),
+    }
+
+
+def test_an_update_changes_the_fields_it_names_and_keeps_the_others() -> None:
+    current = session()
+    update = SessionUpdate(frozenset({"max_queue_size", "effective_until"}), max_queue_size=8, day_of_week=5)
+    changed = update.applied_to(current.spec)
+    assert (changed.max_queue_size, changed.effective_until, changed.day_of_week) == (8, None, current.day_of_week)
+
+
+def test_an_override_is_of_a_session_date_and_ends_after_it_starts() -> None:
+    weekly = session().plan
+    check_override(weekly, WEDNESDAY, DateOverride(start=time(10, 0)))
+    with pytest.raises(InvalidArgument) as raised:
+        check_override(weekly, WEDNESDAY + timedelta(days=1), DateOverride())
+    assert raised.value.violations[0].reason == "NOT_A_SESSION_DATE"
+    with pytest.raises(InvalidArgument) as raised:
+        check_override(weekly, WEDNESDAY, DateOverride(start=time(12, 0)))
+    assert raised.value.violations[0].field == "endTime"
+
+
+def test_an_overlap_names_the_other_session() -> None:
+    other = session()
+    with pytest.raises(SessionOverlap) as raised:
+        check_no_overlap(session().plan, [session(day_of_week=4), other], date(2026, 11, 25))
+    assert raised.value.metadata == {"sessionId": str(other.id)}
+    check_no_overlap(session().plan, [session(day_of_week=4)], date(2026, 11, 25))
