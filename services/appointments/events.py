@@ -19,7 +19,7 @@ from services.common import event_catalogue as catalogue
 from services.common.consumer import Subscription, subscribe
 from services.common.event_catalogue import EventType
 from services.common.outbox import record_event
-from services.common.projections import account_subscriptions
+from services.common.projections import StatusEvent, account_subscriptions
 
 if TYPE_CHECKING:  # the use cases publish through this module; its handlers are handed them (app.py)
     from services.appointments.use_cases.appointments import Bookings
@@ -78,7 +78,7 @@ async def _session_event(db: AsyncSession, event_type: EventType[Any], session: 
 
 
 def subscriptions(bookings: Bookings, directory: Directory) -> list[Subscription]:
-    async def on_account_status(db: AsyncSession, event: Any, applied: bool) -> None:
+    async def on_account_status(db: AsyncSession, event: StatusEvent, applied: bool) -> None:
         change = messages.account_change_of(event.user)
         await directory.account_changed(db, change, applied=applied, actor=messages.actor_of(event.metadata))
 
