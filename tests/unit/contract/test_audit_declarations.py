@@ -14,7 +14,7 @@ from pulseone.authz.v1 import authz_pb2
 DESCRIPTOR_SET = Path(__file__).resolve().parents[3] / "gen" / "pulseone.pb"
 
 # Messages that carry clinical data (SPEC 2 and 5): medical profiles, appointments and what they
-# record, consultation notes, the live queue, consents. A method taking or returning one, at any
+# record, consultation notes, the live queue, consents, prescriptions. A method taking or returning one, at any
 # depth, is audited.
 CLINICAL = {
     "pulseone.profile.v1.Patient",
@@ -25,6 +25,7 @@ CLINICAL = {
     "pulseone.appointments.v1.ConsultationNotes",
     "pulseone.appointments.v1.QueueEntry",
     "pulseone.appointments.v1.Position",
+    "pulseone.prescriptions.v1.Prescription",
 }
 
 

@@ -1,4 +1,4 @@
-"""Login throttling per (email, client address): pure rules, applied by the store under a row lock."""
+"""Login throttling per (email, client address): pure rules, applied by sign-in under a row lock."""
 
 from __future__ import annotations
 

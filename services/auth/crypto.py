@@ -1,7 +1,13 @@
-"""Signing keys: a key ring shared by all auth replicas, the JWKS it publishes and the tokens it signs."""
+"""The auth service's cryptography: the signing key ring shared by all replicas, the JWKS it publishes,
+access-token signing, and Argon2id password hashing.
+
+Real infrastructure (key files, JWT signing, a slow hash run in threads) that DESIGN 3 has no room
+for: not a rule (domain), not SQL (store), not a protobuf conversion (messages).
+"""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import secrets
@@ -13,9 +19,13 @@ from pathlib import Path
 from typing import Any
 
 import jwt
+from argon2 import PasswordHasher as Argon2Hasher
+from argon2.exceptions import InvalidHashError, VerificationError
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from services.auth.domain.access_tokens import IssuedToken
+from services.auth.domain.accounts import Account
 from services.common.secret_files import write_private
 
 ALGORITHM = "EdDSA"
@@ -119,13 +129,6 @@ class KeyRing:
         return {"keys": [k.public_jwk() for k in self.published()]}
 
 
-@dataclass(frozen=True)
-class IssuedToken:
-    token: str
-    expires_in: int
-    jti: str
-
-
 class TokenIssuer:
     """Signs access tokens with the current key of the ring."""
 
@@ -135,7 +138,8 @@ class TokenIssuer:
         self._audience = audience
         self._lifetime = lifetime
 
-    def issue(self, user_id: uuid.UUID, role: str, status: str) -> IssuedToken:
+    def issue(self, account: Account) -> IssuedToken:
+        """An access token naming the account with its role and status as they are now."""
         key = self._ring.current()
         now = int(time.time())
         lifetime = int(self._lifetime.total_seconds())
@@ -143,12 +147,38 @@ class TokenIssuer:
         claims = {
             "iss": self._issuer,
             "aud": self._audience,
-            "sub": str(user_id),
-            "role": role,
-            "status": status,
+            "sub": str(account.id),
+            "role": account.role.value,
+            "status": account.status.value,
             "iat": now,
             "exp": now + lifetime,
             "jti": jti,
         }
         token = jwt.encode(claims, key.private_key, algorithm=ALGORITHM, headers={"kid": key.kid})
         return IssuedToken(token=token, expires_in=lifetime, jti=jti)
+
+
+class PasswordHasher:
+    """Argon2id (argon2-cffi's RFC 9106 defaults); hashing runs in a thread so calls keep flowing."""
+
+    def __init__(self) -> None:
+        self._argon2 = Argon2Hasher()
+        # Verified against when the email is unknown, so both failures cost the same time.
+        self._decoy = self._argon2.hash("decoy password for unknown accounts")
+
+    async def hash(self, password: str) -> str:
+        return await asyncio.to_thread(self._argon2.hash, password)
+
+    async def verify(self, password_hash: str | None, password: str) -> bool:
+        """True when the password matches; a missing hash is checked against a decoy and fails."""
+        return await asyncio.to_thread(self._verify, password_hash, password)
+
+    def _verify(self, password_hash: str | None, password: str) -> bool:
+        try:
+            self._argon2.verify(password_hash or self._decoy, password)
+        except (VerificationError, InvalidHashError):
+            return False
+        return password_hash is not None
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        return self._argon2.check_needs_rehash(password_hash)

@@ -1,15 +1,19 @@
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
-from services.auth.refresh_tokens import (
+from services.auth.domain.refresh_tokens import (
     ABSOLUTE_LIFETIME,
     IDLE_LIFETIME,
     REUSE_GRACE,
     StoredToken,
+    TokenRecord,
     Verdict,
+    first_of_family,
     judge,
     new_token,
+    rotated,
     successor_expiry,
     successor_of,
     token_hash,
@@ -70,3 +74,21 @@ def test_a_successor_never_outlives_its_family() -> None:
     family_end = NOW + timedelta(days=3)
     assert successor_expiry(NOW, family_end) == family_end
     assert successor_expiry(NOW, NOW + timedelta(days=60)) == NOW + IDLE_LIFETIME
+
+
+def test_a_new_sign_in_starts_a_family_that_lives_the_absolute_lifetime() -> None:
+    user_id = uuid.uuid4()
+    first = first_of_family(user_id, NOW)
+    assert (first.user_id, first.issued_at) == (user_id, NOW)
+    assert first.expires_at == NOW + IDLE_LIFETIME
+    assert first.family_expires_at == NOW + ABSOLUTE_LIFETIME
+    assert first.hash == token_hash(first.token)
+    assert first_of_family(user_id, NOW).family_id != first.family_id
+
+
+def test_a_rotated_token_stays_in_its_family_and_never_outlives_it() -> None:
+    family_end = NOW + timedelta(days=3)
+    record = TokenRecord(uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), stored(family_expires_at=family_end))
+    successor = rotated(record, "successor", NOW)
+    assert (successor.token, successor.family_id, successor.user_id) == ("successor", record.family_id, record.user_id)
+    assert (successor.expires_at, successor.family_expires_at) == (family_end, family_end)

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from services.auth.passwords import password_problem
+from services.auth.domain.errors import (
+    INVALID_TIME_ZONE,
+    ROLE_NOT_SELF_REGISTRABLE,
+    CannotSuspendSelf,
+    InvalidTransition,
+)
+from services.auth.domain.passwords import check_password
 from services.common.context import AccountStatus, Role
-from services.common.errors import FailedPrecondition, ValidationErrors
-from services.common.validation import is_time_zone
+from services.common.errors import ValidationErrors
+from services.common.fields import EMAIL, PHONE, is_time_zone
 
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
-PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]{5,24}$")
 NAME_MAX = 100
 SELF_REGISTRABLE = frozenset({Role.PATIENT, Role.DOCTOR, Role.CLINIC_ADMIN, Role.PHARMACY})
 
@@ -64,6 +67,14 @@ class Account:
     status_before_suspension: AccountStatus | None = None
 
 
+@dataclass(frozen=True)
+class Credentials:
+    """An account with the hash its password is checked against."""
+
+    account: Account
+    password_hash: str
+
+
 def normalize_email(email: str) -> str:
     """Emails are trimmed and compared case-insensitively, so they are stored lower-cased."""
     return email.strip().lower()
@@ -82,7 +93,7 @@ def _check_clinic(errors: ValidationErrors, clinic: ClinicDetails) -> None:
     if not clinic.time_zone:
         errors.add("clinic.timeZone", "is required")
     elif not is_time_zone(clinic.time_zone):
-        errors.add("clinic.timeZone", f"{clinic.time_zone[:64]!r} is not an IANA time zone", "INVALID_TIME_ZONE")
+        errors.add("clinic.timeZone", f"{clinic.time_zone[:64]!r} is not an IANA time zone", INVALID_TIME_ZONE)
     if clinic.phone and not PHONE.match(clinic.phone):
         errors.add("clinic.phone", "is not a phone number")
 
@@ -102,9 +113,7 @@ def _check_identity(errors: ValidationErrors, account: NewAccount) -> None:
         errors.add("email", "is required")
     elif len(email) > 254 or not EMAIL.match(email):
         errors.add("email", "is not an email address")
-    problem = password_problem(account.password)
-    if problem:
-        errors.add("password", problem, "WEAK_PASSWORD")
+    check_password(errors, "password", account.password)
     for field, value in (("firstName", account.first_name), ("lastName", account.last_name)):
         if not value.strip():
             errors.add(field, "is required")
@@ -139,28 +148,26 @@ def validate_new_account(account: NewAccount, *, self_registration: bool) -> Non
     if account.role is None:
         errors.add("role", "is required: PATIENT, DOCTOR, CLINIC_ADMIN or PHARMACY")
     elif self_registration and account.role not in SELF_REGISTRABLE:
-        errors.add("role", f"{account.role} accounts cannot self-register", "ROLE_NOT_SELF_REGISTRABLE")
+        errors.add("role", f"{account.role} accounts cannot self-register", ROLE_NOT_SELF_REGISTRABLE)
     _check_organisation(errors, account)
     errors.raise_if_any()
 
 
 def approved(account: Account) -> AccountStatus:
+    """An account waiting for approval becomes ACTIVE."""
     if account.status is not AccountStatus.PENDING_APPROVAL:
-        raise FailedPrecondition(
-            f"only accounts waiting for approval can be approved; this one is {account.status}",
-            reason="INVALID_TRANSITION",
-            metadata={"status": account.status.value},
+        raise InvalidTransition(
+            f"only accounts waiting for approval can be approved; this one is {account.status}", account.status
         )
     return AccountStatus.ACTIVE
 
 
 def suspended(account: Account, actor_id: uuid.UUID) -> AccountStatus:
+    """Any account but the acting administrator's own can be suspended, once."""
     if account.id == actor_id:
-        raise FailedPrecondition("administrators cannot suspend themselves", reason="CANNOT_SUSPEND_SELF")
+        raise CannotSuspendSelf()
     if account.status is AccountStatus.SUSPENDED:
-        raise FailedPrecondition(
-            "the account is already suspended", reason="INVALID_TRANSITION", metadata={"status": account.status.value}
-        )
+        raise InvalidTransition("the account is already suspended", account.status)
     return AccountStatus.SUSPENDED
 
 
@@ -179,9 +186,5 @@ def approval_revoked(account: Account) -> tuple[AccountStatus, AccountStatus | N
 def reactivated(account: Account) -> AccountStatus:
     """Reactivation restores the status held before the suspension."""
     if account.status is not AccountStatus.SUSPENDED:
-        raise FailedPrecondition(
-            "only suspended accounts can be reactivated",
-            reason="INVALID_TRANSITION",
-            metadata={"status": account.status.value},
-        )
+        raise InvalidTransition("only suspended accounts can be reactivated", account.status)
     return account.status_before_suspension or AccountStatus.ACTIVE

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from services.auth.throttle import (
+from services.auth.domain.throttle import (
     MAX_FAILURES,
     MAX_LOCKOUT,
     WINDOW,

@@ -7,6 +7,7 @@ import enum
 import hashlib
 import hmac
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -45,6 +46,16 @@ class StoredToken:
     revoked_at: datetime | None
 
 
+@dataclass(frozen=True)
+class TokenRecord:
+    """A stored refresh token with the family and the account it belongs to."""
+
+    id: uuid.UUID
+    family_id: uuid.UUID
+    user_id: uuid.UUID
+    stored: StoredToken
+
+
 class Verdict(enum.Enum):
     """What presenting a refresh token leads to."""
 
@@ -56,6 +67,7 @@ class Verdict(enum.Enum):
 
 
 def judge(token: StoredToken, now: datetime) -> Verdict:
+    """What presenting this token now leads to: revocation first, then reuse, then expiry."""
     if token.revoked_at is not None:
         return Verdict.REVOKED
     if token.used_at is not None:
@@ -66,4 +78,45 @@ def judge(token: StoredToken, now: datetime) -> Verdict:
 
 
 def successor_expiry(now: datetime, family_expires_at: datetime) -> datetime:
+    """A successor lives the idle lifetime, but never past the end of its family."""
     return min(now + IDLE_LIFETIME, family_expires_at)
+
+
+@dataclass(frozen=True)
+class NewRefreshToken:
+    """A refresh token about to be handed out; only its hash is stored."""
+
+    token: str
+    family_id: uuid.UUID
+    user_id: uuid.UUID
+    issued_at: datetime
+    expires_at: datetime
+    family_expires_at: datetime
+
+    @property
+    def hash(self) -> bytes:
+        return token_hash(self.token)
+
+
+def first_of_family(user_id: uuid.UUID, now: datetime) -> NewRefreshToken:
+    """The token of a new sign-in: a new family that ends after the absolute lifetime."""
+    return NewRefreshToken(
+        token=new_token(),
+        family_id=uuid.uuid4(),
+        user_id=user_id,
+        issued_at=now,
+        expires_at=now + IDLE_LIFETIME,
+        family_expires_at=now + ABSOLUTE_LIFETIME,
+    )
+
+
+def rotated(record: TokenRecord, successor: str, now: datetime) -> NewRefreshToken:
+    """The successor of a presented token, in the same family and never outliving it."""
+    return NewRefreshToken(
+        token=successor,
+        family_id=record.family_id,
+        user_id=record.user_id,
+        issued_at=now,
+        expires_at=successor_expiry(now, record.stored.family_expires_at),
+        family_expires_at=record.stored.family_expires_at,
+    )

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from services.auth.passwords import PasswordHasher, character_classes, password_problem
+from services.auth.domain.passwords import character_classes, password_problem, validate_password_change
+from services.common.errors import InvalidArgument
 
 
 @pytest.mark.parametrize(
@@ -35,14 +36,18 @@ def test_character_classes_counts_lower_upper_digits_and_others() -> None:
     assert character_classes("ééé") == 1
 
 
-async def test_hash_is_argon2id_and_verifies_only_the_right_password() -> None:
-    hasher = PasswordHasher()
-    stored = await hasher.hash("correct horse 1")
-    assert stored.startswith("$argon2id$")
-    assert await hasher.verify(stored, "correct horse 1")
-    assert not await hasher.verify(stored, "correct horse 2")
+def test_a_new_password_must_meet_the_policy() -> None:
+    with pytest.raises(InvalidArgument) as raised:
+        validate_password_change("correct horse 1", "short")
+    assert raised.value.reason == "VALIDATION_FAILED"
+    assert [(v.field, v.reason) for v in raised.value.violations] == [("newPassword", "WEAK_PASSWORD")]
 
 
-async def test_an_unknown_account_never_verifies_even_with_the_decoy_password() -> None:
-    hasher = PasswordHasher()
-    assert not await hasher.verify(None, "decoy password for unknown accounts")
+def test_a_new_password_must_differ_from_the_current_one() -> None:
+    with pytest.raises(InvalidArgument) as raised:
+        validate_password_change("correct horse 1", "correct horse 1")
+    assert raised.value.message == "newPassword: must differ from the current password"
+
+
+def test_a_strong_different_password_may_replace_the_current_one() -> None:
+    validate_password_change("correct horse 1", "battery staple 2")
