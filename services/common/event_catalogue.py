@@ -9,6 +9,8 @@ from typing import Generic, TypeVar
 from google.protobuf.message import Message
 from pulseone.appointments.v1 import events_pb2 as appointment_events
 from pulseone.auth.v1 import events_pb2 as auth_events
+from pulseone.inventory.v1 import events_pb2 as inventory_events
+from pulseone.prescriptions.v1 import events_pb2 as prescription_events
 from pulseone.profile.v1 import events_pb2 as profile_events
 from pulseone.video.v1 import events_pb2 as video_events
 
@@ -70,6 +72,20 @@ APPOINTMENT_CHANGES: tuple[EventType[appointment_events.AppointmentChanged], ...
 SESSION_CREATED = EventType("pulseone.appointments.session.created", appointment_events.SessionChanged)
 SESSION_UPDATED = EventType("pulseone.appointments.session.updated", appointment_events.SessionChanged)
 SESSION_DEACTIVATED = EventType("pulseone.appointments.session.deactivated", appointment_events.SessionChanged)
+
+# Prescriptions: one subject per status a prescription reaches (dispense code and notes left out).
+PRESCRIPTION_ISSUED = EventType("pulseone.prescriptions.prescription.issued", prescription_events.PrescriptionChanged)
+PRESCRIPTION_PARTIALLY_FILLED = EventType(
+    "pulseone.prescriptions.prescription.partially_filled", prescription_events.PrescriptionChanged
+)
+PRESCRIPTION_FILLED = EventType("pulseone.prescriptions.prescription.filled", prescription_events.PrescriptionChanged)
+PRESCRIPTION_CANCELLED = EventType(
+    "pulseone.prescriptions.prescription.cancelled", prescription_events.PrescriptionChanged
+)
+
+# Inventory: dispenses, and each fall to or below a reorder level.
+STOCK_DISPENSED = EventType("pulseone.inventory.stock.dispensed", inventory_events.StockDispensed)
+STOCK_LOW = EventType("pulseone.inventory.stock.low", inventory_events.StockLow)
 
 # Video: the visit as the call sees it.
 VIDEO_SESSION_CREATED = EventType("pulseone.video.session.created", video_events.VideoSessionCreated)

@@ -322,7 +322,7 @@ def check_takes_bookings(session: Session, appointment_type: AppointmentType) ->
 def lowest_free_number(taken: Iterable[int], capacity: int) -> int | None:
     """The lowest queue number in 1..capacity that no place-holding appointment has.
 
-    The booking function (SQL, migrations 0005) owns this rule and applies it under the occurrence's
+    The booking function (SQL, migration 0006) owns this rule and applies it under the occurrence's
     lock; this is its specification, property-tested against it, and what availability shows.
     """
     held = set(taken)
