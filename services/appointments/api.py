@@ -8,10 +8,10 @@ import grpc
 from pulseone.appointments.v1 import appointments_pb2, appointments_pb2_grpc, resources_pb2
 
 from services.appointments import messages
-from services.appointments.use_cases.appointments import Bookings
-from services.appointments.use_cases.notes import ClinicalRecords
-from services.appointments.use_cases.queue import LiveQueue
-from services.appointments.use_cases.sessions import Scheduling
+from services.appointments.use_cases.appointments import Appointments
+from services.appointments.use_cases.notes import Notes
+from services.appointments.use_cases.queue import Queues
+from services.appointments.use_cases.sessions import Sessions
 from services.common.context import current_principal
 from services.common.fields import parse_uuid, require_date
 
@@ -19,19 +19,19 @@ Context: TypeAlias = grpc.aio.ServicerContext
 
 
 class SessionApi(appointments_pb2_grpc.SessionServiceServicer):
-    def __init__(self, scheduling: Scheduling) -> None:
-        self._scheduling = scheduling
+    def __init__(self, sessions: Sessions) -> None:
+        self._sessions = sessions
 
     async def CreateSession(
         self, request: appointments_pb2.CreateSessionRequest, context: Context
     ) -> resources_pb2.Session:
-        created = await self._scheduling.create_session(current_principal(), messages.new_session(request))
+        created = await self._sessions.create_session(current_principal(), messages.new_session(request))
         return messages.session_message(created)
 
     async def ListSessions(
         self, request: appointments_pb2.ListSessionsRequest, context: Context
     ) -> appointments_pb2.ListSessionsResponse:
-        page = await self._scheduling.list_sessions(
+        page = await self._sessions.list_sessions(
             doctor_id=messages.optional_uuid(request.doctor_id, "doctorId"),
             clinic_id=messages.optional_uuid(request.clinic_id, "clinicId"),
             active_only=request.active_only,
@@ -43,14 +43,14 @@ class SessionApi(appointments_pb2_grpc.SessionServiceServicer):
         )
 
     async def GetSession(self, request: appointments_pb2.GetSessionRequest, context: Context) -> resources_pb2.Session:
-        found = await self._scheduling.get_session(parse_uuid(request.session_id, "sessionId"))
+        found = await self._sessions.get_session(parse_uuid(request.session_id, "sessionId"))
         return messages.session_message(found)
 
     async def UpdateSession(
         self, request: appointments_pb2.UpdateSessionRequest, context: Context
     ) -> resources_pb2.Session:
         update = messages.session_update(request)
-        updated = await self._scheduling.update_session(
+        updated = await self._sessions.update_session(
             current_principal(), parse_uuid(request.session_id, "sessionId"), update
         )
         return messages.session_message(updated)
@@ -58,7 +58,7 @@ class SessionApi(appointments_pb2_grpc.SessionServiceServicer):
     async def GetCalendar(
         self, request: appointments_pb2.GetCalendarRequest, context: Context
     ) -> appointments_pb2.GetCalendarResponse:
-        days = await self._scheduling.calendar(
+        days = await self._sessions.calendar(
             parse_uuid(request.doctor_id, "doctorId"),
             messages.optional_date(getattr(request, "from"), "from"),
             request.days,
@@ -68,7 +68,7 @@ class SessionApi(appointments_pb2_grpc.SessionServiceServicer):
     async def DeactivateSession(
         self, request: appointments_pb2.DeactivateSessionRequest, context: Context
     ) -> resources_pb2.Session:
-        ended = await self._scheduling.deactivate_session(
+        ended = await self._sessions.deactivate_session(
             current_principal(), parse_uuid(request.session_id, "sessionId"), force=request.force, reason=request.reason
         )
         return messages.session_message(ended)
@@ -76,19 +76,19 @@ class SessionApi(appointments_pb2_grpc.SessionServiceServicer):
     async def CreateOverride(
         self, request: appointments_pb2.CreateOverrideRequest, context: Context
     ) -> resources_pb2.SessionOverride:
-        saved = await self._scheduling.save_override(current_principal(), messages.override_of(request))
+        saved = await self._sessions.save_override(current_principal(), messages.override_of(request))
         return messages.override_message(saved)
 
     async def ListOverrides(
         self, request: appointments_pb2.ListOverridesRequest, context: Context
     ) -> appointments_pb2.ListOverridesResponse:
-        found = await self._scheduling.list_overrides(parse_uuid(request.session_id, "sessionId"))
+        found = await self._sessions.list_overrides(parse_uuid(request.session_id, "sessionId"))
         return appointments_pb2.ListOverridesResponse(overrides=[messages.override_message(o) for o in found])
 
     async def DeleteOverride(
         self, request: appointments_pb2.DeleteOverrideRequest, context: Context
     ) -> appointments_pb2.DeleteOverrideResponse:
-        await self._scheduling.delete_override(
+        await self._sessions.delete_override(
             current_principal(), parse_uuid(request.session_id, "sessionId"), require_date(request.date, "date")
         )
         return appointments_pb2.DeleteOverrideResponse()
@@ -96,7 +96,7 @@ class SessionApi(appointments_pb2_grpc.SessionServiceServicer):
     async def ListAvailability(
         self, request: appointments_pb2.ListAvailabilityRequest, context: Context
     ) -> appointments_pb2.ListAvailabilityResponse:
-        found = await self._scheduling.availability(
+        found = await self._sessions.availability(
             doctor_id=messages.optional_uuid(request.doctor_id, "doctorId"),
             clinic_id=messages.optional_uuid(request.clinic_id, "clinicId"),
             specialization=request.specialization,
@@ -108,19 +108,19 @@ class SessionApi(appointments_pb2_grpc.SessionServiceServicer):
 
 
 class AppointmentApi(appointments_pb2_grpc.AppointmentServiceServicer):
-    def __init__(self, bookings: Bookings) -> None:
-        self._bookings = bookings
+    def __init__(self, appointments: Appointments) -> None:
+        self._appointments = appointments
 
     async def BookAppointment(
         self, request: appointments_pb2.BookAppointmentRequest, context: Context
     ) -> resources_pb2.Appointment:
-        booked = await self._bookings.book(current_principal(), messages.booking_request(request))
+        booked = await self._appointments.book(current_principal(), messages.booking_request(request))
         return messages.appointment_message(booked)
 
     async def GetAppointment(
         self, request: appointments_pb2.GetAppointmentRequest, context: Context
     ) -> resources_pb2.Appointment:
-        found = await self._bookings.get_appointment(
+        found = await self._appointments.get_appointment(
             current_principal(), parse_uuid(request.appointment_id, "appointmentId")
         )
         return messages.appointment_message(found)
@@ -128,7 +128,7 @@ class AppointmentApi(appointments_pb2_grpc.AppointmentServiceServicer):
     async def ListAppointments(
         self, request: appointments_pb2.ListAppointmentsRequest, context: Context
     ) -> appointments_pb2.ListAppointmentsResponse:
-        page = await self._bookings.list_appointments(
+        page = await self._appointments.list_appointments(
             current_principal(), messages.appointment_query(request), size=request.page_size, token=request.page_token
         )
         return appointments_pb2.ListAppointmentsResponse(
@@ -139,7 +139,7 @@ class AppointmentApi(appointments_pb2_grpc.AppointmentServiceServicer):
         self, request: appointments_pb2.UpdateAppointmentRequest, context: Context
     ) -> resources_pb2.Appointment:
         details = messages.details_of(request)
-        updated = await self._bookings.update_appointment(
+        updated = await self._appointments.update_appointment(
             current_principal(), parse_uuid(request.appointment_id, "appointmentId"), details
         )
         return messages.appointment_message(updated)
@@ -147,13 +147,13 @@ class AppointmentApi(appointments_pb2_grpc.AppointmentServiceServicer):
     async def RescheduleAppointment(
         self, request: appointments_pb2.RescheduleAppointmentRequest, context: Context
     ) -> resources_pb2.Appointment:
-        moved = await self._bookings.reschedule(current_principal(), messages.rescheduling(request))
+        moved = await self._appointments.reschedule(current_principal(), messages.rescheduling(request))
         return messages.appointment_message(moved)
 
     async def CheckInAppointment(
         self, request: appointments_pb2.CheckInAppointmentRequest, context: Context
     ) -> resources_pb2.Appointment:
-        checked_in = await self._bookings.check_in(
+        checked_in = await self._appointments.check_in(
             current_principal(), parse_uuid(request.appointment_id, "appointmentId")
         )
         return messages.appointment_message(checked_in)
@@ -162,7 +162,7 @@ class AppointmentApi(appointments_pb2_grpc.AppointmentServiceServicer):
         self, request: appointments_pb2.StartAppointmentRequest, context: Context
     ) -> resources_pb2.Appointment:
         started = messages.optional_instant(request.actual_start_time, "actualStartTime")
-        in_progress = await self._bookings.start(
+        in_progress = await self._appointments.start(
             current_principal(), parse_uuid(request.appointment_id, "appointmentId"), started
         )
         return messages.appointment_message(in_progress)
@@ -172,7 +172,7 @@ class AppointmentApi(appointments_pb2_grpc.AppointmentServiceServicer):
     ) -> resources_pb2.Appointment:
         started = messages.optional_instant(request.actual_start_time, "actualStartTime")
         ended = messages.optional_instant(request.actual_end_time, "actualEndTime")
-        completed = await self._bookings.complete(
+        completed = await self._appointments.complete(
             current_principal(),
             parse_uuid(request.appointment_id, "appointmentId"),
             started,
@@ -184,13 +184,15 @@ class AppointmentApi(appointments_pb2_grpc.AppointmentServiceServicer):
     async def MarkNoShow(
         self, request: appointments_pb2.MarkNoShowRequest, context: Context
     ) -> resources_pb2.Appointment:
-        marked = await self._bookings.no_show(current_principal(), parse_uuid(request.appointment_id, "appointmentId"))
+        marked = await self._appointments.no_show(
+            current_principal(), parse_uuid(request.appointment_id, "appointmentId")
+        )
         return messages.appointment_message(marked)
 
     async def CancelAppointment(
         self, request: appointments_pb2.CancelAppointmentRequest, context: Context
     ) -> resources_pb2.Appointment:
-        cancelled = await self._bookings.cancel(
+        cancelled = await self._appointments.cancel(
             current_principal(), parse_uuid(request.appointment_id, "appointmentId"), request.reason
         )
         return messages.appointment_message(cancelled)
@@ -198,18 +200,20 @@ class AppointmentApi(appointments_pb2_grpc.AppointmentServiceServicer):
     async def ListStatusChanges(
         self, request: appointments_pb2.ListStatusChangesRequest, context: Context
     ) -> appointments_pb2.ListStatusChangesResponse:
-        changes = await self._bookings.history(current_principal(), parse_uuid(request.appointment_id, "appointmentId"))
+        changes = await self._appointments.history(
+            current_principal(), parse_uuid(request.appointment_id, "appointmentId")
+        )
         return appointments_pb2.ListStatusChangesResponse(
             status_changes=[messages.status_change_message(c) for c in changes]
         )
 
 
 class QueueApi(appointments_pb2_grpc.QueueServiceServicer):
-    def __init__(self, live_queue: LiveQueue) -> None:
-        self._queue = live_queue
+    def __init__(self, queues: Queues) -> None:
+        self._queues = queues
 
     async def GetQueue(self, request: appointments_pb2.GetQueueRequest, context: Context) -> resources_pb2.Queue:
-        queue = await self._queue.get_queue(
+        queue = await self._queues.get_queue(
             current_principal(),
             parse_uuid(request.session_id, "sessionId"),
             messages.optional_date(request.date, "date"),
@@ -217,7 +221,7 @@ class QueueApi(appointments_pb2_grpc.QueueServiceServicer):
         return messages.queue_message(queue)
 
     async def CallNext(self, request: appointments_pb2.CallNextRequest, context: Context) -> resources_pb2.Appointment:
-        called = await self._queue.call_next(
+        called = await self._queues.call_next(
             current_principal(),
             parse_uuid(request.session_id, "sessionId"),
             messages.optional_date(request.date, "date"),
@@ -228,19 +232,19 @@ class QueueApi(appointments_pb2_grpc.QueueServiceServicer):
     async def GetPosition(
         self, request: appointments_pb2.GetPositionRequest, context: Context
     ) -> resources_pb2.Position:
-        position = await self._queue.position(current_principal(), parse_uuid(request.appointment_id, "appointmentId"))
+        position = await self._queues.position(current_principal(), parse_uuid(request.appointment_id, "appointmentId"))
         return messages.position_message(position)
 
 
 class NotesApi(appointments_pb2_grpc.NotesServiceServicer):
-    def __init__(self, records: ClinicalRecords) -> None:
-        self._records = records
+    def __init__(self, notes: Notes) -> None:
+        self._notes = notes
 
     async def UpdateNotes(
         self, request: appointments_pb2.UpdateNotesRequest, context: Context
     ) -> resources_pb2.ConsultationNotes:
         change = messages.notes_change(request)
-        written = await self._records.update_notes(
+        written = await self._notes.update_notes(
             current_principal(), parse_uuid(request.appointment_id, "appointmentId"), change
         )
         return messages.notes_message(written)
@@ -248,13 +252,13 @@ class NotesApi(appointments_pb2_grpc.NotesServiceServicer):
     async def GetNotes(
         self, request: appointments_pb2.GetNotesRequest, context: Context
     ) -> resources_pb2.ConsultationNotes:
-        found = await self._records.get_notes(current_principal(), parse_uuid(request.appointment_id, "appointmentId"))
+        found = await self._notes.get_notes(current_principal(), parse_uuid(request.appointment_id, "appointmentId"))
         return messages.notes_message(found)
 
     async def AddAddendum(
         self, request: appointments_pb2.AddAddendumRequest, context: Context
     ) -> resources_pb2.ConsultationNotes:
-        amended = await self._records.add_addendum(
+        amended = await self._notes.add_addendum(
             current_principal(), parse_uuid(request.appointment_id, "appointmentId"), request.text
         )
         return messages.notes_message(amended)
@@ -262,7 +266,7 @@ class NotesApi(appointments_pb2_grpc.NotesServiceServicer):
     async def ListPatientHistory(
         self, request: appointments_pb2.ListPatientHistoryRequest, context: Context
     ) -> appointments_pb2.ListPatientHistoryResponse:
-        page = await self._records.patient_history(
+        page = await self._notes.patient_history(
             current_principal(),
             parse_uuid(request.patient_id, "patientId"),
             size=request.page_size,

@@ -11,11 +11,11 @@ from pulseone.profile.v1 import profile_pb2, profile_pb2_grpc, resources_pb2
 
 from services.appointments import api, events
 from services.appointments.settings import AppointmentsSettings
-from services.appointments.use_cases.appointments import Bookings, sweeper
+from services.appointments.use_cases.appointments import Appointments, sweeper
 from services.appointments.use_cases.directory import Directory
-from services.appointments.use_cases.notes import ClinicalRecords
-from services.appointments.use_cases.queue import LiveQueue
-from services.appointments.use_cases.sessions import AffiliationOwner, Scheduling
+from services.appointments.use_cases.notes import Notes
+from services.appointments.use_cases.queue import Queues
+from services.appointments.use_cases.sessions import AffiliationOwner, Sessions
 from services.common.clock import Clock, utc_now
 from services.common.context import on_behalf_of_caller
 from services.common.outbox import OutboxRelay
@@ -52,19 +52,19 @@ def build(settings: AppointmentsSettings, *, clock: Clock = utc_now) -> ServiceR
     infra = Infrastructure.create(settings, NAME)
     auth = AuthClient.connect(settings.auth_address, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
     profile_channel = grpc.aio.insecure_channel(settings.profile_address)
-    scheduling = Scheduling(
+    sessions = Sessions(
         infra.sessions, pages=infra.pages, clock=clock, affiliation_owner=affiliation_owner(profile_channel)
     )
-    bookings = Bookings(infra.sessions, pages=infra.pages, clock=clock)
-    live_queue = LiveQueue(infra.sessions, clock)
-    records = ClinicalRecords(infra.sessions, clock, pages=infra.pages)
+    appointments = Appointments(infra.sessions, pages=infra.pages, clock=clock)
+    queues = Queues(infra.sessions, clock)
+    notes = Notes(infra.sessions, clock, pages=infra.pages)
     directory = Directory(clock)
 
     def register(server: grpc.aio.Server) -> None:
-        appointments_pb2_grpc.add_SessionServiceServicer_to_server(api.SessionApi(scheduling), server)  # type: ignore[no-untyped-call]
-        appointments_pb2_grpc.add_AppointmentServiceServicer_to_server(api.AppointmentApi(bookings), server)  # type: ignore[no-untyped-call]
-        appointments_pb2_grpc.add_QueueServiceServicer_to_server(api.QueueApi(live_queue), server)  # type: ignore[no-untyped-call]
-        appointments_pb2_grpc.add_NotesServiceServicer_to_server(api.NotesApi(records), server)  # type: ignore[no-untyped-call]
+        appointments_pb2_grpc.add_SessionServiceServicer_to_server(api.SessionApi(sessions), server)  # type: ignore[no-untyped-call]
+        appointments_pb2_grpc.add_AppointmentServiceServicer_to_server(api.AppointmentApi(appointments), server)  # type: ignore[no-untyped-call]
+        appointments_pb2_grpc.add_QueueServiceServicer_to_server(api.QueueApi(queues), server)  # type: ignore[no-untyped-call]
+        appointments_pb2_grpc.add_NotesServiceServicer_to_server(api.NotesApi(notes), server)  # type: ignore[no-untyped-call]
 
     interceptor = interceptor_for(
         infra,
@@ -83,7 +83,7 @@ def build(settings: AppointmentsSettings, *, clock: Clock = utc_now) -> ServiceR
             register=register,
             interceptor=interceptor,
             relay=OutboxRelay(infra.engine, infra.link),
-            consumer=consumer_for(infra, NAME, events.subscriptions(bookings, directory)),
+            consumer=consumer_for(infra, NAME, events.subscriptions(appointments, directory)),
             closers=[auth.channel.close, profile_channel.close],
             workers=[sweeper(infra.sessions, clock)],
         ),

@@ -22,7 +22,7 @@ from services.common.outbox import record_event
 from services.common.projections import StatusEvent, account_subscriptions
 
 if TYPE_CHECKING:  # the use cases publish through this module; its handlers are handed them (app.py)
-    from services.appointments.use_cases.appointments import Bookings
+    from services.appointments.use_cases.appointments import Appointments
     from services.appointments.use_cases.directory import Directory
 
 # Published
@@ -77,7 +77,7 @@ async def _session_event(db: AsyncSession, event_type: EventType[Any], session: 
 # Consumed: each handler decodes its event and makes one use-case call, in the consumer's transaction.
 
 
-def subscriptions(bookings: Bookings, directory: Directory) -> list[Subscription]:
+def subscriptions(appointments: Appointments, directory: Directory) -> list[Subscription]:
     async def on_account_status(db: AsyncSession, event: StatusEvent, applied: bool) -> None:
         change = messages.account_change_of(event.user)
         await directory.account_changed(db, change, applied=applied, actor=messages.actor_of(event.metadata))
@@ -97,11 +97,11 @@ def subscriptions(bookings: Bookings, directory: Directory) -> list[Subscription
 
     async def on_video_session_created(db: AsyncSession, event: video_events.VideoSessionCreated) -> None:
         if event.appointment_id:
-            await bookings.link_video_session(db, uuid.UUID(event.appointment_id), uuid.UUID(event.session_id))
+            await appointments.link_video_session(db, uuid.UUID(event.appointment_id), uuid.UUID(event.session_id))
 
     async def on_participant_joined(db: AsyncSession, event: video_events.ParticipantJoined) -> None:
         if event.appointment_id:
-            await bookings.video_participant_joined(
+            await appointments.video_participant_joined(
                 db,
                 uuid.UUID(event.appointment_id),
                 uuid.UUID(event.participant_id),
@@ -111,7 +111,7 @@ def subscriptions(bookings: Bookings, directory: Directory) -> list[Subscription
 
     async def on_video_session_ended(db: AsyncSession, event: video_events.VideoSessionEnded) -> None:
         if event.appointment_id:
-            await bookings.video_call_ended(
+            await appointments.video_call_ended(
                 db,
                 uuid.UUID(event.appointment_id),
                 event.start_time.ToDatetime(tzinfo=UTC) if event.HasField("start_time") else None,

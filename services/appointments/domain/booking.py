@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from services.appointments.domain.directory import ACTIVE_ACCOUNT, display_name
+from services.appointments.domain.directory import display_name
 from services.appointments.domain.errors import (
     AlreadyStarted,
     AppointmentCancelled,
@@ -47,7 +47,7 @@ from services.appointments.domain.schedule import (
     today_in,
     window,
 )
-from services.common.context import Principal, Role
+from services.common.context import AccountStatus, Principal, Role
 from services.common.errors import invalid_field
 
 
@@ -311,7 +311,7 @@ def check_takes_bookings(session: Session, appointment_type: AppointmentType) ->
     """An active session of an active doctor, offering the type asked for."""
     if not session.active:
         raise SessionInactive()
-    if session.doctor_status != ACTIVE_ACCOUNT:
+    if session.doctor_status != AccountStatus.ACTIVE:
         raise DoctorNotBookable()
     if not type_fits(session.service_type, appointment_type):
         raise invalid_field(

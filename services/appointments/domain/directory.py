@@ -7,7 +7,8 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
-ACTIVE_ACCOUNT = "ACTIVE"
+from services.common.context import AccountStatus, Role
+
 CONFIRMED = "CONFIRMED"
 ENDED = "ENDED"
 
@@ -34,7 +35,7 @@ class Doctor:
 
     @property
     def active(self) -> bool:
-        return self.account_status == ACTIVE_ACCOUNT
+        return self.account_status == AccountStatus.ACTIVE
 
 
 @dataclass(frozen=True)
@@ -83,4 +84,4 @@ class AccountChange:
     @property
     def doctor_gone(self) -> bool:
         """A doctor who is suspended, or needs approval again, sees nobody."""
-        return self.role == "DOCTOR" and self.status != ACTIVE_ACCOUNT
+        return self.role == Role.DOCTOR and self.status != AccountStatus.ACTIVE

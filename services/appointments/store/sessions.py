@@ -13,7 +13,6 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.appointments.domain.booking import Status
-from services.appointments.domain.directory import ACTIVE_ACCOUNT
 from services.appointments.domain.schedule import (
     DateOverride,
     Override,
@@ -31,6 +30,7 @@ from services.appointments.store.tables import (
     sessions,
     value_of,
 )
+from services.common.context import AccountStatus
 
 
 def session_query() -> sa.Select[Any]:
@@ -132,7 +132,7 @@ async def bookable_sessions(
     service_types: Sequence[ServiceType] | None,
 ) -> list[Session]:
     """Active sessions of active doctors, filtered."""
-    query = session_query().where(sessions.c.active, accounts.c.status == ACTIVE_ACCOUNT)
+    query = session_query().where(sessions.c.active, accounts.c.status == AccountStatus.ACTIVE.value)
     if doctor_id is not None:
         query = query.where(sessions.c.doctor_id == doctor_id)
     if clinic_id is not None:

@@ -98,7 +98,7 @@ def sweeper(database: async_sessionmaker[AsyncSession], clock: Clock) -> Callabl
     return sweep_forever
 
 
-class Bookings:
+class Appointments:
     def __init__(
         self, database: async_sessionmaker[AsyncSession], *, pages: PageTokens, clock: Clock = utc_now
     ) -> None:

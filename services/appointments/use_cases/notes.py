@@ -24,7 +24,7 @@ from services.common.pagination import Keyset, Page, PageTokens
 HISTORY = Keyset("appointments.patient-history", (date, uuid.UUID))
 
 
-class ClinicalRecords:
+class Notes:
     def __init__(self, database: async_sessionmaker[AsyncSession], clock: Clock, *, pages: PageTokens) -> None:
         self._db = database
         self._now = clock

@@ -23,7 +23,7 @@ from services.common.db import transaction
 from services.common.errors import NotYours
 
 
-class LiveQueue:
+class Queues:
     def __init__(self, database: async_sessionmaker[AsyncSession], clock: Clock) -> None:
         self._db = database
         self._now = clock

@@ -66,7 +66,7 @@ async def managed_session(db: AsyncSession, viewer: Principal, session_id: uuid.
     return found
 
 
-class Scheduling:
+class Sessions:
     def __init__(
         self,
         database: async_sessionmaker[AsyncSession],
