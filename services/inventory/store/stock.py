@@ -191,9 +191,19 @@ def dispensation_of(found: Mapping[str, Any]) -> Dispensation:
     )
 
 
-STOCK_IN = "SELECT inventory_stock_in(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-STOCK_OUT = "SELECT inventory_stock_out(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-DISPENSE = "SELECT inventory_dispense(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+# Typed placeholders: one plan per statement, whatever Python types the values arrive as.
+STOCK_IN = (
+    "SELECT inventory_stock_in(%s::uuid, %s::uuid, %s::text, %s::date, %s::int, %s::numeric, %s::text, %s::uuid,"
+    " %s::uuid, %s::text, %s::text, %s::timestamptz, %s::text)"
+)
+STOCK_OUT = (
+    "SELECT inventory_stock_out(%s::uuid, %s::uuid, %s::int, %s::text, %s::boolean, %s::uuid, %s::text, %s::uuid,"
+    " %s::uuid, %s::text, %s::text, %s::timestamptz, %s::text)"
+)
+DISPENSE = (
+    "SELECT inventory_dispense(%s::uuid, %s::uuid, %s::uuid[], %s::int[], %s::text, %s::uuid, %s::uuid, %s::text,"
+    " %s::text, %s::timestamptz, %s::text, %s::text)"
+)
 
 
 async def stock_in(
