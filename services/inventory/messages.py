@@ -209,23 +209,22 @@ def report_message(report: InventoryReport) -> resources_pb2.InventoryReport:
 
 def clinic_location(clinic: profile_resources.Clinic) -> Location:
     """A clinic as a location: its CLINIC_ADMIN owns its stock."""
-    return Location(
-        id=uuid.UUID(clinic.id),
-        kind=LocationKind.CLINIC,
-        owner_id=uuid.UUID(clinic.admin_id),
-        name=clinic.name,
-        time_zone=zone_of(clinic.time_zone),
-        currency=clinic.currency,
-    )
+    return _location(LocationKind.CLINIC, clinic.id, clinic.admin_id, clinic)
 
 
 def pharmacy_location(pharmacy: profile_resources.Pharmacy) -> Location:
     """A pharmacy as a location: its PHARMACY user owns its stock."""
+    return _location(LocationKind.PHARMACY, pharmacy.id, pharmacy.owner_id, pharmacy)
+
+
+def _location(
+    kind: LocationKind, location_id: str, owner_id: str, place: profile_resources.Clinic | profile_resources.Pharmacy
+) -> Location:
     return Location(
-        id=uuid.UUID(pharmacy.id),
-        kind=LocationKind.PHARMACY,
-        owner_id=uuid.UUID(pharmacy.owner_id),
-        name=pharmacy.name,
-        time_zone=zone_of(pharmacy.time_zone),
-        currency=pharmacy.currency,
+        id=uuid.UUID(location_id),
+        kind=kind,
+        owner_id=uuid.UUID(owner_id),
+        name=place.name,
+        time_zone=zone_of(place.time_zone),
+        currency=place.currency,
     )

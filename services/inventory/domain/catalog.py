@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from services.common.fields import Checks, parse_money
 
@@ -151,23 +152,19 @@ def new_catalog_item(
     )
 
 
-def catalog_changes(requested: Mapping[str, object]) -> CatalogChanges:
-    """Check an update's fields (proto field name -> value as the request has it)."""
+def catalog_changes(requested: Mapping[str, Any]) -> CatalogChanges:
+    """Check an update's fields (proto field name -> value as the request has it; the unit type by name)."""
     checks = Checks()
-    values: dict[str, object] = {}
-    for name, value in requested.items():
-        if name == "drug_name":
-            checks.required_text("drugName", value, MAX_NAME_LENGTH)
-            values[name] = str(value).strip()
-        elif name == "generic_name":
-            values[name] = _optional_text(checks, "genericName", str(value))
-        elif name == "unit_type":
-            values[name] = _unit_type(checks, str(value))
-        elif name == "reorder_level":
-            values[name] = _reorder_level(checks, int(value))  # type: ignore[call-overload]
-        elif name == "selling_price":
-            values[name] = _price(checks, str(value))
-        elif name == "active":
-            values[name] = bool(value)
+    if "drug_name" in requested:
+        checks.required_text("drugName", requested["drug_name"], MAX_NAME_LENGTH)
+    changes = CatalogChanges(
+        changed=frozenset(requested) & WRITABLE,
+        drug_name=str(requested.get("drug_name", "")).strip(),
+        generic_name=_optional_text(checks, "genericName", requested.get("generic_name")),
+        unit_type=_unit_type(checks, requested["unit_type"]) if "unit_type" in requested else None,
+        reorder_level=_reorder_level(checks, int(requested.get("reorder_level", 0))),
+        selling_price=_price(checks, requested.get("selling_price")),
+        active=bool(requested.get("active", True)),
+    )
     checks.done()
-    return CatalogChanges(changed=frozenset(values), **values)  # type: ignore[arg-type]
+    return changes
