@@ -20,8 +20,8 @@ from pulseone.appointments.v1 import appointments_pb2, appointments_pb2_grpc
 from scripts.demo import DAYS, Journey, login, register
 from scripts.platform import SERVICES, Platform
 from scripts.stack import free_port
-from services.auth.admin import create_system_admin
-from services.auth.keys import KeyRing
+from services.auth.crypto import KeyRing
+from services.auth.use_cases.accounts import create_system_admin
 
 ZONE = "Asia/Colombo"
 

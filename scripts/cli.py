@@ -102,11 +102,16 @@ def migrate_all(args: argparse.Namespace) -> int:
 
 def admin_create(args: argparse.Namespace) -> int:
     """Create a SYSTEM_ADMIN directly in the auth database (the first one cannot be created any other way)."""
-    from services.auth.admin import create_system_admin  # noqa: PLC0415
+    from services.auth.use_cases.accounts import create_system_admin  # noqa: PLC0415
+    from services.common.errors import DomainError  # noqa: PLC0415
 
     password = args.password or os.environ.get("PULSEONE_ADMIN_PASSWORD") or getpass.getpass("password: ")
     url = database_url(_server_url(), "authdb")
-    account = asyncio.run(create_system_admin(url, args.email, password, args.first_name, args.last_name))
+    try:
+        account = asyncio.run(create_system_admin(url, args.email, password, args.first_name, args.last_name))
+    except DomainError as error:
+        details = "; ".join(f"{v.field}: {v.description}" for v in error.violations) or error.message
+        raise SystemExit(f"cannot create the administrator: {details}") from None
     print(f"created SYSTEM_ADMIN {account.email} ({account.id})")
     return 0
 
@@ -161,7 +166,7 @@ def _local_nats_url() -> str:
 
 
 def keys_rotate(args: argparse.Namespace) -> int:
-    from services.auth.keys import rotate_key_ring  # noqa: PLC0415
+    from services.auth.crypto import rotate_key_ring  # noqa: PLC0415
 
     path = Path(args.key_ring or STATE / "keys" / "auth-key-ring.json")
     kid = rotate_key_ring(path, timedelta(minutes=args.publish_ahead_minutes))

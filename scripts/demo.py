@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from services.auth.admin import create_system_admin
+from services.auth.use_cases.accounts import create_system_admin
 
 PASSWORD = "SecurePass123"  # noqa: S105 - the seed's demo password for throwaway accounts
 ZONE = "Asia/Colombo"

@@ -28,7 +28,7 @@ from scripts.stack import (
     port_open,
     wait_until,
 )
-from services.auth.keys import create_key_ring
+from services.auth.crypto import create_key_ring
 from services.common.db import migrate
 from services.common.forwarded import GATEWAY_SECRET_ENV
 from services.common.pagination import create_page_token_key

@@ -10,13 +10,13 @@ from pulseone.auth.v1 import auth_pb2_grpc
 
 from services.auth import store
 from services.auth.api import AuthApi
+from services.auth.crypto import KeyRing, PasswordHasher, TokenIssuer, create_key_ring
 from services.auth.events import subscriptions
-from services.auth.keys import KeyRing, TokenIssuer, create_key_ring
-from services.auth.passwords import PasswordHasher
-from services.auth.service import AuthService, Clock, utc_now
 from services.auth.settings import AuthSettings
+from services.auth.use_cases.accounts import Accounts
+from services.auth.use_cases.sign_in import SignIn
+from services.common.clock import Clock, utc_now
 from services.common.outbox import OutboxRelay
-from services.common.projections import status_lookup
 from services.common.runtime import Infrastructure, ServiceParts, ServiceRuntime, consumer_for, interceptor_for
 from services.common.tokens import TokenVerifier
 
@@ -26,6 +26,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def build(settings: AuthSettings, *, clock: Clock = utc_now) -> ServiceRuntime:
+    """The auth service wired from its settings; tests pass a clock they can move."""
     if not settings.key_ring_file.exists():
         if not settings.create_key_ring:
             raise SystemExit(f"the signing key ring {settings.key_ring_file} does not exist (PULSEONE_KEY_RING_FILE)")
@@ -45,22 +46,12 @@ def build(settings: AuthSettings, *, clock: Clock = utc_now) -> ServiceRuntime:
         audience=settings.jwt_audience,
         lifetime=timedelta(minutes=settings.access_token_minutes),
     )
-    service = AuthService(
-        infra.sessions,
-        hasher=PasswordHasher(),
-        ring=ring,
-        issuer=issuer,
-        verifier=verifier,
-        pages=infra.pages,
-        clock=clock,
-    )
-    api = AuthApi(service, ring)
+    hasher = PasswordHasher()
+    accounts = Accounts(infra.sessions, hasher=hasher, issuer=issuer, pages=infra.pages, clock=clock)
+    sign_in = SignIn(infra.sessions, hasher=hasher, ring=ring, issuer=issuer, verifier=verifier, clock=clock)
+    api = AuthApi(accounts, sign_in)
     interceptor = interceptor_for(
-        infra,
-        NAME,
-        SERVICE_NAMES,
-        verifier,
-        status_lookup=status_lookup(infra.engine, store.users.c.id, store.users.c.status),
+        infra, NAME, SERVICE_NAMES, verifier, status_lookup=store.account_status_lookup(infra.engine)
     )
     return ServiceRuntime(
         infra,

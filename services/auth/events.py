@@ -1,4 +1,5 @@
-"""Events the auth service publishes (through the outbox, in the transaction of the change)."""
+"""Events the auth service publishes (through the outbox, in the transaction of the change) and the
+handlers of the events it consumes."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pulseone.profile.v1 import events_pb2 as profile_events
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.auth import store
-from services.auth.accounts import Account, NewAccount, approval_revoked
+from services.auth.domain.accounts import Account, NewAccount, approval_revoked
 from services.auth.messages import clinic_message, pharmacy_message, user_message
 from services.common.consumer import Subscription, subscribe
 from services.common.event_catalogue import (
@@ -21,6 +22,8 @@ from services.common.event_catalogue import (
     USER_SUSPENDED,
 )
 from services.common.outbox import record_event
+
+# Published
 
 
 async def user_registered(session: AsyncSession, account: Account, request: NewAccount) -> None:
@@ -47,6 +50,14 @@ async def user_reactivated(session: AsyncSession, account: Account) -> None:
     await record_event(session, USER_REACTIVATED, event, entity_id=account.id, entity_version=account.version)
 
 
+async def user_approval_revoked(session: AsyncSession, account: Account, reason: str) -> None:
+    event = events_pb2.UserApprovalRevoked(user=user_message(account), reason=reason)
+    await record_event(session, USER_APPROVAL_REVOKED, event, entity_id=account.id, entity_version=account.version)
+
+
+# Consumed
+
+
 async def on_license_changed(session: AsyncSession, event: profile_events.LicenseChanged) -> None:
     """A new license number has not been checked by anyone: the account needs approval again."""
     account = await store.account_by_id(session, uuid.UUID(event.user_id), lock=True)
@@ -57,10 +68,9 @@ async def on_license_changed(session: AsyncSession, event: profile_events.Licens
         return
     changed = await store.set_status(session, account.id, status, before)
     await store.revoke_all_of_user(session, account.id, event.metadata.occur_time.ToDatetime().astimezone())
-    reason = f"license number changed to {event.license_number}"
-    revoked = events_pb2.UserApprovalRevoked(user=user_message(changed), reason=reason)
-    await record_event(session, USER_APPROVAL_REVOKED, revoked, entity_id=changed.id, entity_version=changed.version)
+    await user_approval_revoked(session, changed, f"license number changed to {event.license_number}")
 
 
 def subscriptions() -> list[Subscription]:
+    """Every event the auth service consumes, with its handler."""
     return [subscribe(LICENSE_CHANGED, on_license_changed)]

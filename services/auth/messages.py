@@ -1,10 +1,11 @@
-"""Conversions between auth domain values and their protobuf messages."""
+"""Conversions between auth domain values and their protobuf messages (API and event payloads)."""
 
 from __future__ import annotations
 
 from pulseone.auth.v1 import auth_pb2
 
-from services.auth.accounts import Account, ClinicDetails, NewAccount, PharmacyDetails
+from services.auth.domain.access_tokens import SignedIn, TokenCheck
+from services.auth.domain.accounts import Account, ClinicDetails, NewAccount, PharmacyDetails
 from services.common.context import AccountStatus, Role
 
 
@@ -20,6 +21,28 @@ def user_message(account: Account) -> auth_pb2.User:
     )
     message.create_time.FromDatetime(account.create_time)
     return message
+
+
+def auth_response(signed_in: SignedIn) -> auth_pb2.AuthResponse:
+    return auth_pb2.AuthResponse(
+        user=user_message(signed_in.account),
+        access_token=signed_in.access.token,
+        refresh_token=signed_in.refresh_token,
+        token_type="Bearer",  # noqa: S106 - the OAuth token type, not a secret
+        expires_in=signed_in.access.expires_in,
+    )
+
+
+def verify_token_response(check: TokenCheck) -> auth_pb2.VerifyTokenResponse:
+    response = auth_pb2.VerifyTokenResponse(
+        valid=check.valid,
+        user_id=check.user_id,
+        role=check.role.value if check.role else None,
+        status=check.status.value if check.status else None,
+    )
+    if check.expires_at is not None:
+        response.expires_at.FromDatetime(check.expires_at)
+    return response
 
 
 def role_of(value: int) -> Role | None:

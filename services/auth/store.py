@@ -1,21 +1,23 @@
-"""Queries and writes of the auth database; callers own the transaction."""
+"""Queries and writes of the auth database, in the domain's types; callers own the transaction."""
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from services.auth.accounts import Account
+from services.auth.domain.accounts import Account, Credentials
+from services.auth.domain.errors import EmailTaken
+from services.auth.domain.refresh_tokens import NewRefreshToken, StoredToken, TokenRecord
+from services.auth.domain.throttle import ThrottleState
 from services.auth.models import LoginThrottle, RefreshToken, User
-from services.auth.refresh_tokens import StoredToken
-from services.auth.throttle import ThrottleState
 from services.common.context import AccountStatus, Role
+from services.common.projections import status_lookup
 
 users = cast(sa.Table, User.__table__)
 tokens = cast(sa.Table, RefreshToken.__table__)
@@ -37,12 +39,6 @@ def _account(row: sa.Row[tuple[object, ...]] | User) -> Account:
     )
 
 
-@dataclass(frozen=True)
-class Credentials:
-    account: Account
-    password_hash: str
-
-
 async def insert_account(
     session: AsyncSession,
     *,
@@ -53,8 +49,8 @@ async def insert_account(
     first_name: str,
     last_name: str,
     phone_number: str,
-) -> Account | None:
-    """The new account, or None when the email is taken (decided by the unique index, race-free)."""
+) -> Account:
+    """The new account; EmailTaken when another has its email (decided by the unique index, race-free)."""
     row = (
         await session.execute(
             insert(users)
@@ -73,7 +69,9 @@ async def insert_account(
             .returning(users)
         )
     ).first()
-    return _account(row) if row is not None else None
+    if row is None:
+        raise EmailTaken()
+    return _account(row)
 
 
 async def credentials_by_email(session: AsyncSession, email: str) -> Credentials | None:
@@ -138,6 +136,11 @@ async def list_accounts(
     return [_account(row) for row in (await session.execute(query)).all()]
 
 
+def account_status_lookup(engine: AsyncEngine) -> Callable[[uuid.UUID], Awaitable[AccountStatus | None]]:
+    """The interceptor's per-call status read: auth owns the accounts, so it reads its own users table."""
+    return status_lookup(engine, users.c.id, users.c.status)
+
+
 # Login throttling
 
 
@@ -185,33 +188,16 @@ async def clear_throttle(session: AsyncSession, email: str, client_address: str)
 # Refresh tokens
 
 
-@dataclass(frozen=True)
-class TokenRecord:
-    id: uuid.UUID
-    family_id: uuid.UUID
-    user_id: uuid.UUID
-    stored: StoredToken
-
-
-async def insert_refresh_token(
-    session: AsyncSession,
-    *,
-    token_hash: bytes,
-    family_id: uuid.UUID,
-    user_id: uuid.UUID,
-    issued_at: datetime,
-    expires_at: datetime,
-    family_expires_at: datetime,
-) -> None:
+async def insert_refresh_token(session: AsyncSession, token: NewRefreshToken) -> None:
     await session.execute(
         sa.insert(tokens).values(
             id=uuid.uuid4(),
-            family_id=family_id,
-            user_id=user_id,
-            token_hash=token_hash,
-            issued_at=issued_at,
-            expires_at=expires_at,
-            family_expires_at=family_expires_at,
+            family_id=token.family_id,
+            user_id=token.user_id,
+            token_hash=token.hash,
+            issued_at=token.issued_at,
+            expires_at=token.expires_at,
+            family_expires_at=token.family_expires_at,
         )
     )
 

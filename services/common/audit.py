@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
+import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -40,15 +41,22 @@ audit_entries = sa.Table(
     sa.Column("resource_id", sa.Text, nullable=False),
     sa.Column("outcome", sa.Text, nullable=False),
     sa.Column("request_id", sa.Text, nullable=False),
+    sa.Column("call_id", UUID(as_uuid=True), comment="the entries of one call share it (STARTED, then its outcome)"),
     sa.Index("audit_entries_resource", "resource_type", "resource_id", "at"),
     sa.Index("audit_entries_actor", "actor_id", "at"),
 )
 
 NO_RESOURCE = "-"
 """The resource id of an entry for a call that named no resource and returned none (an empty search)."""
+NOT_AN_ID = "?"
+"""The resource id of an entry whose request named something that is not an id."""
 
 
 class Outcome(enum.StrEnum):
+    STARTED = "STARTED"
+    """Stored before a method that changes clinical data runs; its outcome follows under the same call id."""
+    CANCELLED = "CANCELLED"
+    """The caller went away before the method finished; whatever it committed stands."""
     ALLOWED = "ALLOWED"
     DENIED = "DENIED"
     NOT_FOUND = "NOT_FOUND"
@@ -71,8 +79,37 @@ def outcome_of(error: BaseException | None) -> Outcome:
 
 
 def create_audit_table() -> None:
-    """For a migration of a service that holds clinical data."""
-    metadata.create_all(op.get_bind())
+    """For a migration of a service that holds clinical data: the table as it was first made (later
+    shapes are later migrations, like add_call_ids)."""
+    op.create_table(
+        "audit_entries",
+        sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        sa.Column("actor_id", UUID(as_uuid=True)),
+        sa.Column("actor_role", sa.Text, nullable=False),
+        sa.Column("action", sa.Text, nullable=False),
+        sa.Column("resource_type", sa.Text, nullable=False),
+        sa.Column("resource_id", sa.Text, nullable=False),
+        sa.Column("outcome", sa.Text, nullable=False),
+        sa.Column("request_id", sa.Text, nullable=False),
+    )
+    op.create_index("audit_entries_resource", "audit_entries", ["resource_type", "resource_id", "at"])
+    op.create_index("audit_entries_actor", "audit_entries", ["actor_id", "at"])
+
+
+def add_call_ids() -> None:
+    """Entries of one call share a call id: a change is recorded as STARTED before it runs, and its
+    outcome follows (expand-only: old code keeps writing entries without one)."""
+    op.add_column(
+        "audit_entries",
+        sa.Column(
+            "call_id", UUID(as_uuid=True), comment="the entries of one call share it (STARTED, then its outcome)"
+        ),
+    )
+
+
+def drop_call_ids() -> None:
+    op.drop_column("audit_entries", "call_id")
 
 
 def drop_audit_table() -> None:
@@ -107,6 +144,15 @@ class Entry:
     outcome: Outcome
 
 
+def resource_id(value: str) -> str:
+    """An id as the trail stores it: every PulseOne id is a UUID, and anything else a client sent in
+    an id field is not stored as sent (it may hold NUL or be huge), only marked."""
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        return NOT_AN_ID
+
+
 @dataclass(frozen=True)
 class AuditRule:
     """The `audit` part of a method's authz option, as plain values."""
@@ -114,8 +160,9 @@ class AuditRule:
     action: str
     resource_type: str
     response_ids: tuple[str, ...]
-    request_id_field: str
-    request_resource_type: str
+    request_ids: tuple[tuple[str, str], ...]
+    """(request field, resource type) pairs."""
+    changes: bool
 
     @classmethod
     def from_option(cls, audit: authz_pb2.Audit) -> AuditRule:
@@ -123,47 +170,56 @@ class AuditRule:
             action=audit.action,
             resource_type=audit.resource_type,
             response_ids=tuple(audit.response_ids),
-            request_id_field=audit.request_id_field,
-            request_resource_type=audit.request_resource_type or audit.resource_type,
+            request_ids=tuple((r.field, r.resource_type or audit.resource_type) for r in audit.request_ids),
+            changes=audit.changes,
         )
 
-    def entries(self, request: object, response: object, error: BaseException | None) -> list[Entry]:
-        """The resource named by the request (whatever the outcome), and on success every resource
+    def entries(self, request: object, response: object, outcome: Outcome) -> list[Entry]:
+        """The resources named by the request (whatever the outcome), and on success every resource
         the response carries; an entry with no resource when neither names one."""
-        outcome = outcome_of(error)
         found: dict[tuple[str, str], None] = {}
-        if self.request_id_field and isinstance(request, Message):
-            for value in field_values(request, self.request_id_field):
-                found[(self.request_resource_type, value)] = None
-        if error is None and isinstance(response, Message):
+        if isinstance(request, Message):
+            for field, kind in self.request_ids:
+                for value in field_values(request, field):
+                    found[(kind, resource_id(value))] = None
+        if outcome is Outcome.ALLOWED and isinstance(response, Message):
             for path in self.response_ids:
                 for value in field_values(response, path):
-                    found[(self.resource_type, value)] = None
+                    found[(self.resource_type, resource_id(value))] = None
         if not found:
             found[(self.resource_type, NO_RESOURCE)] = None
-        return [Entry(self.action, kind, resource_id, outcome) for kind, resource_id in found]
+        return [Entry(self.action, kind, identifier, outcome) for kind, identifier in found]
+
+
+Batch = list[tuple[list[dict[str, object]], "asyncio.Future[None]"]]
 
 
 class AuditTrail:
-    """Stores audit entries. A call's reply waits until its entries are committed; the entries of
-    calls that finish together share one INSERT and one commit, so auditing costs a busy service
-    one round trip per batch rather than one transaction per call."""
+    """Stores audit entries. A call waits until its entries are committed; the entries of calls that
+    finish together share one INSERT and one commit, so auditing costs a busy service one round trip
+    per batch rather than one transaction per call. Should a batch fail, each call's entries are
+    tried alone, so one call's bad entry never costs another call its record."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
-        self._pending: list[tuple[list[dict[str, object]], asyncio.Future[None]]] = []
+        self._pending: Batch = []
         self._writer: asyncio.Task[None] | None = None
 
-    async def record(self, principal: Principal, request_id: str, entries: Iterable[Entry]) -> None:
+    def submit(
+        self, principal: Principal, call_id: uuid.UUID, request_id: str, entries: Iterable[Entry]
+    ) -> asyncio.Future[None]:
+        """Queue entries for the writer, which runs in its own task (a caller that goes away does not
+        interrupt it); the future is done when they are stored."""
         at = datetime.now(UTC)
         rows: list[dict[str, object]] = [
             {
                 "at": at,
+                "call_id": call_id,
                 "actor_id": principal.user_id,
                 "actor_role": principal.role.value,
                 "action": entry.action,
                 "resource_type": entry.resource_type,
-                "resource_id": entry.resource_id[:200],
+                "resource_id": entry.resource_id,
                 "outcome": entry.outcome.value,
                 "request_id": request_id,
             }
@@ -173,24 +229,39 @@ class AuditTrail:
         self._pending.append((rows, written))
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write(), name="audit-trail")
-        # The write runs in its own task: a caller that goes away does not interrupt it.
-        await asyncio.shield(written)
+        return written
+
+    async def record(self, principal: Principal, call_id: uuid.UUID, request_id: str, entries: Iterable[Entry]) -> None:
+        await asyncio.shield(self.submit(principal, call_id, request_id, entries))
+
+    async def _insert(self, rows: list[dict[str, object]]) -> None:
+        async with self._engine.begin() as connection:
+            await connection.execute(sa.insert(audit_entries), rows)
 
     async def _write(self) -> None:
         while self._pending:
             batch, self._pending = self._pending, []
             try:
-                async with self._engine.begin() as connection:
-                    await connection.execute(sa.insert(audit_entries), [row for rows, _ in batch for row in rows])
-            except Exception as error:  # every waiting call learns of it
-                log.error("audit entries not stored", exc_info=error)
-                for _, written in batch:
-                    if not written.done():
-                        written.set_exception(error)
+                await self._insert([row for rows, _ in batch for row in rows])
+            except Exception:  # noqa: BLE001 - retried call by call below
+                await self._write_alone(batch)
             else:
                 for _, written in batch:
                     if not written.done():
                         written.set_result(None)
+
+    async def _write_alone(self, batch: Batch) -> None:
+        for rows, written in batch:
+            try:
+                await self._insert(rows)
+            except Exception as error:  # this call learns of it
+                log.error("audit entries not stored", exc_info=error)
+                if not written.done():
+                    written.set_exception(error)
+                    written.exception()  # retrieved: a caller that went away leaves no warning
+            else:
+                if not written.done():
+                    written.set_result(None)
 
     async def close(self) -> None:
         """Wait for entries in flight (at shutdown)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Coroutine, Mapping
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -115,6 +115,20 @@ def head_revision(migrations: Path) -> str:
     if len(heads) != 1:
         raise RuntimeError(f"{migrations} must have exactly one head, has {heads}")
     return heads[0]
+
+
+def servable_schema(migrations: Path) -> Callable[[str | None], bool]:
+    """Whether this code can serve a database at a revision: at its head, or at a revision it does
+    not know because a newer release migrated it (migrations are expand-only, so old replicas keep
+    serving side by side with new ones during a rollout). An older known revision, or none, cannot."""
+    head = head_revision(migrations)
+    script = ScriptDirectory.from_config(alembic_config("postgresql://", migrations))
+    older = {r.revision for r in script.walk_revisions()} - {head}
+
+    def servable(revision: str | None) -> bool:
+        return revision is not None and revision not in older
+
+    return servable
 
 
 async def schema_revision(engine: AsyncEngine) -> str | None:

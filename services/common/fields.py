@@ -198,12 +198,19 @@ def is_time_zone(name: str) -> bool:
     return True
 
 
+# The dates the platform reasons about. Beyond them date arithmetic (a range, a day after, a zone
+# offset) would overflow Python's calendar, and no appointment, birth or expiry lies there.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2999, 12, 31)
+
+
 def parse_date(value: str) -> date | None:
-    """A calendar date "YYYY-MM-DD", or None."""
+    """A calendar date "YYYY-MM-DD" between 1900 and 2999, or None."""
     try:
-        return date.fromisoformat(value) if len(value) == 10 else None
+        parsed = date.fromisoformat(value) if len(value) == 10 else None
     except ValueError:
         return None
+    return parsed if parsed is not None and EARLIEST_DATE <= parsed <= LATEST_DATE else None
 
 
 def parse_hh_mm(value: str) -> time | None:
@@ -226,7 +233,7 @@ def require_date(value: str, field: str) -> date:
     """A calendar date "YYYY-MM-DD", or INVALID_ARGUMENT naming the field."""
     parsed = parse_date(value)
     if parsed is None:
-        raise invalid_field(field, "must be a date, YYYY-MM-DD")
+        raise invalid_field(field, "must be a date, YYYY-MM-DD, between 1900 and 2999")
     return parsed
 
 
@@ -246,6 +253,8 @@ def require_instant(value: str, field: str) -> datetime:
         raise invalid_field(field, "must be an RFC 3339 time") from None
     if parsed.tzinfo is None:
         raise invalid_field(field, "must have a time zone offset")
+    if not EARLIEST_DATE <= parsed.date() <= LATEST_DATE:
+        raise invalid_field(field, "must be a time between the years 1900 and 2999")
     return parsed.astimezone(UTC)
 
 

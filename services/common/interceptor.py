@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 import logging
+import re
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
@@ -12,7 +14,7 @@ from typing import Any
 
 import grpc
 
-from services.common.audit import AuditTrail
+from services.common.audit import AuditRule, AuditTrail, Outcome, outcome_of
 from services.common.authz import INFRASTRUCTURE_PREFIXES, AccessRule, authorize
 from services.common.context import (
     AccountStatus,
@@ -36,6 +38,20 @@ StatusLookup = Callable[[uuid.UUID], Awaitable[AccountStatus | None]]
 
 def _metadata(context: grpc.aio.ServicerContext) -> dict[str, str]:
     return {key: value for key, value in (context.invocation_metadata() or ()) if isinstance(value, str)}
+
+
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+def request_id_of(metadata: Mapping[str, str]) -> str:
+    """The caller's x-request-id when it is a sane token (it reaches logs, events and the audit
+    trail); otherwise a new one."""
+    given = metadata.get("x-request-id", "")
+    return given if REQUEST_ID.match(given) else str(uuid.uuid4())
+
+
+async def _refuse_streaming_requests(request: Any, context: grpc.aio.ServicerContext) -> Any:
+    await context.abort(grpc.StatusCode.UNIMPLEMENTED, "client-streaming methods are not served")
 
 
 class ServiceInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
@@ -86,11 +102,13 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
                 request_deserializer=tolerant(handler.request_deserializer),
                 response_serializer=handler.response_serializer,
             )
-        return handler  # client-streaming methods are not part of any PulseOne contract
+        # No PulseOne contract streams requests; such a method would escape authentication and
+        # audit, so it is refused rather than served unwrapped.
+        return grpc.unary_unary_rpc_method_handler(_refuse_streaming_requests)
 
     async def _enter(self, method: str, rule: AccessRule | None, context: grpc.aio.ServicerContext) -> None:
         metadata = _metadata(context)
-        request_id_var.set(metadata.get("x-request-id") or str(uuid.uuid4()))
+        request_id_var.set(request_id_of(metadata))
         client_address_var.set(client_address(metadata, context.peer() or "", self._gateway_secret))
         principal_var.set(None)
         token_var.set("")
@@ -119,17 +137,49 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
             raise malformed()
         self._checks.check(request)
 
-    async def _audit(self, rule: AccessRule | None, request: Any, response: Any, error: BaseException | None) -> None:
-        """Record the call if its method declares an audit and a signed-in user made it. A reply
-        carrying clinical data never leaves unrecorded: if the trail cannot be written, the call fails."""
+    def _audited(self, rule: AccessRule | None) -> tuple[AuditRule, Principal, AuditTrail] | None:
+        """The audit rule, caller and trail of a call that is recorded: a method declaring an audit,
+        called by a signed-in user (calls refused before the caller was known have no actor)."""
         principal = principal_var.get()
         if rule is None or rule.audit is None or principal is None or self._audit_trail is None:
+            return None
+        return rule.audit, principal, self._audit_trail
+
+    async def _audit_start(self, rule: AccessRule | None, call_id: uuid.UUID, request: Any) -> None:
+        """Before a method that changes clinical data runs, its call is stored as STARTED: whatever
+        happens after it commits, the change is on the trail. If that cannot be stored, nothing runs."""
+        audited = self._audited(rule)
+        if audited is None or not audited[0].changes:
             return
-        entries = rule.audit.entries(request, response, error)
+        audit, principal, trail = audited
         try:
-            await self._audit_trail.record(principal, request_id_var.get(), entries)
+            await trail.record(principal, call_id, request_id_var.get(), audit.entries(request, None, Outcome.STARTED))
         except Exception as failure:
-            if error is None:
+            raise Unavailable("the audit trail cannot be written; retry later", reason="AUDIT_UNAVAILABLE") from failure
+
+    def _audit_cancelled(self, rule: AccessRule | None, call_id: uuid.UUID, request: Any) -> None:
+        """The caller went away while a change ran: its outcome is CANCELLED (what committed stands).
+        Queued, not awaited: the writer runs on its own."""
+        audited = self._audited(rule)
+        if audited is not None and audited[0].changes:
+            audit, principal, trail = audited
+            trail.submit(principal, call_id, request_id_var.get(), audit.entries(request, None, Outcome.CANCELLED))
+
+    async def _audit(
+        self, rule: AccessRule | None, call_id: uuid.UUID, request: Any, response: Any, error: BaseException | None
+    ) -> None:
+        """Record the outcome. A read's reply never leaves unrecorded: if the trail cannot be written,
+        the call fails (nothing changed, so a retry is safe). A change that ran is already on the
+        trail as STARTED, so its reply is not withheld; a refusal's reply is not either."""
+        audited = self._audited(rule)
+        if audited is None:
+            return
+        audit, principal, trail = audited
+        outcome = outcome_of(error)
+        try:
+            await trail.record(principal, call_id, request_id_var.get(), audit.entries(request, response, outcome))
+        except Exception as failure:
+            if error is None and not audit.changes:
                 raise Unavailable(
                     "the audit trail cannot be written; retry later", reason="AUDIT_UNAVAILABLE"
                 ) from failure
@@ -163,16 +213,21 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         async def handle(request: Any, context: grpc.aio.ServicerContext) -> Any:
             started = time.perf_counter()
             response, failure = None, None
+            call_id = uuid.uuid4()
             try:
                 await self._enter(method, rule, context)
                 self._check_shape(request)
+                await self._audit_start(rule, call_id, request)
                 response = await behavior(request, context)
             except grpc.aio.AbortError:
+                raise
+            except asyncio.CancelledError:
+                self._audit_cancelled(rule, call_id, request)
                 raise
             except Exception as error:  # noqa: BLE001 - mapped to a status, never leaked
                 failure = error
             try:
-                await self._audit(rule, request, response, failure)
+                await self._audit(rule, call_id, request, response, failure)
             except Exception as error:  # noqa: BLE001 - the call fails rather than leave unrecorded
                 failure = error
             if log.isEnabledFor(logging.DEBUG):
@@ -191,12 +246,13 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
     ) -> Callable[[Any, grpc.aio.ServicerContext], AsyncIterator[Any]]:
         async def handle(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
             failure = None
+            call_id = uuid.uuid4()
             try:
                 await self._enter(method, rule, context)
                 self._check_shape(request)
                 if rule is not None and rule.audit is not None:
                     # A stream is recorded when it is granted, before the first message leaves.
-                    await self._audit(rule, request, None, None)
+                    await self._audit(rule, call_id, request, None, None)
                 async for response in behavior(request, context):
                     yield response
             except grpc.aio.AbortError:
@@ -205,7 +261,7 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
                 failure = error
             if failure is not None:
                 with contextlib.suppress(Exception):
-                    await self._audit(rule, request, None, failure)
+                    await self._audit(rule, call_id, request, None, failure)
                 await self._fail(context, method, failure)
 
         return handle

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -18,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from services.common.context import principal_var, request_id_var
 from services.common.event_catalogue import CATALOGUE, EventType
 from services.common.event_tables import OUTBOX_CHANNEL, outbox
-from services.common.messaging import NatsLink, ensure_stream, stream_configs
+from services.common.messaging import DEAD_LETTER_PREFIX, NatsLink, ensure_stream, stream_configs
 
 log = logging.getLogger("pulseone.outbox")
 
@@ -69,8 +70,20 @@ def encoded(subject: str, payload: bytes | None, payload_json: dict[str, Any] | 
         return bytes(payload)
     assert payload_json is not None  # the table's check constraint: one payload or the other
     message = CATALOGUE[subject].message()
-    json_format.ParseDict(payload_json, message)
+    # Fields a newer release's SQL adds are skipped, as a protobuf reader skips unknown fields.
+    json_format.ParseDict(payload_json, message, ignore_unknown_fields=True)
     return message.SerializeToString()
+
+
+def outgoing(row: Any) -> tuple[str, bytes]:
+    """Where and what an outbox row is published: its subject and protobuf bytes, or, for a JSON
+    event that cannot be encoded (a subject no release knows), the dead letters with the JSON as
+    written, so one bad row never stops every event behind it."""
+    try:
+        return row.subject, encoded(row.subject, row.payload, row.payload_json)
+    except (KeyError, json_format.ParseError) as error:
+        log.error("outbox event cannot be encoded", extra={"subject": row.subject, "error": repr(error)})
+        return f"{DEAD_LETTER_PREFIX}.outbox.{row.subject}", json.dumps(row.payload_json).encode()
 
 
 def msg_id(row: Any) -> dict[str, str]:
@@ -160,10 +173,7 @@ class OutboxRelay:
                 return 0
             js = self._link.jetstream()
             results = await asyncio.gather(
-                *(
-                    js.publish(row.subject, encoded(row.subject, row.payload, row.payload_json), headers=msg_id(row))
-                    for row in rows
-                ),
+                *(js.publish(*outgoing(row), headers=msg_id(row)) for row in rows),
                 return_exceptions=True,
             )
             sent = []

@@ -21,7 +21,7 @@ from services.common.audit import AuditTrail
 from services.common.authz import rules_for_services
 from services.common.config import ServiceSettings, load_settings
 from services.common.consumer import EventConsumer, Subscription
-from services.common.db import create_engine, create_sessions, head_revision, schema_revision
+from services.common.db import create_engine, create_sessions, schema_revision, servable_schema
 from services.common.interceptor import ServiceInterceptor, StatusLookup
 from services.common.logging import configure_logging
 from services.common.messaging import NatsLink
@@ -136,7 +136,7 @@ class ServiceRuntime:
         self.server: grpc.aio.Server | None = None
         self.port = 0
         self._tasks: list[asyncio.Task[None]] = []
-        self._head = head_revision(parts.migrations)
+        self._servable = servable_schema(parts.migrations)
 
     def _build_server(self) -> grpc.aio.Server:
         server = grpc.aio.server(
@@ -170,6 +170,11 @@ class ServiceRuntime:
             self._spawn(self.consumer.run(), "event-consumer")
         for worker in self.parts.workers:
             self._spawn(worker(), worker.__name__)
+        if settings.gateway_secret is None:
+            log.warning(
+                "PULSEONE_GATEWAY_SECRET is not set: X-Forwarded-For is never believed, so behind the gateway "
+                "every caller has the gateway's address (login throttling then counts everyone together)"
+            )
         log.info("serving", extra={"address": f"{settings.host}:{self.port}"})
         return self.port
 
@@ -182,10 +187,10 @@ class ServiceRuntime:
             await self.health.set(name, status)
 
     async def check_database(self) -> bool:
-        """Reachable and at the schema head this code was written for."""
+        """Reachable, and its schema one this code can serve (see `servable_schema`)."""
         try:
             async with asyncio.timeout(self.infra.settings.health_interval_seconds * 2):
-                return await schema_revision(self.infra.engine) == self._head
+                return self._servable(await schema_revision(self.infra.engine))
         except Exception:  # noqa: BLE001 - any failure means not serving
             return False
 

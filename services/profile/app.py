@@ -7,13 +7,21 @@ from pathlib import Path
 import grpc
 from pulseone.profile.v1 import profile_pb2_grpc
 
+from services.common.clock import Clock, utc_now
 from services.common.outbox import OutboxRelay
 from services.common.projections import status_lookup
 from services.common.runtime import Infrastructure, ServiceParts, ServiceRuntime, consumer_for, interceptor_for
 from services.common.tokens import AuthClient
-from services.profile import api, events, store
-from services.profile.service import Clock, ProfileService, utc_now
+from services.profile import api, events
 from services.profile.settings import ProfileSettings
+from services.profile.use_cases.affiliations import Affiliations
+from services.profile.use_cases.clinics import Clinics
+from services.profile.use_cases.consents import Consents
+from services.profile.use_cases.doctors import Doctors
+from services.profile.use_cases.patients import Patients
+from services.profile.use_cases.pharmacies import Pharmacies
+from services.profile.use_cases.profiles import Profiles
+from services.profile.use_cases.ratings import Ratings
 
 NAME = "profile"
 SERVICE_NAMES = [
@@ -26,21 +34,26 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 def build(settings: ProfileSettings, *, clock: Clock = utc_now) -> ServiceRuntime:
     infra = Infrastructure.create(settings, NAME)
     auth = AuthClient.connect(settings.auth_address, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
-    service = ProfileService(infra.sessions, pages=infra.pages, clock=clock)
+    sessions, pages = infra.sessions, infra.pages
+    profiles = api.ProfileApi(Profiles(sessions))
+    patients = api.PatientApi(Patients(sessions, clock), Consents(sessions))
+    doctors = api.DoctorApi(Doctors(sessions, pages), Ratings(sessions, pages))
+    clinics = api.ClinicApi(Clinics(sessions, pages), Affiliations(sessions, clock))
+    pharmacies = api.PharmacyApi(Pharmacies(sessions, pages))
 
     def register(server: grpc.aio.Server) -> None:
-        profile_pb2_grpc.add_ProfileServiceServicer_to_server(api.ProfileApi(service), server)  # type: ignore[no-untyped-call]
-        profile_pb2_grpc.add_PatientServiceServicer_to_server(api.PatientApi(service), server)  # type: ignore[no-untyped-call]
-        profile_pb2_grpc.add_DoctorServiceServicer_to_server(api.DoctorApi(service), server)  # type: ignore[no-untyped-call]
-        profile_pb2_grpc.add_ClinicServiceServicer_to_server(api.ClinicApi(service), server)  # type: ignore[no-untyped-call]
-        profile_pb2_grpc.add_PharmacyServiceServicer_to_server(api.PharmacyApi(service), server)  # type: ignore[no-untyped-call]
+        profile_pb2_grpc.add_ProfileServiceServicer_to_server(profiles, server)  # type: ignore[no-untyped-call]
+        profile_pb2_grpc.add_PatientServiceServicer_to_server(patients, server)  # type: ignore[no-untyped-call]
+        profile_pb2_grpc.add_DoctorServiceServicer_to_server(doctors, server)  # type: ignore[no-untyped-call]
+        profile_pb2_grpc.add_ClinicServiceServicer_to_server(clinics, server)  # type: ignore[no-untyped-call]
+        profile_pb2_grpc.add_PharmacyServiceServicer_to_server(pharmacies, server)  # type: ignore[no-untyped-call]
 
     interceptor = interceptor_for(
         infra,
         NAME,
         SERVICE_NAMES,
         auth.verifier,
-        status_lookup=status_lookup(infra.engine, store.accounts.c.user_id, store.accounts.c.status),
+        status_lookup=status_lookup(infra.engine),
         status_recheck=auth.recheck,
     )
     return ServiceRuntime(

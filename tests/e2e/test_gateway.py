@@ -29,7 +29,7 @@ from gateway.config import GatewaySettings, render
 from gateway.contract import Binding, Method, load_methods
 from scripts.platform import DESCRIPTOR_SET, SERVICES, Platform
 from scripts.stack import Envoy, free_port, wait_until
-from services.auth.keys import KeyRing
+from services.auth.crypto import KeyRing
 from tests.e2e.conftest import Account, error_info, login, register, source_address_client
 from tests.forged_tokens import hostile_tokens
 from tests.rpc import failure_of

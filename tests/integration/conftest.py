@@ -25,10 +25,10 @@ from scripts.stack import Nats, Postgres
 from services.appointments.app import MIGRATIONS as APPOINTMENTS_MIGRATIONS
 from services.appointments.app import build as build_appointments
 from services.appointments.settings import AppointmentsSettings
-from services.auth.admin import create_system_admin
 from services.auth.app import MIGRATIONS, build
-from services.auth.keys import KeyRing
+from services.auth.crypto import KeyRing
 from services.auth.settings import AuthSettings
+from services.auth.use_cases.accounts import create_system_admin
 from services.common.db import create_engine, migrate
 from services.common.runtime import ServiceRuntime
 from services.inventory.app import MIGRATIONS as INVENTORY_MIGRATIONS

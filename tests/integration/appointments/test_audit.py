@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import grpc
@@ -104,5 +105,71 @@ async def test_a_list_read_is_recorded_as_the_appointments_it_returned(
         appointments_pb2.ListAppointmentsRequest(patient_id=owner_id), metadata=bearer(owner)
     )
     assert {a.id for a in listed.appointments} == {a.id for a in booked}
-    lists = {(r, o) for action, _, r, o in await trail(appointments, owner_id) if action == "LIST"}
-    assert lists == {(booked[0].id, "ALLOWED"), (booked[1].id, "ALLOWED")}
+    lists = {(kind, r, o) for action, kind, r, o in await trail(appointments, owner_id) if action == "LIST"}
+    assert lists == {
+        ("patient", owner_id, "ALLOWED"),
+        ("appointment", booked[0].id, "ALLOWED"),
+        ("appointment", booked[1].id, "ALLOWED"),
+    }
+
+
+async def test_a_change_is_on_the_trail_before_it_runs_and_its_outcome_follows(
+    appointments: AppointmentsHarness, auth: AuthHarness, doctor: tuple[str, str]
+) -> None:
+    day = session_day(10)
+    session = await create_session(appointments, doctor[1], day)
+    owner_id, owner = patient(auth)
+    booked = await book(appointments, owner, session.id, day)
+    await appointments.appointments().CancelAppointment(
+        appointments_pb2.CancelAppointmentRequest(appointment_id=booked.id, reason="better"), metadata=bearer(owner)
+    )
+    rows = await sql(
+        appointments,
+        "SELECT outcome, resource_type, resource_id FROM audit_entries"
+        " WHERE actor_id = :actor AND action = 'CANCEL' ORDER BY id",
+        actor=uuid.UUID(owner_id),
+    )
+    assert [tuple(r) for r in rows] == [
+        ("STARTED", "appointment", booked.id),
+        ("ALLOWED", "appointment", booked.id),
+    ]
+    calls = await sql(
+        appointments,
+        "SELECT count(DISTINCT call_id), count(*) FILTER (WHERE call_id IS NULL) FROM audit_entries"
+        " WHERE actor_id = :actor AND action = 'CANCEL'",
+        actor=uuid.UUID(owner_id),
+    )
+    assert tuple(calls[0]) == (1, 0)
+
+
+async def test_ids_that_are_not_ids_never_reach_the_trail_nor_cost_others_their_record(
+    appointments: AppointmentsHarness, auth: AuthHarness, doctor: tuple[str, str]
+) -> None:
+    day = session_day(11)
+    session = await create_session(appointments, doctor[1], day)
+    attacker_id, attacker = patient(auth)
+    owner_id, owner = patient(auth)
+    booked = await book(appointments, owner, session.id, day)
+    hostile = [
+        appointments.appointments().GetAppointment(
+            appointments_pb2.GetAppointmentRequest(appointment_id=f"x\x00{i}"), metadata=bearer(attacker)
+        )
+        for i in range(20)
+    ]
+    honest = [
+        appointments.appointments().GetAppointment(
+            appointments_pb2.GetAppointmentRequest(appointment_id=booked.id), metadata=bearer(owner)
+        )
+        for _ in range(20)
+    ]
+    results = await asyncio.gather(*hostile, *honest, return_exceptions=True)
+    assert all(isinstance(r, grpc.aio.AioRpcError) for r in results[:20])
+    assert all(isinstance(r, resources_pb2.Appointment) for r in results[20:]), results[20:]
+    assert await trail(appointments, attacker_id) == {("READ", "appointment", "?", "REFUSED")}
+    owner_reads = await sql(
+        appointments,
+        "SELECT count(*) FROM audit_entries WHERE actor_id = :actor AND action = 'READ' AND resource_id = :id",
+        actor=uuid.UUID(owner_id),
+        id=booked.id,
+    )
+    assert owner_reads[0][0] == 20

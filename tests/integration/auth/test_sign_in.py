@@ -14,8 +14,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pulseone.auth.v1 import auth_pb2
 
-from services.auth.keys import KeyRing, rotate_key_ring
-from services.auth.passwords import PasswordHasher
+from services.auth.crypto import KeyRing, PasswordHasher, rotate_key_ring
 from services.common.forwarded import GATEWAY_HEADER
 from tests.integration.conftest import GATEWAY_SECRET, PASSWORD, AuthHarness, admin_token, bearer
 from tests.rpc import failure_of

@@ -12,8 +12,8 @@ from pulseone.auth.v1 import auth_pb2
 
 from scripts.stack import Nats, Postgres
 from services.auth.app import build
-from services.auth.service import AuthService
 from services.auth.settings import AuthSettings
+from services.auth.use_cases.accounts import Accounts
 from tests.conftest import fresh_database, page_token_key, scratch_dir
 from tests.integration.conftest import AuthHarness, bearer
 from tests.rpc import failure_of
@@ -74,7 +74,7 @@ async def test_unexpected_errors_are_internal_and_leak_nothing(
         raise RuntimeError("SELECT secret FROM users -- db-host-7.internal")
 
     user = await auth.register()
-    monkeypatch.setattr(AuthService, "get_account", explode)
+    monkeypatch.setattr(Accounts, "get", explode)
     with pytest.raises(grpc.aio.AioRpcError) as raised:
         await auth.stub.GetCurrentUser(
             auth_pb2.GetCurrentUserRequest(),

@@ -11,7 +11,7 @@ from pulseone.appointments.v1 import appointments_pb2
 from pulseone.auth.v1 import auth_pb2
 from pulseone.profile.v1 import profile_pb2
 
-from services.auth.keys import KeyRing
+from services.auth.crypto import KeyRing
 from tests.forged_tokens import hostile_tokens
 from tests.integration.conftest import AppointmentsHarness, AuthHarness, ProfileHarness, bearer
 from tests.rpc import failure_of

@@ -17,8 +17,8 @@ from pulseone.auth.v1 import events_pb2 as auth_events
 from pulseone.profile.v1 import profile_pb2, resources_pb2
 
 from scripts.stack import Nats
-from services.auth.admin import create_system_admin
-from services.auth.keys import KeyRing
+from services.auth.crypto import KeyRing
+from services.auth.use_cases.accounts import create_system_admin
 from tests.integration.conftest import PASSWORD, AuthHarness, ProfileHarness, bearer, eventually, run_sql
 from tests.rpc import failure_of
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from services.auth.keys import SigningKey
+from services.auth.crypto import SigningKey
 from services.common.errors import Unauthenticated
 from services.common.tokens import TokenVerifier
 from tests.forged_tokens import compact, hostile_tokens

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from google.api import annotations_pb2
 from google.protobuf import descriptor, descriptor_pb2, descriptor_pool
 from pulseone.authz.v1 import authz_pb2
 
@@ -90,8 +91,22 @@ def test_audit_declarations_name_fields_that_exist(method: descriptor.MethodDesc
     audit = _rule(method).audit
     assert re.fullmatch(r"[A-Z][A-Z_]*", audit.action), audit.action
     assert re.fullmatch(r"[a-z][a-z_]*", audit.resource_type), audit.resource_type
-    assert audit.response_ids or audit.request_id_field, "an audit names no resource"
+    assert audit.response_ids or audit.request_ids, "an audit names no resource"
     for path in audit.response_ids:
         assert _resolves(method.output_type, path), f"{path} is not a field path of {method.output_type.full_name}"
-    if audit.request_id_field:
-        assert _resolves(method.input_type, audit.request_id_field)
+    for request_id in audit.request_ids:
+        assert _resolves(method.input_type, request_id.field), f"{request_id.field} is not a field of the request"
+        assert re.fullmatch(r"([a-z][a-z_]*)?", request_id.resource_type), request_id.resource_type
+
+
+def _changes_data(method: descriptor.MethodDescriptor) -> bool:
+    options = descriptor_pb2.MethodOptions.FromString(method.GetOptions().SerializeToString())
+    http = options.Extensions[annotations_pb2.http]
+    return bool(http.post or http.put or http.delete or http.patch)
+
+
+@pytest.mark.parametrize("method", [m for m in METHODS if _rule(m).HasField("audit")], ids=lambda m: m.full_name)
+def test_a_method_that_changes_clinical_data_is_recorded_before_it_runs(method: descriptor.MethodDescriptor) -> None:
+    """Every audited method bound to POST, PUT or DELETE declares `changes`, so a change that commits
+    is on the trail as STARTED even if the call fails or is cancelled afterwards."""
+    assert _rule(method).audit.changes == _changes_data(method), method.full_name

@@ -37,15 +37,22 @@ class Rule(_message.Message):
     def __init__(self, public: _Optional[bool] = ..., roles: _Optional[_Iterable[_Union[Rule.Role, str]]] = ..., allow_pending: _Optional[bool] = ..., audit: _Optional[_Union[Audit, _Mapping]] = ...) -> None: ...
 
 class Audit(_message.Message):
-    __slots__ = ("action", "resource_type", "response_ids", "request_id_field", "request_resource_type")
+    __slots__ = ("action", "resource_type", "response_ids", "request_ids", "changes")
+    class RequestId(_message.Message):
+        __slots__ = ("field", "resource_type")
+        FIELD_FIELD_NUMBER: _ClassVar[int]
+        RESOURCE_TYPE_FIELD_NUMBER: _ClassVar[int]
+        field: str
+        resource_type: str
+        def __init__(self, field: _Optional[str] = ..., resource_type: _Optional[str] = ...) -> None: ...
     ACTION_FIELD_NUMBER: _ClassVar[int]
     RESOURCE_TYPE_FIELD_NUMBER: _ClassVar[int]
     RESPONSE_IDS_FIELD_NUMBER: _ClassVar[int]
-    REQUEST_ID_FIELD_FIELD_NUMBER: _ClassVar[int]
-    REQUEST_RESOURCE_TYPE_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_IDS_FIELD_NUMBER: _ClassVar[int]
+    CHANGES_FIELD_NUMBER: _ClassVar[int]
     action: str
     resource_type: str
     response_ids: _containers.RepeatedScalarFieldContainer[str]
-    request_id_field: str
-    request_resource_type: str
-    def __init__(self, action: _Optional[str] = ..., resource_type: _Optional[str] = ..., response_ids: _Optional[_Iterable[str]] = ..., request_id_field: _Optional[str] = ..., request_resource_type: _Optional[str] = ...) -> None: ...
+    request_ids: _containers.RepeatedCompositeFieldContainer[Audit.RequestId]
+    changes: bool
+    def __init__(self, action: _Optional[str] = ..., resource_type: _Optional[str] = ..., response_ids: _Optional[_Iterable[str]] = ..., request_ids: _Optional[_Iterable[_Union[Audit.RequestId, _Mapping]]] = ..., changes: _Optional[bool] = ...) -> None: ...

@@ -1,0 +1,1 @@
+"""The auth service's pure rules, values and named errors."""

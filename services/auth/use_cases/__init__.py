@@ -1,0 +1,1 @@
+"""The auth service's use cases, one module per aggregate."""
