@@ -16,6 +16,7 @@ from services.common.projections import status_lookup
 from services.common.runtime import Infrastructure, ServiceParts, ServiceRuntime, consumer_for, interceptor_for
 from services.common.tokens import AuthClient
 from services.inventory import api, events, messages
+from services.inventory.domain.errors import LocationsUnavailable
 from services.inventory.domain.locations import Location, LocationKind
 from services.inventory.settings import InventorySettings
 from services.inventory.use_cases.catalog import Catalog
@@ -28,8 +29,13 @@ SERVICE_NAMES = ["pulseone.inventory.v1.InventoryService"]
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
+UNREACHABLE = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED})
+
+
 def location_source(channel: grpc.aio.Channel) -> LocationSource:
-    """Re-read a clinic or pharmacy from the profile service, on the caller's behalf (their token forwarded)."""
+    """Re-read a clinic or pharmacy from the profile service, on the caller's behalf (their token
+    forwarded). A profile service that cannot answer is UNAVAILABLE, never a refusal: the location
+    may well be the caller's."""
     clinics = profile_pb2_grpc.ClinicServiceStub(channel)  # type: ignore[no-untyped-call]
     pharmacies = profile_pb2_grpc.PharmacyServiceStub(channel)  # type: ignore[no-untyped-call]
 
@@ -43,7 +49,11 @@ def location_source(channel: grpc.aio.Channel) -> LocationSource:
                 profile_pb2.GetPharmacyRequest(pharmacy_id=str(location_id)), metadata=metadata, timeout=2.0
             )
             return messages.pharmacy_location(found)
-        except (grpc.aio.AioRpcError, ValueError):
+        except grpc.aio.AioRpcError as error:
+            if error.code() in UNREACHABLE:
+                raise LocationsUnavailable from None
+            return None
+        except ValueError:  # ids that are not UUIDs: nothing this service could hold
             return None
 
     return ask

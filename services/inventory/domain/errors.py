@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from services.common.errors import AlreadyExists, FailedPrecondition, NotFound
+from services.common.errors import AlreadyExists, FailedPrecondition, NotFound, Unavailable
 
 
 class LocationNotFound(NotFound):
@@ -112,3 +112,10 @@ class QuantityLimit(FailedPrecondition):
 
     default_reason = "QUANTITY_LIMIT"
     default_message = "a batch holds at most 1000000000 units"
+
+
+class LocationsUnavailable(Unavailable):
+    """A location is not known here yet and the profile service, which would know, cannot be asked."""
+
+    default_reason = "PROFILE_UNAVAILABLE"
+    default_message = "this location cannot be confirmed right now; retry later"
