@@ -58,6 +58,7 @@ SERVICES = [
     ServiceSpec("auth", "services.auth", 8081, "pulseone.auth.v1.AuthService"),
     ServiceSpec("profile", "services.profile", 8082, "pulseone.profile.v1.ProfileService"),
     ServiceSpec("appointments", "services.appointments", 8084, "pulseone.appointments.v1.AppointmentService"),
+    ServiceSpec("inventory", "services.inventory", 8083, "pulseone.inventory.v1.InventoryService"),
 ]
 
 Progress = Callable[[str], None]

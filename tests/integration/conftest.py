@@ -17,6 +17,7 @@ import pytest
 import sqlalchemy as sa
 from pulseone.appointments.v1 import appointments_pb2_grpc
 from pulseone.auth.v1 import auth_pb2, auth_pb2_grpc
+from pulseone.inventory.v1 import inventory_pb2_grpc
 from pulseone.profile.v1 import profile_pb2_grpc
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -30,6 +31,9 @@ from services.auth.settings import AuthSettings
 from services.auth.use_cases.accounts import create_system_admin
 from services.common.db import create_engine, migrate
 from services.common.runtime import ServiceRuntime
+from services.inventory.app import MIGRATIONS as INVENTORY_MIGRATIONS
+from services.inventory.app import build as build_inventory
+from services.inventory.settings import InventorySettings
 from services.profile.app import MIGRATIONS as PROFILE_MIGRATIONS
 from services.profile.app import build as build_profile
 from services.profile.settings import ProfileSettings
@@ -249,6 +253,52 @@ async def appointments(postgres: Postgres, nats_server: Nats, auth: AuthHarness)
         replicas.append(runtime)
         channels.append(grpc.aio.insecure_channel(f"127.0.0.1:{port}"))
     yield AppointmentsHarness(replicas, channels, url, clock)
+    for channel in channels:
+        await channel.close()
+    for runtime in replicas:
+        await runtime.stop()
+
+
+@dataclass
+class InventoryHarness:
+    """Two replicas of the inventory service on one database, re-reading lagging locations from profile."""
+
+    replicas: list[ServiceRuntime]
+    channels: list[grpc.aio.Channel]
+    database_url: str
+    clock: Clock
+
+    def stub(self, replica: int = 0) -> Any:
+        return inventory_pb2_grpc.InventoryServiceStub(self.channels[replica])
+
+
+@pytest.fixture(scope="module")
+async def inventory(
+    postgres: Postgres, nats_server: Nats, auth: AuthHarness, profile: ProfileHarness
+) -> AsyncIterator[InventoryHarness]:
+    url = fresh_database(postgres, "inventory")
+    migrate(url, INVENTORY_MIGRATIONS)
+    consumer = f"inventory-{uuid.uuid4().hex[:8]}"
+    clock = Clock()
+    replicas, channels = [], []
+    for _ in range(2):
+        settings = InventorySettings(
+            database_url=url,
+            nats_url=nats_server.url,
+            port=0,
+            auth_address=f"127.0.0.1:{auth.runtime.port}",
+            profile_address=f"127.0.0.1:{profile.runtime.port}",
+            health_interval_seconds=0.2,
+            event_consumer=consumer,
+            event_max_deliver=2,
+            event_ack_wait_seconds=5,
+            page_token_key_file=page_token_key(),
+        )
+        runtime = build_inventory(settings, clock=clock)
+        port = await runtime.start()
+        replicas.append(runtime)
+        channels.append(grpc.aio.insecure_channel(f"127.0.0.1:{port}"))
+    yield InventoryHarness(replicas, channels, url, clock)
     for channel in channels:
         await channel.close()
     for runtime in replicas:

@@ -15,6 +15,7 @@ from services.appointments import models as appointment_models
 from services.auth import models as auth_models
 from services.common import audit, event_tables, projections
 from services.common.db import migrate
+from services.inventory import models as inventory_models
 from services.profile import models as profile_models
 from tests.conftest import fresh_database
 
@@ -23,6 +24,7 @@ SERVICES = {
     "auth": (auth_models.Base.metadata, [event_tables.metadata]),
     "profile": (profile_models.Base.metadata, [event_tables.metadata, audit.metadata, projections.metadata]),
     "appointments": (appointment_models.Base.metadata, [event_tables.metadata, audit.metadata, projections.metadata]),
+    "inventory": (inventory_models.Base.metadata, [event_tables.metadata, projections.metadata]),
 }
 
 

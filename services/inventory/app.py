@@ -1,0 +1,95 @@
+"""Composition root of the inventory service: builds everything from settings; nothing happens at import."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import grpc
+from pulseone.inventory.v1 import inventory_pb2_grpc
+from pulseone.profile.v1 import profile_pb2, profile_pb2_grpc
+
+from services.common.clock import Clock, utc_now
+from services.common.context import on_behalf_of_caller
+from services.common.outbox import OutboxRelay
+from services.common.projections import status_lookup
+from services.common.runtime import Infrastructure, ServiceParts, ServiceRuntime, consumer_for, interceptor_for
+from services.common.tokens import AuthClient
+from services.inventory import api, events, messages
+from services.inventory.domain.errors import LocationsUnavailable
+from services.inventory.domain.locations import Location, LocationKind
+from services.inventory.settings import InventorySettings
+from services.inventory.use_cases.catalog import Catalog
+from services.inventory.use_cases.locations import Locations, LocationSource
+from services.inventory.use_cases.reports import Reports
+from services.inventory.use_cases.stock import Stock
+
+NAME = "inventory"
+SERVICE_NAMES = ["pulseone.inventory.v1.InventoryService"]
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+UNREACHABLE = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED})
+
+
+def location_source(channel: grpc.aio.Channel) -> LocationSource:
+    """Re-read a clinic or pharmacy from the profile service, on the caller's behalf (their token
+    forwarded). A profile service that cannot answer is UNAVAILABLE, never a refusal: the location
+    may well be the caller's."""
+    clinics = profile_pb2_grpc.ClinicServiceStub(channel)  # type: ignore[no-untyped-call]
+    pharmacies = profile_pb2_grpc.PharmacyServiceStub(channel)  # type: ignore[no-untyped-call]
+
+    async def ask(kind: LocationKind, location_id: uuid.UUID) -> Location | None:
+        metadata = on_behalf_of_caller()
+        try:
+            if kind is LocationKind.CLINIC:
+                request = profile_pb2.GetClinicRequest(clinic_id=str(location_id))
+                return messages.clinic_location(await clinics.GetClinic(request, metadata=metadata, timeout=2.0))
+            found = await pharmacies.GetPharmacy(
+                profile_pb2.GetPharmacyRequest(pharmacy_id=str(location_id)), metadata=metadata, timeout=2.0
+            )
+            return messages.pharmacy_location(found)
+        except grpc.aio.AioRpcError as error:
+            if error.code() in UNREACHABLE:
+                raise LocationsUnavailable from None
+            return None
+        except ValueError:  # ids that are not UUIDs: nothing this service could hold
+            return None
+
+    return ask
+
+
+def build(settings: InventorySettings, *, clock: Clock = utc_now) -> ServiceRuntime:
+    infra = Infrastructure.create(settings, NAME)
+    auth = AuthClient.connect(settings.auth_address, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
+    profile_channel = grpc.aio.insecure_channel(settings.profile_address)
+    locations = Locations(infra.sessions, location_source(profile_channel))
+    catalog = Catalog(infra.sessions, locations, pages=infra.pages, subjects=events.PUBLISHED, clock=clock)
+    stock = Stock(infra.engine, locations, subjects=events.PUBLISHED, clock=clock)
+    reports = Reports(infra.sessions, locations, pages=infra.pages, clock=clock)
+
+    def register(server: grpc.aio.Server) -> None:
+        servicer = api.InventoryApi(catalog, stock, reports)
+        inventory_pb2_grpc.add_InventoryServiceServicer_to_server(servicer, server)  # type: ignore[no-untyped-call]
+
+    interceptor = interceptor_for(
+        infra,
+        NAME,
+        SERVICE_NAMES,
+        auth.verifier,
+        status_lookup=status_lookup(infra.engine),
+        status_recheck=auth.recheck,
+    )
+    return ServiceRuntime(
+        infra,
+        ServiceParts(
+            name=NAME,
+            service_names=SERVICE_NAMES,
+            migrations=MIGRATIONS,
+            register=register,
+            interceptor=interceptor,
+            relay=OutboxRelay(infra.engine, infra.link),
+            consumer=consumer_for(infra, NAME, events.subscriptions()),
+            closers=[auth.channel.close, profile_channel.close],
+        ),
+    )
