@@ -18,9 +18,8 @@ from services.appointments.use_cases.queue import Queues
 from services.appointments.use_cases.sessions import AffiliationOwner, Sessions
 from services.common.clock import Clock, utc_now
 from services.common.context import on_behalf_of_caller
-from services.common.outbox import OutboxRelay
 from services.common.projections import status_lookup
-from services.common.runtime import Infrastructure, ServiceParts, ServiceRuntime, consumer_for, interceptor_for
+from services.common.runtime import Infrastructure, ServiceRuntime, assemble
 from services.common.tokens import AuthClient
 
 NAME = "appointments"
@@ -66,25 +65,17 @@ def build(settings: AppointmentsSettings, *, clock: Clock = utc_now) -> ServiceR
         appointments_pb2_grpc.add_QueueServiceServicer_to_server(api.QueueApi(queues), server)  # type: ignore[no-untyped-call]
         appointments_pb2_grpc.add_NotesServiceServicer_to_server(api.NotesApi(notes), server)  # type: ignore[no-untyped-call]
 
-    interceptor = interceptor_for(
+    parts = assemble(
         infra,
-        NAME,
-        SERVICE_NAMES,
-        auth.verifier,
+        name=NAME,
+        service_names=SERVICE_NAMES,
+        migrations=MIGRATIONS,
+        register=register,
+        verifier=auth.verifier,
         status_lookup=status_lookup(infra.engine),
         status_recheck=auth.recheck,
+        subscriptions=events.subscriptions(appointments, directory),
+        closers=[auth.channel.close, profile_channel.close],
+        workers=[sweeper(infra.sessions, clock)],
     )
-    return ServiceRuntime(
-        infra,
-        ServiceParts(
-            name=NAME,
-            service_names=SERVICE_NAMES,
-            migrations=MIGRATIONS,
-            register=register,
-            interceptor=interceptor,
-            relay=OutboxRelay(infra.engine, infra.link),
-            consumer=consumer_for(infra, NAME, events.subscriptions(appointments, directory)),
-            closers=[auth.channel.close, profile_channel.close],
-            workers=[sweeper(infra.sessions, clock)],
-        ),
-    )
+    return ServiceRuntime(infra, parts)

@@ -16,8 +16,7 @@ from services.auth.settings import AuthSettings
 from services.auth.use_cases.accounts import Accounts
 from services.auth.use_cases.sign_in import SignIn
 from services.common.clock import Clock, utc_now
-from services.common.outbox import OutboxRelay
-from services.common.runtime import Infrastructure, ServiceParts, ServiceRuntime, consumer_for, interceptor_for
+from services.common.runtime import Infrastructure, ServiceRuntime, assemble
 from services.common.tokens import TokenVerifier
 
 NAME = "auth"
@@ -50,18 +49,14 @@ def build(settings: AuthSettings, *, clock: Clock = utc_now) -> ServiceRuntime:
     accounts = Accounts(infra.sessions, hasher=hasher, issuer=issuer, pages=infra.pages, clock=clock)
     sign_in = SignIn(infra.sessions, hasher=hasher, ring=ring, issuer=issuer, verifier=verifier, clock=clock)
     api = AuthApi(accounts, sign_in)
-    interceptor = interceptor_for(
-        infra, NAME, SERVICE_NAMES, verifier, status_lookup=store.account_status_lookup(infra.engine)
-    )
-    return ServiceRuntime(
+    parts = assemble(
         infra,
-        ServiceParts(
-            name=NAME,
-            service_names=SERVICE_NAMES,
-            migrations=MIGRATIONS,
-            register=lambda server: auth_pb2_grpc.add_AuthServiceServicer_to_server(api, server),  # type: ignore[no-untyped-call]
-            interceptor=interceptor,
-            relay=OutboxRelay(infra.engine, infra.link),
-            consumer=consumer_for(infra, NAME, subscriptions()),
-        ),
+        name=NAME,
+        service_names=SERVICE_NAMES,
+        migrations=MIGRATIONS,
+        register=lambda server: auth_pb2_grpc.add_AuthServiceServicer_to_server(api, server),  # type: ignore[no-untyped-call]
+        verifier=verifier,
+        status_lookup=store.account_status_lookup(infra.engine),
+        subscriptions=subscriptions(),
     )
+    return ServiceRuntime(infra, parts)

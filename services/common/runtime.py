@@ -123,6 +123,38 @@ def consumer_for(infra: Infrastructure, name: str, subscriptions: list[Subscript
     )
 
 
+def assemble(
+    infra: Infrastructure,
+    *,
+    name: str,
+    service_names: list[str],
+    migrations: Path,
+    register: Register,
+    verifier: TokenVerifier,
+    status_lookup: StatusLookup,
+    status_recheck: StatusRecheck | None = None,
+    subscriptions: list[Subscription],
+    workers: list[Callable[[], Coroutine[Any, Any, None]]] | None = None,
+    closers: list[Callable[[], Awaitable[Any]]] | None = None,
+) -> ServiceParts:
+    """The parts every service has, built the same way for each: its interceptor (rules, audit trail,
+    the caller's current status), its outbox relay and its consumer. A composition root calls this
+    with what is its own (servicers, subscriptions, workers) and hands the result to the runtime."""
+    return ServiceParts(
+        name=name,
+        service_names=service_names,
+        migrations=migrations,
+        register=register,
+        interceptor=interceptor_for(
+            infra, name, service_names, verifier, status_lookup=status_lookup, status_recheck=status_recheck
+        ),
+        relay=OutboxRelay(infra.engine, infra.link),
+        consumer=consumer_for(infra, name, subscriptions),
+        workers=workers or [],
+        closers=closers or [],
+    )
+
+
 class ServiceRuntime:
     """Runs one service: `start()` returns the bound port; `stop()` drains calls and stops workers."""
 

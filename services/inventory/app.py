@@ -11,9 +11,8 @@ from pulseone.profile.v1 import profile_pb2, profile_pb2_grpc
 
 from services.common.clock import Clock, utc_now
 from services.common.context import on_behalf_of_caller
-from services.common.outbox import OutboxRelay
 from services.common.projections import status_lookup
-from services.common.runtime import Infrastructure, ServiceParts, ServiceRuntime, consumer_for, interceptor_for
+from services.common.runtime import Infrastructure, ServiceRuntime, assemble
 from services.common.tokens import AuthClient
 from services.inventory import api, events, messages
 from services.inventory.domain.errors import LocationsUnavailable
@@ -72,24 +71,16 @@ def build(settings: InventorySettings, *, clock: Clock = utc_now) -> ServiceRunt
         servicer = api.InventoryApi(catalog, stock, reports)
         inventory_pb2_grpc.add_InventoryServiceServicer_to_server(servicer, server)  # type: ignore[no-untyped-call]
 
-    interceptor = interceptor_for(
+    parts = assemble(
         infra,
-        NAME,
-        SERVICE_NAMES,
-        auth.verifier,
+        name=NAME,
+        service_names=SERVICE_NAMES,
+        migrations=MIGRATIONS,
+        register=register,
+        verifier=auth.verifier,
         status_lookup=status_lookup(infra.engine),
         status_recheck=auth.recheck,
+        subscriptions=events.subscriptions(),
+        closers=[auth.channel.close, profile_channel.close],
     )
-    return ServiceRuntime(
-        infra,
-        ServiceParts(
-            name=NAME,
-            service_names=SERVICE_NAMES,
-            migrations=MIGRATIONS,
-            register=register,
-            interceptor=interceptor,
-            relay=OutboxRelay(infra.engine, infra.link),
-            consumer=consumer_for(infra, NAME, events.subscriptions()),
-            closers=[auth.channel.close, profile_channel.close],
-        ),
-    )
+    return ServiceRuntime(infra, parts)

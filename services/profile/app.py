@@ -8,9 +8,8 @@ import grpc
 from pulseone.profile.v1 import profile_pb2_grpc
 
 from services.common.clock import Clock, utc_now
-from services.common.outbox import OutboxRelay
 from services.common.projections import status_lookup
-from services.common.runtime import Infrastructure, ServiceParts, ServiceRuntime, consumer_for, interceptor_for
+from services.common.runtime import Infrastructure, ServiceRuntime, assemble
 from services.common.tokens import AuthClient
 from services.profile import api, events
 from services.profile.settings import ProfileSettings
@@ -48,24 +47,16 @@ def build(settings: ProfileSettings, *, clock: Clock = utc_now) -> ServiceRuntim
         profile_pb2_grpc.add_ClinicServiceServicer_to_server(clinics, server)  # type: ignore[no-untyped-call]
         profile_pb2_grpc.add_PharmacyServiceServicer_to_server(pharmacies, server)  # type: ignore[no-untyped-call]
 
-    interceptor = interceptor_for(
+    parts = assemble(
         infra,
-        NAME,
-        SERVICE_NAMES,
-        auth.verifier,
+        name=NAME,
+        service_names=SERVICE_NAMES,
+        migrations=MIGRATIONS,
+        register=register,
+        verifier=auth.verifier,
         status_lookup=status_lookup(infra.engine),
         status_recheck=auth.recheck,
+        subscriptions=events.subscriptions(),
+        closers=[auth.channel.close],
     )
-    return ServiceRuntime(
-        infra,
-        ServiceParts(
-            name=NAME,
-            service_names=SERVICE_NAMES,
-            migrations=MIGRATIONS,
-            register=register,
-            interceptor=interceptor,
-            relay=OutboxRelay(infra.engine, infra.link),
-            consumer=consumer_for(infra, NAME, events.subscriptions()),
-            closers=[auth.channel.close],
-        ),
-    )
+    return ServiceRuntime(infra, parts)
