@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -66,21 +66,6 @@ async def run_to_completion(work: Coroutine[Any, Any, T]) -> T:
     if cancelled is not None:
         raise cancelled
     return result
-
-
-Row = Mapping[str, Any]
-"""A row as the services pass it around: column name -> value."""
-
-
-async def fetch_one(session: AsyncSession, query: sa.Executable) -> Row | None:
-    """The first row of a query as a plain dict (column name -> value), or None."""
-    row = (await session.execute(query)).mappings().first()
-    return dict(row) if row is not None else None
-
-
-async def fetch_all(session: AsyncSession, query: sa.Executable) -> list[Row]:
-    """Every row of a query as plain dicts (column name -> value)."""
-    return [dict(r) for r in (await session.execute(query)).mappings().all()]
 
 
 def alembic_config(url: str, migrations: Path) -> Config:
