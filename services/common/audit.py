@@ -23,7 +23,7 @@ from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.common.context import Principal
-from services.common.errors import DomainError, NotFound, PermissionDenied, Unauthenticated
+from services.common.errors import DomainError, NotFound, PermissionDenied, Unauthenticated, Unavailable
 
 log = logging.getLogger("pulseone.audit")
 
@@ -64,6 +64,13 @@ class Outcome(enum.StrEnum):
     """Refused for another reason the caller can act on: invalid input, a state that forbids it."""
     FAILED = "FAILED"
     """An unexpected failure."""
+
+
+class AuditUnavailable(Unavailable):
+    """The trail cannot be written, so the call is refused; nothing was changed, a retry is safe."""
+
+    default_reason = "AUDIT_UNAVAILABLE"
+    default_message = "the audit trail cannot be written; retry later"
 
 
 def outcome_of(error: BaseException | None) -> Outcome:

@@ -150,7 +150,16 @@ class ValidationErrors:
             raise InvalidArgument(message, reason="VALIDATION_FAILED", violations=self.violations)
 
 
+class InvalidField(InvalidArgument):
+    """One field of a request is invalid: VALIDATION_FAILED with that field's violation. Services name
+    their own such facts by subclassing it (`WrongPassword`, `NotAClinicAdmin`)."""
+
+    default_reason = "VALIDATION_FAILED"
+
+    def __init__(self, field_name: str, description: str, reason: str = "INVALID_FIELD") -> None:
+        super().__init__(f"{field_name}: {description}", violations=[FieldViolation(field_name, description, reason)])
+
+
 def invalid_field(field_name: str, description: str, reason: str = "INVALID_FIELD") -> InvalidArgument:
     """INVALID_ARGUMENT for a single bad field."""
-    errors = ValidationErrors([FieldViolation(field_name, description, reason)])
-    return InvalidArgument(f"{field_name}: {description}", reason="VALIDATION_FAILED", violations=errors.violations)
+    return InvalidField(field_name, description, reason)

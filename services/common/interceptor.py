@@ -14,7 +14,7 @@ from typing import Any
 
 import grpc
 
-from services.common.audit import AuditRule, AuditTrail, Outcome, outcome_of
+from services.common.audit import AuditRule, AuditTrail, AuditUnavailable, Outcome, outcome_of
 from services.common.authz import INFRASTRUCTURE_PREFIXES, AccessRule, authorize
 from services.common.context import (
     AccountStatus,
@@ -24,7 +24,7 @@ from services.common.context import (
     request_id_var,
     token_var,
 )
-from services.common.errors import DomainError, PermissionDenied, Unauthenticated, Unavailable
+from services.common.errors import DomainError, PermissionDenied, Unauthenticated
 from services.common.forwarded import client_address
 from services.common.request_checks import RequestChecks, Undecodable, malformed, tolerant
 from services.common.status import GRPC_DETAILS_KEY, describe
@@ -155,7 +155,7 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         try:
             await trail.record(principal, call_id, request_id_var.get(), audit.entries(request, None, Outcome.STARTED))
         except Exception as failure:
-            raise Unavailable("the audit trail cannot be written; retry later", reason="AUDIT_UNAVAILABLE") from failure
+            raise AuditUnavailable() from failure
 
     def _audit_cancelled(self, rule: AccessRule | None, call_id: uuid.UUID, request: Any) -> None:
         """The caller went away while a change ran: its outcome is CANCELLED (what committed stands).
@@ -180,9 +180,7 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
             await trail.record(principal, call_id, request_id_var.get(), audit.entries(request, response, outcome))
         except Exception as failure:
             if error is None and not audit.changes:
-                raise Unavailable(
-                    "the audit trail cannot be written; retry later", reason="AUDIT_UNAVAILABLE"
-                ) from failure
+                raise AuditUnavailable() from failure
 
     async def _with_current_status(self, principal: Principal, token: str) -> Principal:
         """The account status this service holds, not the token's claim (which may be 15 minutes old).
@@ -250,9 +248,8 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
             try:
                 await self._enter(method, rule, context)
                 self._check_shape(request)
-                if rule is not None and rule.audit is not None:
-                    # A stream is recorded when it is granted, before the first message leaves.
-                    await self._audit(rule, call_id, request, None, None)
+                # A stream is recorded when it is granted, before the first message leaves.
+                await self._audit(rule, call_id, request, None, None)
                 async for response in behavior(request, context):
                     yield response
             except grpc.aio.AbortError:

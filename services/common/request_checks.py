@@ -28,11 +28,11 @@ _ENUM = descriptor.FieldDescriptor.TYPE_ENUM
 _MESSAGE = descriptor.FieldDescriptor.TYPE_MESSAGE
 
 
-@dataclass(frozen=True)
 class Undecodable:
     """What a request that is not a valid protobuf message of its type deserializes to."""
 
-    reason: str
+
+UNDECODABLE = Undecodable()
 
 
 def tolerant(deserialize: Callable[[bytes], Any] | None) -> Callable[[bytes], Any] | None:
@@ -44,8 +44,8 @@ def tolerant(deserialize: Callable[[bytes], Any] | None) -> Callable[[bytes], An
     def parse(data: bytes) -> Any:
         try:
             return deserialize(data)
-        except Exception as error:  # noqa: BLE001 - any decoding failure is the client's malformed input
-            return Undecodable(type(error).__name__)
+        except Exception:  # noqa: BLE001 - any decoding failure is the client's malformed input
+            return UNDECODABLE
 
     return parse
 

@@ -8,8 +8,7 @@ from services.common.context import AccountStatus
 from services.common.errors import (
     AlreadyExists,
     FailedPrecondition,
-    FieldViolation,
-    InvalidArgument,
+    InvalidField,
     NotFound,
     PermissionDenied,
     ResourceExhausted,
@@ -88,17 +87,11 @@ class AccountGone(Unauthenticated):
     default_message = "the account no longer exists"
 
 
-class WrongPassword(InvalidArgument):
+class WrongPassword(InvalidField):
     """The current password given to change it is not the account's."""
 
-    default_reason = "VALIDATION_FAILED"
-
     def __init__(self) -> None:
-        description = "is not the password of this account"
-        super().__init__(
-            f"currentPassword: {description}",
-            violations=[FieldViolation("currentPassword", description, "WRONG_PASSWORD")],
-        )
+        super().__init__("currentPassword", "is not the password of this account", "WRONG_PASSWORD")
 
 
 class RefreshTokenInvalid(Unauthenticated):

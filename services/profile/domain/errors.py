@@ -5,8 +5,8 @@ from __future__ import annotations
 from services.common.errors import (
     AlreadyExists,
     FailedPrecondition,
-    FieldViolation,
     InvalidArgument,
+    InvalidField,
     NotFound,
     PermissionDenied,
 )
@@ -64,16 +64,11 @@ class LookupNeedsOneKey(InvalidArgument):
     default_message = "give exactly one of email and phone"
 
 
-class NotAClinicAdmin(InvalidArgument):
+class NotAClinicAdmin(InvalidField):
     """A SYSTEM_ADMIN assigned a clinic to an account that is not a clinic admin: a field violation of `adminId`."""
 
-    default_reason = "VALIDATION_FAILED"
-
     def __init__(self) -> None:
-        description = "is not a CLINIC_ADMIN account"
-        super().__init__(
-            f"adminId: {description}", violations=[FieldViolation("adminId", description, "NOT_A_CLINIC_ADMIN")]
-        )
+        super().__init__("adminId", "is not a CLINIC_ADMIN account", "NOT_A_CLINIC_ADMIN")
 
 
 # Conflicts
