@@ -59,6 +59,7 @@ SERVICES = [
     ServiceSpec("profile", "services.profile", 8082, "pulseone.profile.v1.ProfileService"),
     ServiceSpec("appointments", "services.appointments", 8084, "pulseone.appointments.v1.AppointmentService"),
     ServiceSpec("inventory", "services.inventory", 8083, "pulseone.inventory.v1.InventoryService"),
+    ServiceSpec("prescriptions", "services.prescriptions", 8085, "pulseone.prescriptions.v1.PrescriptionService"),
 ]
 
 Progress = Callable[[str], None]
@@ -200,6 +201,8 @@ class Platform:
             "PULSEONE_PORT": str(self.service_ports[spec.name]),
             "PULSEONE_AUTH_ADDRESS": f"127.0.0.1:{self.service_ports['auth']}",
             "PULSEONE_PROFILE_ADDRESS": f"127.0.0.1:{self.service_ports['profile']}",
+            "PULSEONE_APPOINTMENTS_ADDRESS": f"127.0.0.1:{self.service_ports['appointments']}",
+            "PULSEONE_INVENTORY_ADDRESS": f"127.0.0.1:{self.service_ports['inventory']}",
             "PULSEONE_KEY_RING_FILE": str(self.key_ring),
             "PULSEONE_PAGE_TOKEN_KEY_FILE": str(self.page_token_key),
             GATEWAY_SECRET_ENV: self.gateway_secret(),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from dataclasses import dataclass
 
 import grpc
@@ -35,3 +36,12 @@ def failure_of(error: grpc.aio.AioRpcError) -> RpcFailure:
             detail.Unpack(bad)
             fields.update({v.field: v.reason for v in bad.field_violations})
     return RpcFailure(error.code(), error.details() or "", info.reason, info.domain, dict(info.metadata), fields)
+
+
+async def refusal(call: Awaitable[object]) -> RpcFailure:
+    """The failure of a call that must fail."""
+    try:
+        await call
+    except grpc.aio.AioRpcError as error:
+        return failure_of(error)
+    raise AssertionError("the call succeeded")

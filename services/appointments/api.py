@@ -13,7 +13,7 @@ from services.appointments.use_cases.notes import Notes
 from services.appointments.use_cases.queue import Queues
 from services.appointments.use_cases.sessions import Sessions
 from services.common.context import current_principal
-from services.common.fields import parse_uuid, require_date
+from services.common.fields import optional_uuid, parse_uuid, require_date
 
 Context: TypeAlias = grpc.aio.ServicerContext
 
@@ -32,8 +32,8 @@ class SessionApi(appointments_pb2_grpc.SessionServiceServicer):
         self, request: appointments_pb2.ListSessionsRequest, context: Context
     ) -> appointments_pb2.ListSessionsResponse:
         page = await self._sessions.list_sessions(
-            doctor_id=messages.optional_uuid(request.doctor_id, "doctorId"),
-            clinic_id=messages.optional_uuid(request.clinic_id, "clinicId"),
+            doctor_id=optional_uuid(request.doctor_id, "doctorId"),
+            clinic_id=optional_uuid(request.clinic_id, "clinicId"),
             active_only=request.active_only,
             size=request.page_size,
             token=request.page_token,
@@ -97,8 +97,8 @@ class SessionApi(appointments_pb2_grpc.SessionServiceServicer):
         self, request: appointments_pb2.ListAvailabilityRequest, context: Context
     ) -> appointments_pb2.ListAvailabilityResponse:
         found = await self._sessions.availability(
-            doctor_id=messages.optional_uuid(request.doctor_id, "doctorId"),
-            clinic_id=messages.optional_uuid(request.clinic_id, "clinicId"),
+            doctor_id=optional_uuid(request.doctor_id, "doctorId"),
+            clinic_id=optional_uuid(request.clinic_id, "clinicId"),
             specialization=request.specialization,
             service_type=messages.service_type_of(request.service_type),
             first=messages.optional_date(getattr(request, "from"), "from"),
@@ -225,7 +225,7 @@ class QueueApi(appointments_pb2_grpc.QueueServiceServicer):
             current_principal(),
             parse_uuid(request.session_id, "sessionId"),
             messages.optional_date(request.date, "date"),
-            messages.optional_uuid(request.request_id, "requestId"),
+            optional_uuid(request.request_id, "requestId"),
         )
         return messages.appointment_message(called)
 

@@ -41,7 +41,7 @@ from services.appointments.domain.schedule import (
 )
 from services.appointments.domain.visibility import AppointmentQuery
 from services.common.errors import invalid_field
-from services.common.fields import parse_uuid, require_date, require_instant, require_time
+from services.common.fields import optional_uuid, parse_uuid, require_date, require_instant, require_time
 from services.common.json_names import json_name
 from services.common.timestamps import set_time
 from services.common.updates import requested_changes
@@ -78,11 +78,6 @@ def _money(value: Decimal) -> str:
 
 
 # Request values
-
-
-def optional_uuid(value: str, field: str) -> uuid.UUID | None:
-    """An optional id: empty is None, anything else must be a UUID."""
-    return parse_uuid(value, field) if value else None
 
 
 def optional_date(value: str, field: str) -> date | None:

@@ -186,6 +186,11 @@ def parse_uuid(value: str, field: str) -> uuid.UUID:
         raise invalid_field(field, "is required" if not value else f"{value!r} is not a UUID", "INVALID_ID") from None
 
 
+def optional_uuid(value: str, field: str) -> uuid.UUID | None:
+    """An optional id: empty is None, anything else must be a UUID."""
+    return parse_uuid(value, field) if value else None
+
+
 def is_time_zone(name: str) -> bool:
     """An IANA zone name this machine knows. Any name a client sends is safe to ask about: names that
     are not zone files, escape the zone directory or are too long for the file system are simply not zones."""

@@ -37,15 +37,11 @@ class EventMessage(Protocol):
     def SerializeToString(self) -> bytes: ...  # noqa: N802 - protobuf's name
 
 
-async def record_event(
-    session: AsyncSession,
-    event_type: EventType[Message],
-    event: EventMessage,
-    *,
-    entity_id: uuid.UUID | str,
-    entity_version: int,
-) -> uuid.UUID:
-    """Fill in the event's metadata and write it to the outbox in the caller's transaction."""
+def outbox_row(
+    event_type: EventType[Message], event: EventMessage, *, entity_id: uuid.UUID | str, entity_version: int
+) -> dict[str, Any]:
+    """Fill in the event's metadata (id, time, the current caller, entity, request id) and return the
+    outbox row that carries it, for a caller that writes it in its own statement."""
     if not isinstance(event, event_type.message):
         raise TypeError(f"{event_type.subject} carries {event_type.message.__name__}, not {type(event).__name__}")
     event_id = uuid.uuid4()
@@ -58,9 +54,21 @@ async def record_event(
     metadata.entity_id = str(entity_id)
     metadata.entity_version = entity_version
     metadata.request_id = request_id_var.get()
-    await session.execute(
-        sa.insert(outbox).values(event_id=event_id, subject=event_type.subject, payload=event.SerializeToString())
-    )
+    return {"event_id": event_id, "subject": event_type.subject, "payload": event.SerializeToString()}
+
+
+async def record_event(
+    session: AsyncSession,
+    event_type: EventType[Message],
+    event: EventMessage,
+    *,
+    entity_id: uuid.UUID | str,
+    entity_version: int,
+) -> uuid.UUID:
+    """Fill in the event's metadata and write it to the outbox in the caller's transaction."""
+    row = outbox_row(event_type, event, entity_id=entity_id, entity_version=entity_version)
+    await session.execute(sa.insert(outbox).values(**row))
+    event_id: uuid.UUID = row["event_id"]
     return event_id
 
 

@@ -8,9 +8,9 @@ import grpc
 from pulseone.inventory.v1 import inventory_pb2, inventory_pb2_grpc, resources_pb2
 
 from services.common.context import current_principal
-from services.common.fields import parse_uuid
+from services.common.fields import optional_uuid, parse_uuid
 from services.inventory import messages
-from services.inventory.messages import optional_date, optional_uuid
+from services.inventory.messages import optional_date
 from services.inventory.use_cases.catalog import Catalog
 from services.inventory.use_cases.reports import Reports
 from services.inventory.use_cases.stock import Stock

@@ -11,6 +11,7 @@ from pulseone.profile.v1 import profile_pb2, profile_pb2_grpc
 
 from services.common.clock import Clock, utc_now
 from services.common.context import on_behalf_of_caller
+from services.common.peers import UNREACHABLE
 from services.common.projections import status_lookup
 from services.common.runtime import Infrastructure, ServiceRuntime, assemble
 from services.common.tokens import AuthClient
@@ -26,9 +27,6 @@ from services.inventory.use_cases.stock import Stock
 NAME = "inventory"
 SERVICE_NAMES = ["pulseone.inventory.v1.InventoryService"]
 MIGRATIONS = Path(__file__).parent / "migrations"
-
-
-UNREACHABLE = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED})
 
 
 def location_source(channel: grpc.aio.Channel) -> LocationSource:

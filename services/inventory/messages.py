@@ -9,7 +9,7 @@ from decimal import Decimal
 from pulseone.inventory.v1 import inventory_pb2, resources_pb2
 from pulseone.profile.v1 import resources_pb2 as profile_resources
 
-from services.common.fields import parse_uuid, require_date
+from services.common.fields import optional_uuid, parse_uuid, require_date
 from services.common.timestamps import set_time
 from services.common.updates import requested_changes
 from services.inventory.domain import batches, catalog, dispensing
@@ -27,10 +27,6 @@ Proto = resources_pb2.CatalogItem
 
 def money(value: Decimal) -> str:
     return str(value.quantize(CENTS))
-
-
-def optional_uuid(value: str, field: str) -> uuid.UUID | None:
-    return parse_uuid(value, field) if value else None
 
 
 def _unit_type(value: int) -> str:

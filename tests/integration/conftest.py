@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from pulseone.appointments.v1 import appointments_pb2_grpc
 from pulseone.auth.v1 import auth_pb2, auth_pb2_grpc
 from pulseone.inventory.v1 import inventory_pb2_grpc
+from pulseone.prescriptions.v1 import prescriptions_pb2_grpc
 from pulseone.profile.v1 import profile_pb2_grpc
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -34,6 +35,9 @@ from services.common.runtime import ServiceRuntime
 from services.inventory.app import MIGRATIONS as INVENTORY_MIGRATIONS
 from services.inventory.app import build as build_inventory
 from services.inventory.settings import InventorySettings
+from services.prescriptions.app import MIGRATIONS as PRESCRIPTIONS_MIGRATIONS
+from services.prescriptions.app import build as build_prescriptions
+from services.prescriptions.settings import PrescriptionsSettings
 from services.profile.app import MIGRATIONS as PROFILE_MIGRATIONS
 from services.profile.app import build as build_profile
 from services.profile.settings import ProfileSettings
@@ -299,6 +303,58 @@ async def inventory(
         replicas.append(runtime)
         channels.append(grpc.aio.insecure_channel(f"127.0.0.1:{port}"))
     yield InventoryHarness(replicas, channels, url, clock)
+    for channel in channels:
+        await channel.close()
+    for runtime in replicas:
+        await runtime.stop()
+
+
+@dataclass
+class PrescriptionsHarness:
+    """Two replicas of the prescriptions service on one database, asking the running appointments
+    and inventory services (on the caller's behalf) as in production."""
+
+    replicas: list[ServiceRuntime]
+    channels: list[grpc.aio.Channel]
+    database_url: str
+    clock: Clock
+
+    def stub(self, replica: int = 0) -> Any:
+        return prescriptions_pb2_grpc.PrescriptionServiceStub(self.channels[replica])
+
+
+@pytest.fixture(scope="module")
+async def prescriptions(
+    postgres: Postgres,
+    nats_server: Nats,
+    auth: AuthHarness,
+    appointments: AppointmentsHarness,
+    inventory: InventoryHarness,
+) -> AsyncIterator[PrescriptionsHarness]:
+    url = fresh_database(postgres, "prescriptions")
+    migrate(url, PRESCRIPTIONS_MIGRATIONS)
+    consumer = f"prescriptions-{uuid.uuid4().hex[:8]}"
+    clock = Clock()
+    replicas, channels = [], []
+    for _ in range(2):
+        settings = PrescriptionsSettings(
+            database_url=url,
+            nats_url=nats_server.url,
+            port=0,
+            auth_address=f"127.0.0.1:{auth.runtime.port}",
+            appointments_address=f"127.0.0.1:{appointments.replicas[0].port}",
+            inventory_address=f"127.0.0.1:{inventory.replicas[0].port}",
+            health_interval_seconds=0.2,
+            event_consumer=consumer,
+            event_max_deliver=2,
+            event_ack_wait_seconds=5,
+            page_token_key_file=page_token_key(),
+        )
+        runtime = build_prescriptions(settings, clock=clock)
+        port = await runtime.start()
+        replicas.append(runtime)
+        channels.append(grpc.aio.insecure_channel(f"127.0.0.1:{port}"))
+    yield PrescriptionsHarness(replicas, channels, url, clock)
     for channel in channels:
         await channel.close()
     for runtime in replicas:

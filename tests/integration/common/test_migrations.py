@@ -16,6 +16,7 @@ from services.auth import models as auth_models
 from services.common import audit, event_tables, projections
 from services.common.db import migrate
 from services.inventory import models as inventory_models
+from services.prescriptions import models as prescription_models
 from services.profile import models as profile_models
 from tests.conftest import fresh_database
 
@@ -25,6 +26,10 @@ SERVICES = {
     "profile": (profile_models.Base.metadata, [event_tables.metadata, audit.metadata, projections.metadata]),
     "appointments": (appointment_models.Base.metadata, [event_tables.metadata, audit.metadata, projections.metadata]),
     "inventory": (inventory_models.Base.metadata, [event_tables.metadata, projections.metadata]),
+    "prescriptions": (
+        prescription_models.Base.metadata,
+        [event_tables.metadata, audit.metadata, projections.metadata],
+    ),
 }
 
 

@@ -1,0 +1,70 @@
+"""Calling another service on the caller's behalf: what its refusals mean here.
+
+A refusal of the other service (its ErrorInfo reason, metadata and field violations) is passed on to
+our caller as the same fact, so a pharmacy that dispenses more than it holds hears INSUFFICIENT_STOCK
+whichever service it called. A service that cannot answer is UNREACHABLE: the caller raises its own
+"unavailable" fact, never a refusal.
+"""
+
+from __future__ import annotations
+
+import grpc
+from google.rpc import error_details_pb2, status_pb2
+
+from services.common.errors import (
+    Aborted,
+    AlreadyExists,
+    DomainError,
+    FailedPrecondition,
+    FieldViolation,
+    InvalidArgument,
+    NotFound,
+    PermissionDenied,
+    ResourceExhausted,
+    Unauthenticated,
+    Unavailable,
+)
+from services.common.status import GRPC_DETAILS_KEY
+
+UNREACHABLE = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED})
+"""Codes that say the other service did not answer (retry later), not that it refused."""
+
+KINDS: dict[grpc.StatusCode, type[DomainError]] = {
+    grpc.StatusCode.INVALID_ARGUMENT: InvalidArgument,
+    grpc.StatusCode.UNAUTHENTICATED: Unauthenticated,
+    grpc.StatusCode.PERMISSION_DENIED: PermissionDenied,
+    grpc.StatusCode.NOT_FOUND: NotFound,
+    grpc.StatusCode.ALREADY_EXISTS: AlreadyExists,
+    grpc.StatusCode.FAILED_PRECONDITION: FailedPrecondition,
+    grpc.StatusCode.ABORTED: Aborted,
+    grpc.StatusCode.RESOURCE_EXHAUSTED: ResourceExhausted,
+    grpc.StatusCode.UNAVAILABLE: Unavailable,
+}
+
+
+def _details(error: grpc.aio.AioRpcError) -> status_pb2.Status | None:
+    for key, value in error.trailing_metadata() or ():
+        if key == GRPC_DETAILS_KEY and isinstance(value, bytes):
+            try:
+                return status_pb2.Status.FromString(value)
+            except Exception:  # noqa: BLE001 - a malformed detail is as good as none
+                return None
+    return None
+
+
+def refusal_of(error: grpc.aio.AioRpcError) -> DomainError | None:
+    """The other service's refusal as a domain error of the same kind and reason; None for anything
+    that is no refusal (internal errors, unknown codes): the caller lets those fail as unexpected."""
+    kind = KINDS.get(error.code())
+    if kind is None:
+        return None
+    reason, metadata, violations = kind.default_reason, {}, []
+    status = _details(error)
+    for detail in status.details if status is not None else ():
+        info = error_details_pb2.ErrorInfo()
+        bad_request = error_details_pb2.BadRequest()
+        if detail.Unpack(info):
+            reason, metadata = info.reason, dict(info.metadata)
+        elif detail.Unpack(bad_request):
+            violations = [FieldViolation(v.field, v.description, v.reason) for v in bad_request.field_violations]
+    return kind(error.details() or reason, reason=reason, metadata=metadata, violations=violations)

@@ -1,0 +1,125 @@
+"""Composition root of the prescriptions service: builds everything from settings; nothing happens at import."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from pathlib import Path
+from typing import Any
+
+import grpc
+from pulseone.appointments.v1 import appointments_pb2, appointments_pb2_grpc
+from pulseone.inventory.v1 import inventory_pb2, inventory_pb2_grpc
+from pulseone.prescriptions.v1 import prescriptions_pb2_grpc
+
+from services.common.clock import Clock, utc_now
+from services.common.context import on_behalf_of_caller
+from services.common.peers import UNREACHABLE, refusal_of
+from services.common.projections import status_lookup
+from services.common.runtime import Infrastructure, ServiceRuntime, assemble
+from services.common.tokens import AuthClient
+from services.prescriptions import api, events, messages
+from services.prescriptions.domain.appointments import AppointmentFacts
+from services.prescriptions.domain.dispensing import CatalogEntry, DispenseLine, StockTaken
+from services.prescriptions.domain.errors import AppointmentsUnavailable, InventoryUnavailable
+from services.prescriptions.settings import PrescriptionsSettings
+from services.prescriptions.use_cases.appointments import Appointments, AppointmentSource
+from services.prescriptions.use_cases.dispensing import Dispensing
+from services.prescriptions.use_cases.prescriptions import Prescriptions
+
+NAME = "prescriptions"
+SERVICE_NAMES = ["pulseone.prescriptions.v1.PrescriptionService"]
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def appointment_source(channel: grpc.aio.Channel, timeout: float) -> AppointmentSource:
+    """Re-read an appointment from the appointments service on the caller's behalf (their token
+    forwarded, so it answers only about the caller's own appointments). A service that cannot answer
+    is UNAVAILABLE, never a refusal: the appointment may well be the caller's."""
+    stub = appointments_pb2_grpc.AppointmentServiceStub(channel)  # type: ignore[no-untyped-call]
+
+    async def ask(appointment_id: uuid.UUID) -> AppointmentFacts | None:
+        request = appointments_pb2.GetAppointmentRequest(appointment_id=str(appointment_id))
+        try:
+            found = await stub.GetAppointment(request, metadata=on_behalf_of_caller(), timeout=timeout)
+            return messages.appointment_facts(found)
+        except grpc.aio.AioRpcError as error:
+            if error.code() in UNREACHABLE:
+                raise AppointmentsUnavailable() from None
+            return None
+        except ValueError:  # ids that are not UUIDs: nothing a prescription could be issued in
+            return None
+
+    return ask
+
+
+class InventoryStock:
+    """The pharmacy's stock in the inventory service, asked on the caller's behalf: the inventory
+    service itself checks the pharmacy is theirs, and its refusals reach the caller unchanged."""
+
+    def __init__(self, channel: grpc.aio.Channel, timeout: float) -> None:
+        self._stub = inventory_pb2_grpc.InventoryServiceStub(channel)  # type: ignore[no-untyped-call]
+        self._timeout = timeout
+
+    async def catalog(self, catalog_item_ids: set[uuid.UUID]) -> dict[uuid.UUID, CatalogEntry]:
+        async def one(item_id: uuid.UUID) -> CatalogEntry:
+            request = inventory_pb2.GetCatalogItemRequest(catalog_item_id=str(item_id))
+            return messages.catalog_entry(await self._call(self._stub.GetCatalogItem, request))
+
+        entries = await asyncio.gather(*(one(item_id) for item_id in catalog_item_ids))
+        return {entry.id: entry for entry in entries}
+
+    async def take(
+        self, pharmacy_id: uuid.UUID, lines: tuple[DispenseLine, ...], *, reference: str, key: uuid.UUID
+    ) -> StockTaken:
+        request = inventory_pb2.DispenseStockRequest(
+            location_id=str(pharmacy_id),
+            lines=[
+                inventory_pb2.DispenseLine(catalog_item_id=str(line.catalog_item_id), quantity=line.quantity)
+                for line in lines
+            ],
+            reference=reference,
+            request_id=str(key),
+        )
+        return messages.stock_taken(await self._call(self._stub.DispenseStock, request))
+
+    async def _call(self, method: Any, request: object) -> Any:
+        try:
+            return await method(request, metadata=on_behalf_of_caller(), timeout=self._timeout)
+        except grpc.aio.AioRpcError as error:
+            if error.code() in UNREACHABLE:
+                raise InventoryUnavailable() from None
+            refusal = refusal_of(error)
+            if refusal is None:
+                raise
+            raise refusal from None
+
+
+def build(settings: PrescriptionsSettings, *, clock: Clock = utc_now) -> ServiceRuntime:
+    infra = Infrastructure.create(settings, NAME)
+    auth = AuthClient.connect(settings.auth_address, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
+    appointments_channel = grpc.aio.insecure_channel(settings.appointments_address)
+    inventory_channel = grpc.aio.insecure_channel(settings.inventory_address)
+    appointments = Appointments(infra.sessions, appointment_source(appointments_channel, settings.peer_timeout_seconds))
+    prescriptions = Prescriptions(infra.sessions, appointments, pages=infra.pages, clock=clock)
+    dispensing = Dispensing(
+        infra.sessions, InventoryStock(inventory_channel, settings.peer_timeout_seconds), clock=clock
+    )
+
+    def register(server: grpc.aio.Server) -> None:
+        servicer = api.PrescriptionsApi(prescriptions, dispensing)
+        prescriptions_pb2_grpc.add_PrescriptionServiceServicer_to_server(servicer, server)  # type: ignore[no-untyped-call]
+
+    parts = assemble(
+        infra,
+        name=NAME,
+        service_names=SERVICE_NAMES,
+        migrations=MIGRATIONS,
+        register=register,
+        verifier=auth.verifier,
+        status_lookup=status_lookup(infra.engine),
+        status_recheck=auth.recheck,
+        subscriptions=events.subscriptions(),
+        closers=[auth.channel.close, appointments_channel.close, inventory_channel.close],
+    )
+    return ServiceRuntime(infra, parts)

@@ -1,0 +1,1 @@
+"""The prescriptions service's use cases, one module per aggregate."""
