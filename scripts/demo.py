@@ -6,7 +6,7 @@ import asyncio
 import time
 import uuid
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -28,7 +28,7 @@ class DemoFailed(Exception):
 class Journey:
     def __init__(self, gateway: str, say: Say) -> None:
         self._client = httpx.Client(base_url=gateway, timeout=15)
-        self._say = say
+        self.say = say
         self.step = 0
 
     def call(self, what: str, method: str, path: str, token: str | None = None, **kwargs: Any) -> dict[str, Any]:
@@ -37,7 +37,7 @@ class Journey:
         response = self._client.request(method, path, headers=headers, **kwargs)
         if response.status_code != 200:
             raise DemoFailed(f"step {self.step} ({what}): {method} {path} -> {response.status_code} {response.text}")
-        self._say(f"{self.step:>2}. {what:<46} {method} {path} -> 200")
+        self.say(f"{self.step:>2}. {what:<46} {method} {path} -> 200")
         body: dict[str, Any] = response.json()
         return body
 
@@ -145,9 +145,73 @@ def run(gateway: str, database_url: str, say: Say = print) -> dict[str, Any]:
         notes = journey.call("the patient reads the notes", "GET", f"{appointment}/notes", patient_token)
         say(f"      diagnosis: {notes['diagnosis']}; status {done['status']}; "
             f"{done['actualStartTime']} to {done['actualEndTime']}")  # fmt: skip
+        _to_the_pharmacy(journey, admin, doctor_token, patient_token, booked["id"])
         return done
     finally:
         journey.close()
+
+
+def _to_the_pharmacy(journey: Journey, admin: str, doctor_token: str, patient_token: str, appointment_id: str) -> None:
+    """The seed's second half: the doctor prescribes, a pharmacy stocks two batches of the drug, fills
+    the prescription with the patient's code, and the ledger shows the sooner batch taken first."""
+    prescription = journey.until("prescription", lambda: journey.call(
+        "the doctor prescribes paracetamol", "POST", "/api/prescriptions", doctor_token,
+        json={"appointmentId": appointment_id, "notes": "Take with water; come back if the fever lasts",
+              "items": [{"drugName": "Paracetamol", "genericName": "acetaminophen", "dosage": "500mg",
+                         "frequency": "3 times a day", "duration": "5 days", "quantity": 15}]},
+    ))  # fmt: skip
+    mine = journey.call("the patient reads it", "GET", f"/api/prescriptions/{prescription['id']}", patient_token)
+    code = mine["dispenseCode"]
+    say = journey.say
+    say(f"      dispense code {code}, valid until {mine['validUntil']}")
+    pharmacy = register(journey, "PHARMACY", "Green", "Pharmacy",
+                        pharmacy={"name": "Green Pharmacy", "licenseNumber": f"PH-{uuid.uuid4().hex[:8]}",
+                                  "address": "2 Main St"})  # fmt: skip
+    journey.call(
+        f"approve {pharmacy['user']['email']}", "POST", f"/api/auth/users/{pharmacy['user']['id']}/approve", admin
+    )
+    pharmacy_token = login(journey, pharmacy["user"]["email"])
+    location = journey.until("pharmacy", lambda: _pharmacy_of(journey, pharmacy_token, pharmacy["user"]["id"]))["id"]
+    item = journey.until("catalog", lambda: journey.call(
+        "the pharmacy lists paracetamol in its catalog", "POST", "/api/inventory/catalog", pharmacy_token,
+        json={"locationId": location, "drugName": "Paracetamol", "genericName": "acetaminophen",
+              "unitType": "TABLET", "reorderLevel": 10, "sellingPrice": "0.50"},
+    ))  # fmt: skip
+    today = datetime.now(UTC).date()
+    for number, days, units in (("PCM-LATE", 400, 30), ("PCM-SOON", 60, 10)):
+        journey.call(f"stock in batch {number} ({units} units)", "POST", "/api/inventory/stock/in", pharmacy_token,
+                     json={"catalogItemId": item["id"], "batchNumber": number, "quantity": units, "costPrice": "0.20",
+                           "expiryDate": (today + timedelta(days=days)).isoformat()})  # fmt: skip
+    found = journey.call("the pharmacy finds it by the patient's code", "GET", "/api/prescriptions/active",
+                         pharmacy_token, params={"code": code})["prescriptions"]  # fmt: skip
+    if len(found) != 1 or "notes" in found[0]:
+        raise DemoFailed(f"the pharmacy should see exactly the prescription, without notes: {found}")
+    line = {"itemId": found[0]["items"][0]["id"], "catalogItemId": item["id"], "quantity": 15}
+    filled = journey.call(
+        "the pharmacy dispenses it",
+        "POST",
+        f"/api/prescriptions/{prescription['id']}/dispense",
+        pharmacy_token,
+        json={"code": code, "pharmacyId": location, "lines": [line], "requestId": str(uuid.uuid4())},
+    )
+    taken = [(b["batchNumber"], b["quantity"]) for b in filled["dispensation"]["lines"][0]["batches"]]
+    if taken != [("PCM-SOON", 10), ("PCM-LATE", 5)] or filled["prescription"]["status"] != "FILLED":
+        raise DemoFailed(f"expected the sooner batch first and the prescription FILLED: {filled}")
+    say(f"      {filled['prescription']['status']}: " + ", ".join(f"{n} x{q}" for n, q in taken)
+        + f"; sells for {filled['dispensation']['sellingTotal']}")  # fmt: skip
+    ledger = journey.call("the pharmacy reads its ledger", "GET", "/api/inventory/transactions", pharmacy_token,
+                          params={"locationId": location})["transactions"]  # fmt: skip
+    for entry in reversed(ledger):
+        say(f"      {entry['type']:<9}{entry['quantity']:>4}  {entry.get('reference', '')}")
+
+
+def _pharmacy_of(journey: Journey, token: str, owner_id: str) -> dict[str, Any]:
+    pharmacies = journey.call("find the pharmacy made from the registration", "GET", "/api/pharmacies", token,
+                              params={"pageSize": 200})["pharmacies"]  # fmt: skip
+    mine: list[dict[str, Any]] = [p for p in pharmacies if p["ownerId"] == owner_id]
+    if not mine:
+        raise DemoFailed("the pharmacy has not been created yet")
+    return mine[0]
 
 
 def _clinic_of(journey: Journey, token: str, admin_id: str) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""`pulseone demo` completes the seed's journey through the gateway."""
+"""`pulseone demo` completes the seed's journey through the gateway: consultation, prescription, dispense."""
 
 from __future__ import annotations
 
@@ -19,3 +19,4 @@ def test_the_demo_completes_the_journey(platform: Platform) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert "the journey is complete." in result.stdout
     assert "diagnosis: Viral upper respiratory infection; status COMPLETED" in result.stdout
+    assert "FILLED: PCM-SOON x10, PCM-LATE x5" in result.stdout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -13,8 +14,10 @@ from typing import Any, TypeVar
 
 import grpc
 import jwt
+import nats
 import pytest
 import sqlalchemy as sa
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from pulseone.appointments.v1 import appointments_pb2_grpc
 from pulseone.auth.v1 import auth_pb2, auth_pb2_grpc
 from pulseone.inventory.v1 import inventory_pb2_grpc
@@ -31,6 +34,7 @@ from services.auth.crypto import KeyRing
 from services.auth.settings import AuthSettings
 from services.auth.use_cases.accounts import create_system_admin
 from services.common.db import create_engine, migrate
+from services.common.messaging import DEAD_LETTER_STREAM
 from services.common.runtime import ServiceRuntime
 from services.inventory.app import MIGRATIONS as INVENTORY_MIGRATIONS
 from services.inventory.app import build as build_inventory
@@ -199,6 +203,41 @@ async def eventually(check: Callable[[], Awaitable[T]], timeout: float = 15.0) -
             if asyncio.get_running_loop().time() > deadline:
                 raise
             await asyncio.sleep(0.1)
+
+
+async def publish(nats_url: str, subject: str, payload: bytes) -> None:
+    """Publish raw bytes on a subject, as a service's relay (or a broken publisher) would."""
+    client = await nats.connect(nats_url)
+    try:
+        await client.jetstream().publish(subject, payload, headers={"Nats-Msg-Id": str(uuid.uuid4())})
+    finally:
+        await client.close()
+
+
+def durable_of(replica: ServiceRuntime) -> str:
+    consumer = replica.consumer
+    assert consumer is not None
+    return str(consumer.consumer_config().durable_name)
+
+
+async def dead_letters(nats_url: str, durable: str, subject: str, expected: int) -> list[Any]:
+    """The dead letters of a service's consumer on a subject, once `expected` arrived (or ~30 s passed)."""
+    client = await nats.connect(nats_url)
+    try:
+        dead = await client.jetstream().pull_subscribe(
+            f"deadletter.{durable}.{subject}",
+            stream=DEAD_LETTER_STREAM,
+            config=ConsumerConfig(deliver_policy=DeliverPolicy.ALL, ack_policy=AckPolicy.NONE),
+        )
+        letters: list[Any] = []
+        for _ in range(60):
+            with contextlib.suppress(TimeoutError):
+                letters += await dead.fetch(10, timeout=0.5)
+            if len(letters) >= expected:
+                break
+        return letters
+    finally:
+        await client.close()
 
 
 def forge_token(auth: AuthHarness, user_id: str, role: str, status: str = "ACTIVE") -> str:

@@ -16,17 +16,8 @@ from pulseone.profile.v1 import events_pb2 as profile_events
 
 from scripts.stack import Nats
 from services.common import event_catalogue as catalogue
-from services.common.messaging import DEAD_LETTER_STREAM
-from tests.integration.conftest import InventoryHarness, eventually, run_sql
+from tests.integration.conftest import InventoryHarness, dead_letters, durable_of, eventually, publish, run_sql
 from tests.integration.inventory.conftest import Owner, create_item, dispense, stock_in
-
-
-async def publish(nats_url: str, subject: str, payload: bytes) -> None:
-    client = await nats.connect(nats_url)
-    try:
-        await client.jetstream().publish(subject, payload, headers={"Nats-Msg-Id": str(uuid.uuid4())})
-    finally:
-        await client.close()
 
 
 def clinic_updated(clinic_id: str, admin_id: str, version: int, zone: str = "Asia/Colombo") -> bytes:
@@ -79,26 +70,11 @@ async def test_an_undecodable_event_goes_to_the_dead_letters_and_the_consumer_ke
     inventory: InventoryHarness, nats_server: Nats
 ) -> None:
     subject = catalogue.CLINIC_UPDATED.subject
-    durable = _durable(inventory)
     await publish(nats_server.url, subject, b"\xff\xfe not a protobuf message")
     await publish(nats_server.url, subject, clinic_updated("not-a-uuid", str(uuid.uuid4()), 1))
     clinic_id, admin = str(uuid.uuid4()), str(uuid.uuid4())
     await publish(nats_server.url, subject, clinic_updated(clinic_id, admin, 1))
-    client = await nats.connect(nats_server.url)
-    try:
-        dead = await client.jetstream().pull_subscribe(
-            f"deadletter.{durable}.{subject}",
-            stream=DEAD_LETTER_STREAM,
-            config=ConsumerConfig(deliver_policy=DeliverPolicy.ALL, ack_policy=AckPolicy.NONE),
-        )
-        letters: list[Any] = []
-        for _ in range(60):
-            with contextlib.suppress(TimeoutError):
-                letters += await dead.fetch(10, timeout=0.5)
-            if len(letters) >= 2:
-                break
-    finally:
-        await client.close()
+    letters = await dead_letters(nats_server.url, durable_of(inventory.replicas[0]), subject, 2)
     assert len(letters) == 2
     assert all("Pulseone-Error" in (m.headers or {}) for m in letters)
 
@@ -106,12 +82,6 @@ async def test_an_undecodable_event_goes_to_the_dead_letters_and_the_consumer_ke
         assert await location_row(inventory, clinic_id) == [("CLINIC", admin, "Asia/Colombo", 1)]
 
     await eventually(mirrored)
-
-
-def _durable(inventory: InventoryHarness) -> str:
-    consumer = inventory.replicas[0].consumer
-    assert consumer is not None
-    return str(consumer.consumer_config().durable_name)
 
 
 async def test_stock_events_written_by_sql_reach_subscribers_as_protobuf(
