@@ -153,6 +153,11 @@ class EventConsumer:
         headers = dict(message.headers or {})
         headers["Pulseone-Error"] = repr(error)[:500]
         headers["Pulseone-Deliveries"] = str(message.metadata.num_delivered)
+        # Deduplicated per consumer and message, not by the event's own id: every service that fails
+        # on an event keeps its own dead letter of it (a re-sent dead letter is still stored once).
+        if "Nats-Msg-Id" in headers:
+            headers["Pulseone-Msg-Id"] = headers["Nats-Msg-Id"]
+        headers["Nats-Msg-Id"] = f"{self._durable}:{message.metadata.sequence.stream}"
         js = self._link.jetstream()
         await js.publish(f"{DEAD_LETTER_PREFIX}.{self._durable}.{message.subject}", message.data, headers=headers)
         await message.term()

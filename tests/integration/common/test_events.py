@@ -23,7 +23,7 @@ from services.common.event_catalogue import USER_APPROVED, USER_REGISTERED, Even
 from services.common.messaging import DEAD_LETTER_STREAM, NatsLink
 from services.common.outbox import replay
 from tests.conftest import scratch_dir
-from tests.integration.conftest import AuthHarness, start_auth
+from tests.integration.conftest import AuthHarness, dead_letters, start_auth
 
 
 async def registrations_of(nats_url: str, user_ids: set[str], settle: float = 1.0, timeout: float = 20.0) -> list[str]:
@@ -141,7 +141,7 @@ class Recorder:
 
 
 async def run_consumer(
-    auth: AuthHarness, nats_url: str, recorder: Recorder, durable: str, **options: int
+    auth: AuthHarness, nats_url: str, recorder: Recorder, durable: str, subject: str | None = None, **options: int
 ) -> EventConsumer:
     link = NatsLink(nats_url, durable)
     link.start()
@@ -152,7 +152,9 @@ async def run_consumer(
         create_sessions(engine),
         durable=durable,
         subscriptions=[
-            Subscription(EventType(f"{USER_REGISTERED.subject}.{durable}", events_pb2.UserRegistered), recorder)
+            Subscription(
+                EventType(subject or f"{USER_REGISTERED.subject}.{durable}", events_pb2.UserRegistered), recorder
+            )
         ],
         **options,
     )
@@ -240,6 +242,22 @@ async def test_an_event_that_keeps_failing_goes_to_the_dead_letters(auth: AuthHa
         assert all("Pulseone-Error" in (m.headers or {}) for m in letters)
     finally:
         await stop_consumer(consumer)
+
+
+async def test_every_consumer_keeps_its_own_dead_letter_of_one_bad_event(auth: AuthHarness, nats_server: Nats) -> None:
+    """Two services that both fail on the same event each keep it in their dead letters (the dead
+    letter is not deduplicated against the other service's by the event's message id)."""
+    subject = f"{USER_REGISTERED.subject}.shared{uuid.uuid4().hex[:8]}"
+    durables = [f"test{uuid.uuid4().hex[:8]}" for _ in range(2)]
+    consumers = [await run_consumer(auth, nats_server.url, Recorder(), d, subject, max_deliver=2) for d in durables]
+    try:
+        await publish(nats_server.url, subject, b"\xff not protobuf", str(uuid.uuid4()))
+        for durable in durables:
+            letters = await dead_letters(nats_server.url, durable, subject, 1)
+            assert len(letters) == 1, durable
+    finally:
+        for consumer in consumers:
+            await stop_consumer(consumer)
 
 
 async def test_events_are_replayed_from_the_outbox_into_a_broker_that_lost_them(

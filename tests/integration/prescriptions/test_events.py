@@ -9,6 +9,7 @@ import uuid
 from typing import Any
 
 from pulseone.appointments.v1 import events_pb2 as appointment_events
+from pulseone.appointments.v1 import resources_pb2 as appointment_resources
 
 from scripts.stack import Nats
 from services.common import event_catalogue as catalogue
@@ -23,13 +24,17 @@ from tests.integration.conftest import (
 
 
 def appointment_changed(appointment_id: str, status: str, version: int, doctor_id: str | None = None) -> bytes:
-    event = appointment_events.AppointmentChanged()
+    appointment = appointment_resources.Appointment(
+        id=appointment_id,
+        status=status,
+        time_zone="Asia/Colombo",
+        doctor_id=doctor_id or str(uuid.uuid4()),
+        patient_id=str(uuid.uuid4()),
+    )
+    event = appointment_events.AppointmentChanged(appointment=appointment)
     event.metadata.event_id = str(uuid.uuid4())
     event.metadata.entity_id = appointment_id
     event.metadata.entity_version = version
-    appointment = event.appointment
-    appointment.id, appointment.status, appointment.time_zone = appointment_id, status, "Asia/Colombo"
-    appointment.doctor_id, appointment.patient_id = doctor_id or str(uuid.uuid4()), str(uuid.uuid4())
     return event.SerializeToString()
 
 
