@@ -30,6 +30,7 @@ from services.appointments.domain.schedule import MAX_RANGE_DAYS, DateOverride, 
 from services.appointments.domain.visibility import AppointmentQuery, as_seen_by, scope_of
 from services.appointments.store import appointments as store
 from services.appointments.store import sessions as session_store
+from services.appointments.store.connections import driver_of
 from services.common.clock import Clock, utc_now
 from services.common.context import Principal
 from services.common.db import transaction
@@ -114,7 +115,9 @@ class Appointments:
         try:
             async with transaction(self._db) as db:
                 if request.appointment_date is not None:
-                    session, override = await session_store.session_on(db, request.session_id, request.appointment_date)
+                    session, override = await session_store.session_on(
+                        await driver_of(db), request.session_id, request.appointment_date
+                    )
                 else:
                     session, override = await session_store.session(db, request.session_id), None
                 if session is None:
@@ -153,7 +156,7 @@ class Appointments:
             now=self._now(),
             rescheduled_from_id=rescheduled_from_id,
         )
-        return (await store.book(db, request, terms)).appointment
+        return (await store.book(await driver_of(db), request, terms)).appointment
 
     async def _next_bookable(self, db: AsyncSession, session: Session) -> date:
         today = today_in(session.time_zone, self._now())
@@ -300,7 +303,7 @@ class Appointments:
             raise NotYours()
         booking.check_reschedulable(old, self._now())
         target, override = await session_store.session_on(
-            db, rescheduling.session_id or old.session_id, rescheduling.appointment_date
+            await driver_of(db), rescheduling.session_id or old.session_id, rescheduling.appointment_date
         )
         if target is None:
             raise SessionNotFound()
