@@ -54,7 +54,7 @@ def build(settings: AppointmentsSettings, *, clock: Clock = utc_now) -> ServiceR
     sessions = Sessions(
         infra.sessions, pages=infra.pages, clock=clock, affiliation_owner=affiliation_owner(profile_channel)
     )
-    appointments = Appointments(infra.sessions, pages=infra.pages, clock=clock)
+    appointments = Appointments(infra.sessions, infra.engine, pages=infra.pages, clock=clock)
     queues = Queues(infra.sessions, clock)
     notes = Notes(infra.sessions, clock, pages=infra.pages)
     directory = Directory(clock)

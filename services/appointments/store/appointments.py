@@ -28,6 +28,7 @@ from services.appointments.domain.booking import (
 )
 from services.appointments.domain.errors import AlreadyBooked, SessionFull
 from services.appointments.domain.visibility import AppointmentQuery, Scope
+from services.appointments.store.connections import Driver
 from services.appointments.store.tables import appointments, clinics, doctors, history, sessions, value_of
 from services.common import event_catalogue as catalogue
 from services.common.context import request_id_var
@@ -82,8 +83,8 @@ async def _all(db: AsyncSession, query: sa.Executable) -> list[Appointment]:
 
 # Booking
 
-# Called on the driver's own connection (the pool's, in the caller's transaction): the hot path
-# spends its time in PostgreSQL, not in building and reading statements (performance-notes.md).
+# Called on the driver's own connection: the hot path spends its time in PostgreSQL, not in building
+# and reading statements (performance-notes.md).
 BOOK = (
     "SELECT * FROM book_appointment_with_event("
     " p_session_id => %(session_id)s, p_appointment_date => %(appointment_date)s, p_patient_id => %(patient_id)s,"
@@ -98,10 +99,11 @@ BOOK = (
 )
 
 
-async def book(db: AsyncSession, request: BookingRequest, terms: BookingTerms) -> Booked:
+async def book(connection: Driver, request: BookingRequest, terms: BookingTerms) -> Booked:
     """Book in one round trip: the function locks the occurrence, takes the lowest free number,
     writes the appointment, its history and its `booked` event (the metadata filled as `record_event`
-    would), and returns the appointment. A failure aborts the caller's transaction."""
+    would), and returns the appointment. In autocommit the call is a transaction of its own; on a
+    unit of work's connection, a failure aborts the caller's transaction."""
     values = {
         "session_id": request.session_id,
         "appointment_type": request.appointment_type.value,
@@ -124,10 +126,8 @@ async def book(db: AsyncSession, request: BookingRequest, terms: BookingTerms) -
         "event_time": datetime.now(UTC),
         "event_request_id": request_id_var.get(),
     }
-    connection = await (await db.connection()).get_raw_connection()
-    driver: psycopg.AsyncConnection[Any] = connection.driver_connection  # type: ignore[assignment]
     try:
-        cursor = await driver.cursor(row_factory=dict_row).execute(BOOK, values)
+        cursor = await connection.cursor(row_factory=dict_row).execute(BOOK, values)
         row = await cursor.fetchone()
     except psycopg.errors.UniqueViolation as error:
         # The indexes caught a race the lock could not (other occurrences, or one request id twice).

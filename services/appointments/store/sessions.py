@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from psycopg.rows import dict_row
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql.psycopg import PGDialectAsync_psycopg
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.appointments.domain.booking import Status
@@ -20,6 +22,7 @@ from services.appointments.domain.schedule import (
     Session,
     SessionSpec,
 )
+from services.appointments.store.connections import Driver
 from services.appointments.store.tables import (
     accounts,
     appointments,
@@ -52,11 +55,11 @@ def session_query() -> sa.Select[Any]:
     )
 
 
-def _session(row: sa.RowMapping) -> Session:
+def _session(row: Mapping[str, Any] | sa.RowMapping) -> Session:
     return value_of(Session, row, service_type=ServiceType(row["service_type"]))
 
 
-def _changes(row: sa.RowMapping, prefix: str = "") -> DateOverride:
+def _changes(row: Mapping[str, Any] | sa.RowMapping, prefix: str = "") -> DateOverride:
     return DateOverride(
         cancelled=row[f"{prefix}cancelled"],
         start=row[f"{prefix}start_time"],
@@ -72,13 +75,16 @@ def _override(row: sa.RowMapping) -> Override:
 
 SESSION = session_query().where(sessions.c.id == sa.bindparam("session_id"))
 SESSION_FOR_UPDATE = SESSION.with_for_update(of=sessions)
-# A session and its override of one date: the booking's hot path, built once.
-SESSION_ON = (
+# A session and its override of one date: the booking's hot path, compiled once as the engine would
+# and run on the driver's connection (the query's constants travel as its other parameters).
+_SESSION_ON = (
     session_query()
     .add_columns(*(c.label(f"override_{c.name}") for c in overrides.c))
     .outerjoin(overrides, sa.and_(overrides.c.session_id == sessions.c.id, overrides.c.date == sa.bindparam("day")))
     .where(sessions.c.id == sa.bindparam("session_id"))
-)
+).compile(dialect=PGDialectAsync_psycopg())  # type: ignore[no-untyped-call]
+SESSION_ON = str(_SESSION_ON)
+SESSION_ON_CONSTANTS = dict(_SESSION_ON.params)
 
 
 async def session(db: AsyncSession, session_id: uuid.UUID, *, lock: bool = False) -> Session | None:
@@ -87,9 +93,12 @@ async def session(db: AsyncSession, session_id: uuid.UUID, *, lock: bool = False
     return _session(row) if row is not None else None
 
 
-async def session_on(db: AsyncSession, session_id: uuid.UUID, day: date) -> tuple[Session | None, DateOverride | None]:
+async def session_on(
+    connection: Driver, session_id: uuid.UUID, day: date
+) -> tuple[Session | None, DateOverride | None]:
     """A session and its override of one date (if any), in one round trip."""
-    row = (await db.execute(SESSION_ON, {"session_id": session_id, "day": day})).mappings().first()
+    values = {**SESSION_ON_CONSTANTS, "session_id": session_id, "day": day}
+    row = await (await connection.cursor(row_factory=dict_row).execute(SESSION_ON, values)).fetchone()
     if row is None:
         return None, None
     return _session(row), _changes(row, "override_") if row["override_date"] is not None else None

@@ -11,7 +11,7 @@ from collections.abc import Callable, Coroutine
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from services.appointments import events
 from services.appointments.domain import booking, visibility
@@ -30,9 +30,10 @@ from services.appointments.domain.schedule import MAX_RANGE_DAYS, DateOverride, 
 from services.appointments.domain.visibility import AppointmentQuery, as_seen_by, scope_of
 from services.appointments.store import appointments as store
 from services.appointments.store import sessions as session_store
+from services.appointments.store.connections import Autocommit, Driver, driver_of
 from services.common.clock import Clock, utc_now
 from services.common.context import Principal
-from services.common.db import transaction
+from services.common.db import run_to_completion, transaction
 from services.common.errors import NotYours, invalid_field
 from services.common.pagination import Keyset, Page, PageTokens
 
@@ -100,9 +101,15 @@ def sweeper(database: async_sessionmaker[AsyncSession], clock: Clock) -> Callabl
 
 class Appointments:
     def __init__(
-        self, database: async_sessionmaker[AsyncSession], *, pages: PageTokens, clock: Clock = utc_now
+        self,
+        database: async_sessionmaker[AsyncSession],
+        engine: AsyncEngine,
+        *,
+        pages: PageTokens,
+        clock: Clock = utc_now,
     ) -> None:
         self._db = database
+        self._autocommit = Autocommit(engine)
         self._pages = pages
         self._now = clock
 
@@ -112,37 +119,62 @@ class Appointments:
         """The lowest free place of the occurrence asked for (the next bookable one without a date)."""
         patient_id = booking.patient_of(viewer, request.patient_id)
         try:
-            async with transaction(self._db) as db:
-                if request.appointment_date is not None:
-                    session, override = await session_store.session_on(db, request.session_id, request.appointment_date)
-                else:
-                    session, override = await session_store.session(db, request.session_id), None
-                if session is None:
-                    raise SessionNotFound()
-                booking.check_may_book_at(viewer, session)
-                booked = await self._book_in(db, viewer, request, session, override, patient_id=patient_id)
+            if request.appointment_date is None:
+                booked = await self._book_next(viewer, request, patient_id)
+            else:
+                # Run to its end even if the caller hangs up meanwhile: setting up the autocommit
+                # connection awaits psycopg before any context manager owns that connection.
+                booked = await run_to_completion(self._book_on(viewer, request, request.appointment_date, patient_id))
         except store.RequestIdTaken:
             booked = await self._first_booking(viewer, request.request_id)
         return as_seen_by(viewer, booked)
 
-    async def _book_in(
-        self,
-        db: AsyncSession,
-        viewer: Principal,
-        request: BookingRequest,
-        session: Session,
-        override: DateOverride | None,
-        *,
-        patient_id: uuid.UUID,
-        rescheduled_from_id: uuid.UUID | None = None,
+    async def _book_on(
+        self, viewer: Principal, request: BookingRequest, day: date, patient_id: uuid.UUID
     ) -> Appointment:
-        """Every booking rule for one session, then the booking function (one round trip)."""
-        booking.check_takes_bookings(session, request.appointment_type)
-        day = request.appointment_date
-        if day is None:
+        """The hot path, two round trips: the session with its override of the day, then the booking
+        function, each statement a transaction of its own. A transaction around them would guard
+        nothing more: under READ COMMITTED the read locks nothing and sees its own snapshot either
+        way, and the function locks the occurrence before it looks at what is booked."""
+        async with self._autocommit.connection() as connection:
+            session, override = await session_store.session_on(connection, request.session_id, day)
+            if session is None:
+                raise SessionNotFound()
+            booking.check_may_book_at(viewer, session)
+            booking.check_takes_bookings(session, request.appointment_type)
+            return await self._book_in(
+                connection, viewer, request, session, day=day, override=override, patient_id=patient_id
+            )
+
+    async def _book_next(self, viewer: Principal, request: BookingRequest, patient_id: uuid.UUID) -> Appointment:
+        """Without a date: the next occurrence with a free place, found and booked in one transaction."""
+        async with transaction(self._db) as db:
+            session = await session_store.session(db, request.session_id)
+            if session is None:
+                raise SessionNotFound()
+            booking.check_may_book_at(viewer, session)
+            booking.check_takes_bookings(session, request.appointment_type)
             day = await self._next_bookable(db, session)
             found = await session_store.override(db, session.id, day)
             override = found.changes if found else None
+            return await self._book_in(
+                await driver_of(db), viewer, request, session, day=day, override=override, patient_id=patient_id
+            )
+
+    async def _book_in(
+        self,
+        connection: Driver,
+        viewer: Principal,
+        request: BookingRequest,
+        session: Session,
+        *,
+        day: date,
+        override: DateOverride | None,
+        patient_id: uuid.UUID,
+        rescheduled_from_id: uuid.UUID | None = None,
+    ) -> Appointment:
+        """The rules of the occurrence (the caller checked the session takes the booking), then the
+        booking function (one round trip)."""
         terms = booking.terms_of(
             request,
             session,
@@ -153,7 +185,7 @@ class Appointments:
             now=self._now(),
             rescheduled_from_id=rescheduled_from_id,
         )
-        return (await store.book(db, request, terms)).appointment
+        return (await store.book(connection, request, terms)).appointment
 
     async def _next_bookable(self, db: AsyncSession, session: Session) -> date:
         today = today_in(session.time_zone, self._now())
@@ -299,8 +331,9 @@ class Appointments:
         if old is None or not (visibility.is_its_patient(viewer, old) or visibility.is_its_clinic_admin(viewer, old)):
             raise NotYours()
         booking.check_reschedulable(old, self._now())
+        connection = await driver_of(db)
         target, override = await session_store.session_on(
-            db, rescheduling.session_id or old.session_id, rescheduling.appointment_date
+            connection, rescheduling.session_id or old.session_id, rescheduling.appointment_date
         )
         if target is None:
             raise SessionNotFound()
@@ -315,8 +348,16 @@ class Appointments:
             chief_complaint=old.chief_complaint,
             request_id=request_id,
         )
+        booking.check_takes_bookings(target, request.appointment_type)
         return await self._book_in(
-            db, viewer, request, target, override, patient_id=old.patient_id, rescheduled_from_id=old.id
+            connection,
+            viewer,
+            request,
+            target,
+            day=rescheduling.appointment_date,
+            override=override,
+            patient_id=old.patient_id,
+            rescheduled_from_id=old.id,
         )
 
     # What the video call does (in the transaction of the consumed event)
