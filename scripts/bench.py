@@ -1,24 +1,25 @@
-"""`pulseone bench`: booking throughput and latency on a fresh local platform, measured, not asserted."""
+"""`pulseone bench`: throughput and latency of the hot paths on a fresh local platform, measured, not
+asserted: the booking storm, and dispensing prescriptions from many pharmacies and from one hot item.
+Each scenario checks its invariants after the run."""
 
 from __future__ import annotations
 
 import asyncio
 import shutil
-import statistics
-import time
 import uuid
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
 
 import grpc
-import jwt
 import psycopg
 from pulseone.appointments.v1 import appointments_pb2, appointments_pb2_grpc
 
+from scripts.bench_dispense import dispensing
+from scripts.bench_measure import Result, Say, Timings, bearer, timed, token
 from scripts.demo import DAYS, Journey, login, register
-from scripts.platform import SERVICES, Platform
+from scripts.platform import SERVICES, Platform, ServiceSpec
 from scripts.stack import free_port
 from services.auth.crypto import KeyRing
 from services.auth.use_cases.accounts import create_system_admin
@@ -26,34 +27,13 @@ from services.auth.use_cases.accounts import create_system_admin
 ZONE = "Asia/Colombo"
 
 
-@dataclass(frozen=True)
-class Result:
-    bookings: int
-    seconds: float
-    p50_ms: float
-    p99_ms: float
-    refused: int
-
-    @property
-    def per_second(self) -> float:
-        return self.bookings / self.seconds
-
-
-def _token(ring: KeyRing, user_id: str) -> str:
-    key = ring.current()
-    now = int(time.time())
-    claims = {"iss": "pulseone-auth", "aud": "pulseone", "sub": user_id, "role": "PATIENT", "status": "ACTIVE",
-              "iat": now, "exp": now + 3600, "jti": uuid.uuid4().hex}  # fmt: skip
-    return jwt.encode(claims, key.private_key, algorithm="EdDSA", headers={"kid": key.kid})
-
-
-def _sessions(platform: Platform, say: object) -> list[tuple[str, list[str]]]:
+def _sessions(platform: Platform, say: Say) -> list[tuple[str, list[str]]]:
     """A doctor with three weekly virtual sessions (capacity 100) and their bookable dates."""
     journey = Journey(platform.gateway_url, lambda _: None)
     try:
         admin_email = f"bench-admin-{uuid.uuid4().hex[:6]}@example.com"
         asyncio.run(
-            create_system_admin(platform.service_database_url(SERVICES[0]), admin_email, "SecurePass123", "B", "A")
+            create_system_admin(platform.service_database_url(_spec("auth")), admin_email, "SecurePass123", "B", "A")
         )
         admin = login(journey, admin_email)
         doctor = register(journey, "DOCTOR", "Bench", "Doctor")
@@ -79,42 +59,42 @@ def _sessions(platform: Platform, say: object) -> list[tuple[str, list[str]]]:
         journey.close()
 
 
-async def _fire(address: str, ring: KeyRing, targets: list[tuple[str, str]], concurrency: int) -> Result:
-    latencies: list[float] = []
-    refused = 0
-    queue: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
-    for target in targets:
-        queue.put_nowait(target)
-    tokens = [_token(ring, str(uuid.uuid4())) for _ in range(len(targets))]
-
+async def _book(address: str, ring: KeyRing, targets: list[tuple[str, str]], concurrency: int) -> Timings:
     async with grpc.aio.insecure_channel(address) as channel:
         stub = appointments_pb2_grpc.AppointmentServiceStub(channel)  # type: ignore[no-untyped-call]
 
-        async def worker() -> None:
-            nonlocal refused
-            while not queue.empty():
-                session_id, day = queue.get_nowait()
-                request = appointments_pb2.BookAppointmentRequest(
-                    session_id=session_id, appointment_date=day, appointment_type="VIRTUAL"
-                )
-                started = time.perf_counter()
-                try:
-                    await stub.BookAppointment(request, metadata=(("authorization", f"Bearer {tokens.pop()}"),))
-                except grpc.aio.AioRpcError:
-                    refused += 1
-                latencies.append((time.perf_counter() - started) * 1000)
+        def booking(session_id: str, day: str) -> Callable[[], Awaitable[object]]:
+            request = appointments_pb2.BookAppointmentRequest(
+                session_id=session_id, appointment_date=day, appointment_type="VIRTUAL"
+            )
+            metadata = bearer(token(ring, str(uuid.uuid4())))
+            return lambda: stub.BookAppointment(request, metadata=metadata)
 
-        began = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        seconds = time.perf_counter() - began
-    ordered = sorted(latencies)
-    return Result(
-        len(latencies) - refused, seconds, statistics.median(ordered), ordered[int(len(ordered) * 0.99) - 1], refused
-    )
+        return await timed([booking(session_id, day) for session_id, day in targets], concurrency)
 
 
-def run(bookings: int, concurrency: int, say: object = print, *, durable: bool = True) -> Result:
-    """Start a platform in a scratch directory, book `bookings` places with `concurrency` callers, stop it."""
+def _booking_storm(platform: Platform, bookings: int, concurrency: int, say: Say) -> Result:
+    sessions = _sessions(platform, say)
+    occurrences = [(sid, day) for sid, days in sessions for day in days]
+    # Interleaved, so concurrent callers spread over occurrences rather than queue on one lock.
+    places = [occurrence for _ in range(100) for occurrence in occurrences]
+    if bookings > len(places):
+        raise SystemExit(f"at most {len(places)} bookings fit the benchmark's sessions")
+    address = f"127.0.0.1:{platform.service_ports['appointments']}"
+    timings = asyncio.run(_book(address, KeyRing(platform.key_ring), places[:bookings], concurrency))
+    with psycopg.connect(platform.service_database_url(_spec("appointments"))) as connection:
+        worst = connection.execute(
+            "SELECT max(n) FROM (SELECT count(*) AS n FROM appointments WHERE status <> 'CANCELLED'"
+            " GROUP BY session_id, appointment_date) AS per_occurrence"
+        ).fetchone()
+    largest = worst[0] if worst and worst[0] is not None else 0
+    if largest > 100:
+        raise SystemExit(f"OVERBOOKED: an occurrence holds {largest} bookings (capacity 100)")
+    return timings.result("booking storm (gRPC)", f"largest occurrence {largest}/100")
+
+
+def run(bookings: int, concurrency: int, dispenses: int, say: Say = print, *, durable: bool = True) -> list[Result]:
+    """Start a platform in a scratch directory, run every scenario with `concurrency` callers, stop it."""
     import tempfile  # noqa: PLC0415 - only the benchmark needs a scratch directory
     from pathlib import Path  # noqa: PLC0415
 
@@ -126,23 +106,17 @@ def run(bookings: int, concurrency: int, say: object = print, *, durable: bool =
         durable=durable,
     )  # fmt: skip
     try:
-        platform.start(lambda line: say(f"  {line}"))  # type: ignore[operator]
-        sessions = _sessions(platform, say)
-        occurrences = [(sid, day) for sid, days in sessions for day in days]
-        # Interleaved, so concurrent callers spread over occurrences rather than queue on one lock.
-        places = [occurrence for _ in range(100) for occurrence in occurrences]
-        if bookings > len(places):
-            raise SystemExit(f"at most {len(places)} bookings fit the benchmark's sessions")
-        targets = places[:bookings]
-        address = f"127.0.0.1:{platform.service_ports['appointments']}"
-        result = asyncio.run(_fire(address, KeyRing(platform.key_ring), targets, concurrency))
-        with psycopg.connect(platform.service_database_url(SERVICES[2])) as connection:
-            worst = connection.execute(
-                "SELECT max(n) FROM (SELECT count(*) AS n FROM appointments WHERE status <> 'CANCELLED'"
-                " GROUP BY session_id, appointment_date) AS per_occurrence"
-            ).fetchone()
-        say(f"  largest occurrence holds {worst[0] if worst else 0} bookings (capacity 100)")  # type: ignore[operator]
-        return result
+        platform.start(lambda line: say(f"  {line}"))
+        results = [_booking_storm(platform, bookings, concurrency, say)]
+        say(results[-1].line())
+        for result in dispensing(platform, dispenses, concurrency, say):
+            results.append(result)
+            say(result.line())
+        return results
     finally:
         platform.stop()
         shutil.rmtree(state, ignore_errors=True)
+
+
+def _spec(name: str) -> ServiceSpec:
+    return next(s for s in SERVICES if s.name == name)
