@@ -99,7 +99,9 @@ def run(gateway: str, database_url: str, say: Say = print) -> dict[str, Any]:
             "set the doctor's specialization and fee", "PUT", f"/api/doctors/{doctor_id}", doctor_token,
             json={"specialization": "Diagnostics", "consultationFee": "2500.00", "currency": "LKR", "timeZone": ZONE},
         ))  # fmt: skip
-        clinics = journey.until("clinic", lambda: _clinic_of(journey, clinic_token, clinic_admin["user"]["id"]))
+        clinics = journey.until(
+            "clinic", lambda: _made_for(journey, clinic_token, "clinics", "adminId", clinic_admin["user"]["id"])
+        )
         clinic_id = clinics["id"]
         journey.call("the clinic admin sets the clinic's currency", "PUT", f"/api/clinics/{clinic_id}", clinic_token,
                      json={"currency": "LKR"})  # fmt: skip
@@ -171,7 +173,9 @@ def _to_the_pharmacy(journey: Journey, admin: str, doctor_token: str, patient_to
         f"approve {pharmacy['user']['email']}", "POST", f"/api/auth/users/{pharmacy['user']['id']}/approve", admin
     )
     pharmacy_token = login(journey, pharmacy["user"]["email"])
-    location = journey.until("pharmacy", lambda: _pharmacy_of(journey, pharmacy_token, pharmacy["user"]["id"]))["id"]
+    location = journey.until(
+        "pharmacy", lambda: _made_for(journey, pharmacy_token, "pharmacies", "ownerId", pharmacy["user"]["id"])
+    )["id"]
     item = journey.until("catalog", lambda: journey.call(
         "the pharmacy lists paracetamol in its catalog", "POST", "/api/inventory/catalog", pharmacy_token,
         json={"locationId": location, "drugName": "Paracetamol", "genericName": "acetaminophen",
@@ -205,19 +209,12 @@ def _to_the_pharmacy(journey: Journey, admin: str, doctor_token: str, patient_to
         say(f"      {entry['type']:<9}{entry['quantity']:>4}  {entry.get('reference', '')}")
 
 
-def _pharmacy_of(journey: Journey, token: str, owner_id: str) -> dict[str, Any]:
-    pharmacies = journey.call("find the pharmacy made from the registration", "GET", "/api/pharmacies", token,
-                              params={"pageSize": 200})["pharmacies"]  # fmt: skip
-    mine: list[dict[str, Any]] = [p for p in pharmacies if p["ownerId"] == owner_id]
+def _made_for(journey: Journey, token: str, kind: str, owner_field: str, owner_id: str) -> dict[str, Any]:
+    """The clinic or pharmacy the profile service made from an owner's registration (`kind`: the
+    collection, "clinics" or "pharmacies")."""
+    found = journey.call(f"find the {kind} made from the registration", "GET", f"/api/{kind}", token,
+                         params={"pageSize": 200})[kind]  # fmt: skip
+    mine: list[dict[str, Any]] = [place for place in found if place[owner_field] == owner_id]
     if not mine:
-        raise DemoFailed("the pharmacy has not been created yet")
-    return mine[0]
-
-
-def _clinic_of(journey: Journey, token: str, admin_id: str) -> dict[str, Any]:
-    clinics = journey.call("find the clinic made from the registration", "GET", "/api/clinics", token,
-                           params={"pageSize": 200})["clinics"]  # fmt: skip
-    mine: list[dict[str, Any]] = [c for c in clinics if c["adminId"] == admin_id]
-    if not mine:
-        raise DemoFailed("the clinic has not been created yet")
+        raise DemoFailed(f"the {kind} of {owner_id} have not been created yet")
     return mine[0]

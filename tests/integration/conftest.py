@@ -252,14 +252,58 @@ def forge_token(auth: AuthHarness, user_id: str, role: str, status: str = "ACTIV
 
 
 @dataclass
-class AppointmentsHarness:
-    """Two replicas of the appointments service on one database."""
+class Replicas:
+    """Two replicas of one service on one database (one durable consumer between them), a channel to each."""
 
     replicas: list[ServiceRuntime]
     channels: list[grpc.aio.Channel]
     database_url: str
     clock: Clock
 
+
+H = TypeVar("H", bound=Replicas)
+
+
+@contextlib.asynccontextmanager
+async def replicas_of(
+    harness: type[H],
+    postgres: Postgres,
+    name: str,
+    migrations: Path,
+    build_replica: Callable[[dict[str, Any], Clock], ServiceRuntime],
+    **settings: Any,
+) -> AsyncIterator[H]:
+    """Start two replicas of a service: `build_replica` gets the settings every test service shares
+    (fresh database, ephemeral port, the session's NATS, quick health and redelivery) plus `settings`."""
+    url = fresh_database(postgres, name)
+    migrate(url, migrations)
+    clock = Clock()
+    common = {
+        "database_url": url,
+        "port": 0,
+        "health_interval_seconds": 0.2,
+        "event_consumer": f"{name}-{uuid.uuid4().hex[:8]}",
+        "event_ack_wait_seconds": 5,
+        "page_token_key_file": page_token_key(),
+        **settings,
+    }
+    running = harness([], [], url, clock)
+    try:
+        for _ in range(2):
+            runtime = build_replica(common, clock)
+            port = await runtime.start()
+            running.replicas.append(runtime)
+            running.channels.append(grpc.aio.insecure_channel(f"127.0.0.1:{port}"))
+        yield running
+    finally:
+        for channel in running.channels:
+            await channel.close()
+        for runtime in running.replicas:
+            await runtime.stop()
+
+
+@dataclass
+class AppointmentsHarness(Replicas):
     def sessions(self, replica: int = 0) -> Any:
         return appointments_pb2_grpc.SessionServiceStub(self.channels[replica])
 
@@ -275,41 +319,21 @@ class AppointmentsHarness:
 
 @pytest.fixture(scope="module")
 async def appointments(postgres: Postgres, nats_server: Nats, auth: AuthHarness) -> AsyncIterator[AppointmentsHarness]:
-    url = fresh_database(postgres, "appointments")
-    migrate(url, APPOINTMENTS_MIGRATIONS)
-    consumer = f"appointments-{uuid.uuid4().hex[:8]}"
-    clock = Clock()
-    replicas, channels = [], []
-    for _ in range(2):
-        settings = AppointmentsSettings(
-            database_url=url,
-            nats_url=nats_server.url,
-            port=0,
-            auth_address=f"127.0.0.1:{auth.runtime.port}",
-            health_interval_seconds=0.2,
-            event_consumer=consumer,
-            event_ack_wait_seconds=5,
-            page_token_key_file=page_token_key(),
-        )
-        runtime = build_appointments(settings, clock=clock)
-        port = await runtime.start()
-        replicas.append(runtime)
-        channels.append(grpc.aio.insecure_channel(f"127.0.0.1:{port}"))
-    yield AppointmentsHarness(replicas, channels, url, clock)
-    for channel in channels:
-        await channel.close()
-    for runtime in replicas:
-        await runtime.stop()
+    async with replicas_of(
+        AppointmentsHarness,
+        postgres,
+        "appointments",
+        APPOINTMENTS_MIGRATIONS,
+        lambda settings, clock: build_appointments(AppointmentsSettings(**settings), clock=clock),
+        nats_url=nats_server.url,
+        auth_address=f"127.0.0.1:{auth.runtime.port}",
+    ) as harness:
+        yield harness
 
 
 @dataclass
-class InventoryHarness:
-    """Two replicas of the inventory service on one database, re-reading lagging locations from profile."""
-
-    replicas: list[ServiceRuntime]
-    channels: list[grpc.aio.Channel]
-    database_url: str
-    clock: Clock
+class InventoryHarness(Replicas):
+    """Inventory re-reads lagging locations from the running profile service."""
 
     def stub(self, replica: int = 0) -> Any:
         return inventory_pb2_grpc.InventoryServiceStub(self.channels[replica])
@@ -319,44 +343,23 @@ class InventoryHarness:
 async def inventory(
     postgres: Postgres, nats_server: Nats, auth: AuthHarness, profile: ProfileHarness
 ) -> AsyncIterator[InventoryHarness]:
-    url = fresh_database(postgres, "inventory")
-    migrate(url, INVENTORY_MIGRATIONS)
-    consumer = f"inventory-{uuid.uuid4().hex[:8]}"
-    clock = Clock()
-    replicas, channels = [], []
-    for _ in range(2):
-        settings = InventorySettings(
-            database_url=url,
-            nats_url=nats_server.url,
-            port=0,
-            auth_address=f"127.0.0.1:{auth.runtime.port}",
-            profile_address=f"127.0.0.1:{profile.runtime.port}",
-            health_interval_seconds=0.2,
-            event_consumer=consumer,
-            event_max_deliver=2,
-            event_ack_wait_seconds=5,
-            page_token_key_file=page_token_key(),
-        )
-        runtime = build_inventory(settings, clock=clock)
-        port = await runtime.start()
-        replicas.append(runtime)
-        channels.append(grpc.aio.insecure_channel(f"127.0.0.1:{port}"))
-    yield InventoryHarness(replicas, channels, url, clock)
-    for channel in channels:
-        await channel.close()
-    for runtime in replicas:
-        await runtime.stop()
+    async with replicas_of(
+        InventoryHarness,
+        postgres,
+        "inventory",
+        INVENTORY_MIGRATIONS,
+        lambda settings, clock: build_inventory(InventorySettings(**settings), clock=clock),
+        nats_url=nats_server.url,
+        auth_address=f"127.0.0.1:{auth.runtime.port}",
+        profile_address=f"127.0.0.1:{profile.runtime.port}",
+        event_max_deliver=2,
+    ) as harness:
+        yield harness
 
 
 @dataclass
-class PrescriptionsHarness:
-    """Two replicas of the prescriptions service on one database, asking the running appointments
-    and inventory services (on the caller's behalf) as in production."""
-
-    replicas: list[ServiceRuntime]
-    channels: list[grpc.aio.Channel]
-    database_url: str
-    clock: Clock
+class PrescriptionsHarness(Replicas):
+    """Prescriptions asks the running appointments and inventory services, on the caller's behalf."""
 
     def stub(self, replica: int = 0) -> Any:
         return prescriptions_pb2_grpc.PrescriptionServiceStub(self.channels[replica])
@@ -370,31 +373,16 @@ async def prescriptions(
     appointments: AppointmentsHarness,
     inventory: InventoryHarness,
 ) -> AsyncIterator[PrescriptionsHarness]:
-    url = fresh_database(postgres, "prescriptions")
-    migrate(url, PRESCRIPTIONS_MIGRATIONS)
-    consumer = f"prescriptions-{uuid.uuid4().hex[:8]}"
-    clock = Clock()
-    replicas, channels = [], []
-    for _ in range(2):
-        settings = PrescriptionsSettings(
-            database_url=url,
-            nats_url=nats_server.url,
-            port=0,
-            auth_address=f"127.0.0.1:{auth.runtime.port}",
-            appointments_address=f"127.0.0.1:{appointments.replicas[0].port}",
-            inventory_address=f"127.0.0.1:{inventory.replicas[0].port}",
-            health_interval_seconds=0.2,
-            event_consumer=consumer,
-            event_max_deliver=2,
-            event_ack_wait_seconds=5,
-            page_token_key_file=page_token_key(),
-        )
-        runtime = build_prescriptions(settings, clock=clock)
-        port = await runtime.start()
-        replicas.append(runtime)
-        channels.append(grpc.aio.insecure_channel(f"127.0.0.1:{port}"))
-    yield PrescriptionsHarness(replicas, channels, url, clock)
-    for channel in channels:
-        await channel.close()
-    for runtime in replicas:
-        await runtime.stop()
+    async with replicas_of(
+        PrescriptionsHarness,
+        postgres,
+        "prescriptions",
+        PRESCRIPTIONS_MIGRATIONS,
+        lambda settings, clock: build_prescriptions(PrescriptionsSettings(**settings), clock=clock),
+        nats_url=nats_server.url,
+        auth_address=f"127.0.0.1:{auth.runtime.port}",
+        appointments_address=f"127.0.0.1:{appointments.replicas[0].port}",
+        inventory_address=f"127.0.0.1:{inventory.replicas[0].port}",
+        event_max_deliver=2,
+    ) as harness:
+        yield harness

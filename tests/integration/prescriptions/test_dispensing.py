@@ -100,6 +100,14 @@ async def test_a_pharmacy_fills_a_prescription_first_expiry_first_in_two_dispens
         prescriptions_pb2.GetPrescriptionRequest(prescription_id=issued.id), metadata=visit.patient
     )
     assert (read.status, read.items[0].dispensed_quantity) == (3, 10)
+    # Every pharmacy access is audited: each dispense recorded before it ran, then its outcome.
+    audit = await run_sql(
+        prescriptions.database_url,
+        "SELECT outcome FROM audit_entries WHERE actor_id = :actor AND action = 'DISPENSE' AND resource_id = :id",
+        actor=pharmacy.user_id,
+        id=issued.id,
+    )
+    assert Counter(outcome for (outcome,) in audit) == {"STARTED": 3, "ALLOWED": 2, "REFUSED": 1}
 
 
 async def test_only_the_prescribed_drug_and_never_more_than_remains(
