@@ -11,6 +11,7 @@ import json
 import re
 import socket
 import struct
+import subprocess
 import time
 import uuid
 from collections.abc import Iterator
@@ -27,8 +28,8 @@ from pulseone.auth.v1 import auth_pb2, auth_pb2_grpc
 
 from gateway.config import GatewaySettings, render
 from gateway.contract import Binding, Method, load_methods
-from scripts.platform import DESCRIPTOR_SET, SERVICES, Platform
-from scripts.stack import Envoy, free_port, wait_until
+from scripts.platform import DESCRIPTOR_SET, SERVICES, Platform, ServiceSpec
+from scripts.stack import ROOT, Envoy, free_port, wait_until
 from services.auth.crypto import KeyRing
 from tests.e2e.conftest import Account, error_info, login, register, source_address_client
 from tests.forged_tokens import hostile_tokens
@@ -409,6 +410,24 @@ def test_reflection_and_health_stay_on_the_service_ports(platform: Platform) -> 
         responses = list(stub.ServerReflectionInfo(iter([reflection_pb2.ServerReflectionRequest(list_services="")])))
         names = {s.name for r in responses for s in r.list_services_response.service}
     assert {"pulseone.auth.v1.AuthService", "grpc.health.v1.Health"} <= names
+
+
+@pytest.mark.parametrize("spec", SERVICES, ids=lambda spec: spec.name)
+def test_grpcurl_lists_and_health_checks_every_service_on_its_own_port(platform: Platform, spec: ServiceSpec) -> None:
+    grpcurl = str(ROOT / ".venv" / "bin" / "grpcurl")
+    address = f"127.0.0.1:{platform.service_ports[spec.name]}"
+    listed = subprocess.run(
+        [grpcurl, "-plaintext", address, "list"], capture_output=True, text=True, timeout=30, check=False
+    )
+    assert listed.returncode == 0, listed.stderr
+    assert {spec.grpc_service, "grpc.health.v1.Health"} <= set(listed.stdout.split())
+    request = json.dumps({"service": spec.grpc_service})
+    health = subprocess.run(
+        [grpcurl, "-plaintext", "-d", request, address, "grpc.health.v1.Health/Check"],
+        capture_output=True, text=True, timeout=30, check=False,
+    )  # fmt: skip
+    assert health.returncode == 0, health.stderr
+    assert json.loads(health.stdout) == {"status": "SERVING"}
 
 
 def direct_failed_logins(platform: Platform, email: str, forwarded_for: list[str]) -> list[grpc.StatusCode]:
