@@ -26,7 +26,7 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from pulseone.events.v1 import metadata_pb2 as pulseone_dot_events_dot_v1_dot_metadata__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1epulseone/video/v1/events.proto\x12\x11pulseone.video.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a!pulseone/events/v1/metadata.proto\"\x9d\x01\n\x13VideoSessionCreated\x12\x33\n\x08metadata\x18\x01 \x01(\x0b\x32!.pulseone.events.v1.EventMetadata\x12\x12\n\nsession_id\x18\x02 \x01(\t\x12\x16\n\x0e\x61ppointment_id\x18\x03 \x01(\t\x12\x11\n\tdoctor_id\x18\x04 \x01(\t\x12\x12\n\npatient_id\x18\x05 \x01(\t\"\xc9\x01\n\x11ParticipantJoined\x12\x33\n\x08metadata\x18\x01 \x01(\x0b\x32!.pulseone.events.v1.EventMetadata\x12\x12\n\nsession_id\x18\x02 \x01(\t\x12\x16\n\x0e\x61ppointment_id\x18\x03 \x01(\t\x12\x16\n\x0eparticipant_id\x18\x04 \x01(\t\x12\x0c\n\x04role\x18\x05 \x01(\t\x12-\n\tjoin_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xd2\x01\n\x11VideoSessionEnded\x12\x33\n\x08metadata\x18\x01 \x01(\x0b\x32!.pulseone.events.v1.EventMetadata\x12\x12\n\nsession_id\x18\x02 \x01(\t\x12\x16\n\x0e\x61ppointment_id\x18\x03 \x01(\t\x12.\n\nstart_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestampb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1epulseone/video/v1/events.proto\x12\x11pulseone.video.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a!pulseone/events/v1/metadata.proto\"\x9d\x01\n\x13VideoSessionCreated\x12\x33\n\x08metadata\x18\x01 \x01(\x0b\x32!.pulseone.events.v1.EventMetadata\x12\x12\n\nsession_id\x18\x02 \x01(\t\x12\x16\n\x0e\x61ppointment_id\x18\x03 \x01(\t\x12\x11\n\tdoctor_id\x18\x04 \x01(\t\x12\x12\n\npatient_id\x18\x05 \x01(\t\"\x86\x02\n\x11ParticipantJoined\x12\x33\n\x08metadata\x18\x01 \x01(\x0b\x32!.pulseone.events.v1.EventMetadata\x12\x12\n\nsession_id\x18\x02 \x01(\t\x12\x16\n\x0e\x61ppointment_id\x18\x03 \x01(\t\x12\x16\n\x0eparticipant_id\x18\x04 \x01(\t\x12\x0c\n\x04role\x18\x05 \x01(\t\x12-\n\tjoin_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12;\n\x17\x63onsultation_start_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xd2\x01\n\x11VideoSessionEnded\x12\x33\n\x08metadata\x18\x01 \x01(\x0b\x32!.pulseone.events.v1.EventMetadata\x12\x12\n\nsession_id\x18\x02 \x01(\t\x12\x16\n\x0e\x61ppointment_id\x18\x03 \x01(\t\x12.\n\nstart_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestampb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -36,7 +36,7 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_VIDEOSESSIONCREATED']._serialized_start=122
   _globals['_VIDEOSESSIONCREATED']._serialized_end=279
   _globals['_PARTICIPANTJOINED']._serialized_start=282
-  _globals['_PARTICIPANTJOINED']._serialized_end=483
-  _globals['_VIDEOSESSIONENDED']._serialized_start=486
-  _globals['_VIDEOSESSIONENDED']._serialized_end=696
+  _globals['_PARTICIPANTJOINED']._serialized_end=544
+  _globals['_VIDEOSESSIONENDED']._serialized_start=547
+  _globals['_VIDEOSESSIONENDED']._serialized_end=757
 # @@protoc_insertion_point(module_scope)

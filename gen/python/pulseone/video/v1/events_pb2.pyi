@@ -24,20 +24,22 @@ class VideoSessionCreated(_message.Message):
     def __init__(self, metadata: _Optional[_Union[_metadata_pb2.EventMetadata, _Mapping]] = ..., session_id: _Optional[str] = ..., appointment_id: _Optional[str] = ..., doctor_id: _Optional[str] = ..., patient_id: _Optional[str] = ...) -> None: ...
 
 class ParticipantJoined(_message.Message):
-    __slots__ = ("metadata", "session_id", "appointment_id", "participant_id", "role", "join_time")
+    __slots__ = ("metadata", "session_id", "appointment_id", "participant_id", "role", "join_time", "consultation_start_time")
     METADATA_FIELD_NUMBER: _ClassVar[int]
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     APPOINTMENT_ID_FIELD_NUMBER: _ClassVar[int]
     PARTICIPANT_ID_FIELD_NUMBER: _ClassVar[int]
     ROLE_FIELD_NUMBER: _ClassVar[int]
     JOIN_TIME_FIELD_NUMBER: _ClassVar[int]
+    CONSULTATION_START_TIME_FIELD_NUMBER: _ClassVar[int]
     metadata: _metadata_pb2.EventMetadata
     session_id: str
     appointment_id: str
     participant_id: str
     role: str
     join_time: _timestamp_pb2.Timestamp
-    def __init__(self, metadata: _Optional[_Union[_metadata_pb2.EventMetadata, _Mapping]] = ..., session_id: _Optional[str] = ..., appointment_id: _Optional[str] = ..., participant_id: _Optional[str] = ..., role: _Optional[str] = ..., join_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    consultation_start_time: _timestamp_pb2.Timestamp
+    def __init__(self, metadata: _Optional[_Union[_metadata_pb2.EventMetadata, _Mapping]] = ..., session_id: _Optional[str] = ..., appointment_id: _Optional[str] = ..., participant_id: _Optional[str] = ..., role: _Optional[str] = ..., join_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., consultation_start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class VideoSessionEnded(_message.Message):
     __slots__ = ("metadata", "session_id", "appointment_id", "start_time", "end_time")
