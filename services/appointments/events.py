@@ -107,6 +107,9 @@ def subscriptions(appointments: Appointments, directory: Directory) -> list[Subs
                 uuid.UUID(event.participant_id),
                 event.role,
                 event.join_time.ToDatetime(tzinfo=UTC),
+                consultation_started=event.consultation_start_time.ToDatetime(tzinfo=UTC)
+                if event.HasField("consultation_start_time")
+                else None,
             )
 
     async def on_video_session_ended(db: AsyncSession, event: video_events.VideoSessionEnded) -> None:

@@ -523,6 +523,14 @@ def on_join(appointment: Appointment, participant_id: uuid.UUID, role: str, join
     return None
 
 
+def on_consultation_start(appointment: Appointment, started: datetime) -> Move | None:
+    """Both participants of its video session are present: a checked-in appointment is IN_PROGRESS,
+    started by its doctor at that moment."""
+    if appointment.status is not Status.CHECKED_IN:
+        return None
+    return move(Status.IN_PROGRESS, Actor(appointment.doctor_id, Role.DOCTOR.value), actual_start_time=started)
+
+
 def on_call_end(appointment: Appointment, started: datetime | None, ended: datetime, actor: Actor) -> Move | None:
     """The end of the call completes its appointment with the call's times, only from IN_PROGRESS."""
     if appointment.status is not Status.IN_PROGRESS:

@@ -375,9 +375,20 @@ class Appointments:
         await events.appointment_updated(db, after)
 
     async def video_participant_joined(
-        self, db: AsyncSession, appointment_id: uuid.UUID, participant_id: uuid.UUID, role: str, joined: datetime
+        self,
+        db: AsyncSession,
+        appointment_id: uuid.UUID,
+        participant_id: uuid.UUID,
+        role: str,
+        joined: datetime,
+        *,
+        consultation_started: datetime | None = None,
     ) -> None:
+        """The patient joining checks in; the join that makes both present starts the consultation,
+        whichever of the two joined first."""
         await _move_if_due(db, appointment_id, lambda a: booking.on_join(a, participant_id, role, joined))
+        if consultation_started is not None:
+            await _move_if_due(db, appointment_id, lambda a: booking.on_consultation_start(a, consultation_started))
 
     async def video_call_ended(
         self, db: AsyncSession, appointment_id: uuid.UUID, started: datetime | None, ended: datetime, actor: Actor

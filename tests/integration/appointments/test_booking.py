@@ -732,6 +732,34 @@ async def test_the_video_service_links_its_session_and_its_end_completes_the_vis
     await eventually(completed)
 
 
+async def test_the_join_that_makes_both_present_starts_the_visit_whichever_joined_first(
+    appointments: AppointmentsHarness, auth: AuthHarness, doctor: tuple[str, str], nats_server: Nats
+) -> None:
+    day = session_day(19)
+    session = await create_session(appointments, doctor[1], day)
+    patient_id, token = patient(auth)
+    booked = await book(appointments, token, session.id, day)
+    video_id, started = str(uuid.uuid4()), datetime(2030, 1, 1, 9, 3, tzinfo=UTC)
+    doctor_joins = video_events.ParticipantJoined(
+        session_id=video_id, appointment_id=booked.id, participant_id=doctor[0], role="DOCTOR"
+    )
+    await publish_event(nats_server.url, "pulseone.video.participant.joined", doctor_joins)
+    patient_joins = video_events.ParticipantJoined(
+        session_id=video_id, appointment_id=booked.id, participant_id=patient_id, role="PATIENT"
+    )
+    patient_joins.join_time.FromDatetime(started)
+    patient_joins.consultation_start_time.FromDatetime(started)
+    await publish_event(nats_server.url, "pulseone.video.participant.joined", patient_joins)
+
+    async def in_progress() -> None:
+        request = appointments_pb2.GetAppointmentRequest(appointment_id=booked.id)
+        found = await appointments.appointments().GetAppointment(request, metadata=bearer(token))
+        assert resources_pb2.Appointment.Status.Name(found.status) == "IN_PROGRESS"
+        assert found.actual_start_time.ToDatetime(tzinfo=UTC) == started
+
+    await eventually(in_progress)
+
+
 async def hang_up_mid_flight(harness: AppointmentsHarness, auth: AuthHarness, session_id: str, day: date) -> None:
     """Fifty bookings, one every half millisecond, each on a connection of its own that the client
     closes up to two milliseconds after sending: the calls end at every stage of their work."""

@@ -36,6 +36,7 @@ from services.appointments.domain.booking import (
     next_bookable_day,
     no_show,
     on_call_end,
+    on_consultation_start,
     on_join,
     patient_of,
     start,
@@ -320,6 +321,15 @@ def test_joining_the_call_checks_the_patient_in_and_then_starts_the_consultation
         Status.IN_PROGRESS, Actor(checked_in.doctor_id, "DOCTOR"), actual_start_time=joined
     )
     assert on_join(checked_in, uuid.uuid4(), "DOCTOR", joined) is None
+
+
+def test_both_present_starts_the_consultation_whichever_joined_first() -> None:
+    checked_in = appointment(status=Status.CHECKED_IN)
+    assert on_consultation_start(checked_in, NINE_LOCAL) == Move(
+        Status.IN_PROGRESS, Actor(checked_in.doctor_id, "DOCTOR"), actual_start_time=NINE_LOCAL
+    )
+    for status in (Status.BOOKED, Status.IN_PROGRESS, Status.COMPLETED, Status.CANCELLED):
+        assert on_consultation_start(appointment(status=status), NINE_LOCAL) is None
 
 
 def test_the_end_of_the_call_completes_a_consultation_in_progress() -> None:
