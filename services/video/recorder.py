@@ -327,6 +327,10 @@ def parse_candidate(candidate: str, sdp_mid: str, sdp_m_line_index: int) -> RTCI
 class SessionRecorder:
     """Records one session: a receive-only peer connection per participant, one file at `path` in the end.
 
+    The file holds a stream per track received, titled with the participant's id: a participant
+    who leaves and comes back adds streams of their own that start when they came back. It is
+    written only at `stop`, and not at all when nothing was received.
+
     Every method is safe to call from the service's request handlers at any time: a failure with
     one participant's connection is logged and closes that connection, it never propagates. Only
     `stop` reports how the recording went, by raising RecordingFailed when something could not be
@@ -359,7 +363,11 @@ class SessionRecorder:
         return self._path
 
     async def add_participant(self, participant_id: str) -> None:
-        """Offer a receive-only connection to a participant; one already connected is offered anew."""
+        """Offer a receive-only connection to a participant; one already connected is offered anew.
+
+        The offer carries all of the recorder's ICE candidates (aiortc gathers them before it is
+        sent), so the recorder never trickles any.
+        """
         if self._stopping:
             return
         previous = self._links.get(participant_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ import aioice.ice
 import av
 import pytest
 from aiortc import AudioStreamTrack, RTCConfiguration, RTCPeerConnection, RTCSessionDescription, VideoStreamTrack
+from av.audio.frame import AudioFrame
 from av.video.frame import VideoFrame
 
 from services.video.recorder import (
@@ -22,6 +24,7 @@ from services.video.recorder import (
     RecorderSignal,
     RecordingFailed,
     SessionRecorder,
+    TrackRecording,
     parse_candidate,
     rtp_seconds_between,
 )
@@ -74,12 +77,14 @@ class Participant:
     participant_id: str
     shade: int
     trickle: bool = False
+    microphone: bool = True
     connection: RTCPeerConnection = field(default_factory=lambda: RTCPeerConnection(RTCConfiguration(iceServers=[])))
 
     async def answer(self, recorder: SessionRecorder, offer: str) -> None:
         await self.connection.setRemoteDescription(RTCSessionDescription(sdp=offer, type="offer"))
         self.connection.addTrack(MovingBars(self.shade))
-        self.connection.addTrack(AudioStreamTrack())
+        if self.microphone:
+            self.connection.addTrack(AudioStreamTrack())
         await self.connection.setLocalDescription(await self.connection.createAnswer())
         answer = self.connection.localDescription.sdp
         if not self.trickle:
@@ -103,6 +108,7 @@ class Call:
 
     def __init__(self, path: Path, *participants: Participant) -> None:
         self.participants = {participant.participant_id: participant for participant in participants}
+        self.everyone = list(participants)
         self.signals: list[RecorderSignal] = []
         self.relays: set[asyncio.Task[None]] = set()
         self.recorder = SessionRecorder(path, self.send)
@@ -122,14 +128,27 @@ class Call:
         await asyncio.gather(*self.relays)
         await frames_reach(self.recorder, frames + 1)
 
+    async def rejoin(self, participant: Participant) -> None:
+        """The participant comes back with a new browser connection."""
+        self.participants[participant.participant_id] = participant
+        self.everyone.append(participant)
+        await self.join(participant.participant_id)
+
     async def hang_up(self) -> None:
-        await asyncio.gather(*(participant.close() for participant in self.participants.values()))
+        await asyncio.gather(*(participant.close() for participant in self.everyone))
 
 
 async def frames_reach(recorder: SessionRecorder, frames: int, timeout: float = 10.0) -> None:
     deadline = time.monotonic() + timeout
     while recorder.figures().frames < frames:
         assert time.monotonic() < deadline, f"only {recorder.figures().frames} frames recorded"
+        await asyncio.sleep(0.02)
+
+
+async def connected(participant: Participant, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while participant.connection.connectionState != "connected":
+        assert time.monotonic() < deadline, f"still {participant.connection.connectionState}"
         await asyncio.sleep(0.02)
 
 
@@ -142,8 +161,8 @@ class Stream:
     last_seconds: float
 
 
-def streams_of(path: Path) -> dict[tuple[str, str], Stream]:
-    """Every stream of the file by (title, kind), each decoded in full."""
+def streams_of(path: Path) -> list[Stream]:
+    """Every stream of the file, each decoded in full."""
     frames: dict[int, int] = {}
     times: dict[int, list[float]] = {}
     with av.open(str(path)) as container:
@@ -152,7 +171,7 @@ def streams_of(path: Path) -> dict[tuple[str, str], Stream]:
             frames[index] = frames.get(index, 0) + len(packet.decode())
             if packet.pts is not None and packet.time_base is not None:
                 times.setdefault(index, []).append(float(packet.pts * packet.time_base))
-        streams = [
+        return [
             Stream(
                 title=stream.metadata.get("title", ""),
                 kind=stream.type,
@@ -162,7 +181,13 @@ def streams_of(path: Path) -> dict[tuple[str, str], Stream]:
             )
             for stream in container.streams
         ]
-    return {(stream.title, stream.kind): stream for stream in streams}
+
+
+def by_whom(streams: list[Stream]) -> dict[tuple[str, str], Stream]:
+    """The streams by (participant, kind), when each participant connected once."""
+    found = {(stream.title, stream.kind): stream for stream in streams}
+    assert len(found) == len(streams)
+    return found
 
 
 async def test_both_participants_are_recorded_into_one_file_the_late_joiner_from_when_they_joined(
@@ -198,7 +223,7 @@ async def test_both_participants_are_recorded_into_one_file_the_late_joiner_from
     assert call.recorder.figures() == figures
     assert await call.recorder.stop() == figures
 
-    streams = streams_of(path)
+    streams = by_whom(streams_of(path))
     assert set(streams) == {(who, kind) for who in (DOCTOR, PATIENT) for kind in ("video", "audio")}
     doctor, patient = streams[(DOCTOR, "video")], streams[(PATIENT, "video")]
     assert doctor.frames + patient.frames == figures.frames
@@ -210,9 +235,11 @@ async def test_both_participants_are_recorded_into_one_file_the_late_joiner_from
     assert streams[(PATIENT, "audio")].frames > 0
 
 
-async def test_a_participant_who_leaves_keeps_what_was_recorded_of_them(recordings: Path) -> None:
+async def test_a_participant_who_leaves_keeps_what_was_recorded_and_is_recorded_anew_on_return(
+    recordings: Path,
+) -> None:
     path = recordings / f"session{FILE_SUFFIX}"
-    call = Call(path, Participant(DOCTOR, shade=40), Participant(PATIENT, shade=200))
+    call = Call(path, Participant(DOCTOR, shade=40), Participant(PATIENT, shade=200, microphone=False))
     try:
         await call.join(DOCTOR)
         await call.join(PATIENT)
@@ -221,15 +248,20 @@ async def test_a_participant_who_leaves_keeps_what_was_recorded_of_them(recordin
         left = call.recorder.figures()
         await asyncio.sleep(1.0)
         assert call.recorder.figures().frames > left.frames
+        await call.rejoin(Participant(PATIENT, shade=200, microphone=False))
+        await asyncio.sleep(0.5)
         figures = await call.recorder.stop()
     finally:
         await call.hang_up()
 
     streams = streams_of(path)
-    doctor, patient = streams[(DOCTOR, "video")], streams[(PATIENT, "video")]
-    assert patient.frames > 15
-    assert doctor.frames + patient.frames == figures.frames
-    assert patient.last_seconds < doctor.last_seconds - 0.7
+    doctor = by_whom([stream for stream in streams if stream.title == DOCTOR])[(DOCTOR, "video")]
+    before, after = [stream for stream in streams if stream.title == PATIENT]
+    assert (before.kind, after.kind) == ("video", "video")
+    assert before.frames > 15
+    assert after.frames > 5
+    assert after.first_seconds > before.last_seconds + 0.8
+    assert doctor.frames + before.frames + after.frames == figures.frames
 
 
 async def test_stopping_before_anyone_connected_leaves_no_file(recordings: Path) -> None:
@@ -278,7 +310,8 @@ async def test_a_recording_that_cannot_be_written_is_reported_failed(tmp_path: P
     try:
         await call.recorder.add_participant(DOCTOR)
         await asyncio.gather(*call.relays)
-        await asyncio.sleep(1.0)
+        await connected(call.participants[DOCTOR])
+        await asyncio.sleep(0.5)
         with pytest.raises(RecordingFailed) as failure:
             await call.recorder.stop()
     finally:
@@ -286,6 +319,69 @@ async def test_a_recording_that_cannot_be_written_is_reported_failed(tmp_path: P
 
     assert (failure.value.figures.size_bytes, failure.value.figures.frames) == (0, 0)
     assert call.recorder.figures() == failure.value.figures
+
+
+async def test_lost_audio_is_filled_with_silence_so_what_follows_stays_in_time(tmp_path: Path) -> None:
+    track = TrackRecording(tmp_path / "audio.part", "audio", DOCTOR)
+    samples = 960
+    for index in [*range(50), *range(100, 150)]:
+        frame = AudioFrame(format="s16", layout="stereo", samples=samples)
+        for plane in frame.planes:
+            plane.update(bytes(plane.buffer_size))
+        frame.sample_rate, frame.pts, frame.time_base = 48_000, 7_000 + index * samples, Fraction(1, 48_000)
+        track.offer(frame, arrival=index * 0.02)
+    await track.finish()
+
+    with av.open(str(track.path)) as container:
+        decoded = sum(frame.samples for frame in container.decode(audio=0))
+    assert track.error is None
+    assert decoded / 48_000 == pytest.approx(3.0, abs=0.03)
+
+
+async def test_video_keeps_its_rtp_spacing_through_bursty_arrival_and_a_timestamp_wrap(tmp_path: Path) -> None:
+    track = TrackRecording(tmp_path / "video.part", "video", DOCTOR)
+    first = 2**32 - 30 * 3000
+    for index in range(60):
+        frame = VideoFrame(WIDTH, HEIGHT, "yuv420p")
+        frame.pts, frame.time_base = (first + index * 3000) % 2**32, VIDEO_CLOCK
+        track.offer(frame, arrival=0.1 * (index // 3 + 1))
+        if index % 3 == 2:
+            await asyncio.sleep(0.02)
+    await track.finish()
+
+    with av.open(str(track.path)) as container:
+        times = [packet.pts for packet in container.demux(video=0) if packet.pts is not None]
+    assert track.frames_written == len(times) == 60
+    assert {later - earlier for earlier, later in itertools.pairwise(times)} <= {33, 34}
+
+
+async def test_an_encoder_that_falls_behind_drops_frames_instead_of_holding_them(tmp_path: Path) -> None:
+    track = TrackRecording(tmp_path / "video.part", "video", DOCTOR)
+    frames = [VideoFrame(WIDTH, HEIGHT, "yuv420p") for _ in range(100)]
+    for index, frame in enumerate(frames):
+        frame.pts, frame.time_base = index * 3000, VIDEO_CLOCK
+        track.offer(frame, arrival=index / 30)
+    await track.finish()
+
+    assert track.frames_dropped > 0
+    assert track.frames_written + track.frames_dropped == 100
+    with av.open(str(track.path)) as container:
+        assert sum(1 for _ in container.decode(video=0)) == track.frames_written
+
+
+async def test_a_sender_that_changes_resolution_stays_in_its_stream_at_the_first_size(tmp_path: Path) -> None:
+    track = TrackRecording(tmp_path / "video.part", "video", DOCTOR)
+    for index in range(20):
+        frame = VideoFrame(*((WIDTH, HEIGHT) if index < 10 else (WIDTH // 2, HEIGHT // 2)), "yuv420p")
+        frame.pts, frame.time_base = index * 3000, VIDEO_CLOCK
+        track.offer(frame, arrival=index / 30)
+        await asyncio.sleep(0.005)
+    await track.finish()
+
+    with av.open(str(track.path)) as container:
+        sizes = [(frame.width, frame.height) for frame in container.decode(video=0)]
+    assert track.error is None
+    assert sizes == [(WIDTH, HEIGHT)] * 20
 
 
 def test_rtp_timestamps_that_wrap_still_move_forward() -> None:
