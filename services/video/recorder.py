@@ -167,6 +167,7 @@ class TrackRecording:
         self._stream: av.VideoStream | av.AudioStream | None = None
         self._next_audio_pts: int | None = None
         self._last_video_pts = -1
+        self._finishing = False
         self._thread = threading.Thread(target=self._run, name=f"recorder-{path.name}", daemon=True)
         self._thread.start()
 
@@ -177,6 +178,8 @@ class TrackRecording:
 
     def offer(self, frame: VideoFrame | AudioFrame, arrival: float) -> None:
         """Queue a frame received `arrival` seconds into the recording, or drop it if the encoder is behind."""
+        if self._finishing:
+            return
         seconds = self._timeline.place(frame.pts, as_fraction(frame.time_base), arrival)
         try:
             self._queue.put_nowait((frame, seconds))
@@ -186,7 +189,12 @@ class TrackRecording:
             self.frames_dropped += 1
 
     async def finish(self) -> None:
-        """Write what is queued, then close the file."""
+        """Write what is queued, then close the file; any caller returns once the file is closed."""
+        if self._finishing:
+            await asyncio.to_thread(self._thread.join)
+            return
+        self._finishing = True
+        # Put only once, while the thread still takes from the queue: a full queue then only waits.
         await asyncio.to_thread(self._queue.put, None)
         await asyncio.to_thread(self._thread.join)
         if self.frames_dropped:
@@ -474,6 +482,8 @@ class SessionRecorder:
         self._links.clear()
         await asyncio.gather(*(self._close(link) for link in links))
         await asyncio.gather(*self._background, return_exceptions=True)
+        # A participant removed just before may still be closing: every track file must be complete.
+        await asyncio.gather(*(recording.finish() for recording in self._recordings))
         problems = [
             f"{recording.participant_id} {recording.kind}: {recording.error}"
             for recording in self._recordings

@@ -250,7 +250,7 @@ async def test_a_participant_who_leaves_keeps_what_was_recorded_and_is_recorded_
         assert call.recorder.figures().frames > left.frames
         await call.rejoin(Participant(PATIENT, shade=200, microphone=False))
         await asyncio.sleep(0.5)
-        figures = await call.recorder.stop()
+        _, figures = await asyncio.gather(call.recorder.remove_participant(PATIENT), call.recorder.stop())
     finally:
         await call.hang_up()
 
