@@ -7,9 +7,10 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+import grpc
 import httpx
 
 from services.auth.use_cases.accounts import create_system_admin
@@ -19,6 +20,7 @@ ZONE = "Asia/Colombo"
 DAYS = ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"]
 
 Say = Callable[[str], None]
+T = TypeVar("T")
 
 
 class DemoFailed(Exception):
@@ -41,7 +43,7 @@ class Journey:
         body: dict[str, Any] = response.json()
         return body
 
-    def until(self, what: str, attempt: Callable[[], dict[str, Any]], timeout: float = 30.0) -> dict[str, Any]:
+    def until(self, what: str, attempt: Callable[[], T], timeout: float = 30.0) -> T:
         """Events take a moment to reach the other services: retry a step until it succeeds."""
         deadline = time.monotonic() + timeout
         while True:
@@ -148,6 +150,7 @@ def run(gateway: str, database_url: str, say: Say = print) -> dict[str, Any]:
         say(f"      diagnosis: {notes['diagnosis']}; status {done['status']}; "
             f"{done['actualStartTime']} to {done['actualEndTime']}")  # fmt: skip
         _to_the_pharmacy(journey, admin, doctor_token, patient_token, booked["id"])
+        _virtual_consultation(journey, gateway, doctor_token, session["id"], booked["appointmentDate"])
         return done
     finally:
         journey.close()
@@ -207,6 +210,92 @@ def _to_the_pharmacy(journey: Journey, admin: str, doctor_token: str, patient_to
                           params={"locationId": location})["transactions"]  # fmt: skip
     for entry in reversed(ledger):
         say(f"      {entry['type']:<9}{entry['quantity']:>4}  {entry.get('reference', '')}")
+
+
+def _virtual_consultation(journey: Journey, gateway: str, doctor_token: str, session_id: str, day: str) -> None:
+    """A second patient's VIRTUAL visit in the same session: its video session comes from the booking
+    event; two synthetic aiortc peers join through the gateway and see each other; both consent, the
+    doctor records a few seconds, and the end of the call completes the appointment."""
+    patient = register(journey, "PATIENT", "Jane", "Roe")
+    token = patient["accessToken"]
+    booking = {"sessionId": session_id, "appointmentDate": day, "appointmentType": "VIRTUAL",
+               "chiefComplaint": "Follow-up on the cough"}  # fmt: skip
+    booked = journey.call("book a virtual visit", "POST", "/api/appointments", token, json=booking)
+    appointment = f"/api/appointments/{booked['id']}"
+    video_id = journey.until("video session", lambda: _video_session_of(journey, appointment, token))
+    video = f"/api/video/sessions/{video_id}"
+    figures = asyncio.run(_call(journey, gateway, video_id, doctor_token=doctor_token, patient_token=token))
+    journey.say(
+        f"      recording: {figures['status']}, {float(figures['durationSeconds']):.1f} s, {figures['frames']} frames,"
+        f" {figures['sizeBytes']} bytes of {figures['contentType']}"
+    )
+    ended = journey.call("the doctor ends the call", "POST", f"{video}/end", doctor_token, json={})
+    done = journey.until("completed", lambda: _completed(journey, appointment, token))
+    times = f"{done['actualStartTime']} to {done['actualEndTime']}"
+    journey.say(f"      video {ended['status']}; appointment {done['status']} {times}")
+
+
+async def _call(
+    journey: Journey, gateway: str, video_id: str, *, doctor_token: str, patient_token: str
+) -> dict[str, Any]:
+    """The call itself: peers joined, two seconds of video both ways, then a recording of a few seconds."""
+    from scripts.video_peer import Participant  # noqa: PLC0415 - aiortc is loaded for this step only
+
+    video = f"/api/video/sessions/{video_id}"
+    address = gateway.removeprefix("http://").removeprefix("https://")
+    async with grpc.aio.insecure_channel(address) as channel:
+        peers = [
+            Participant(channel, patient_token, video_id, tint=200),
+            Participant(channel, doctor_token, video_id, tint=60),
+        ]
+        try:
+            for peer, who in zip(peers, ("the patient", "the doctor"), strict=True):
+                await peer.join()
+                await peer.listen()
+                journey.say(f"      {who} joined the video session over gRPC through the gateway")
+            async with asyncio.timeout(40):
+                await asyncio.gather(*(peer.received(60) for peer in peers))
+            journey.say(
+                f"      media flows both ways: {peers[1].frames_received} and {peers[0].frames_received} frames"
+            )
+            for token in (patient_token, doctor_token):
+                await asyncio.to_thread(
+                    journey.call, "consent to recording", "POST", f"{video}/consent", token, json={"recording": True}
+                )
+            await asyncio.to_thread(
+                journey.call,
+                "the doctor starts recording",
+                "POST",
+                f"{video}/recording",
+                doctor_token,
+                json={"action": "START"},
+            )
+            await asyncio.sleep(3)
+            return await asyncio.to_thread(
+                journey.call,
+                "the doctor stops recording",
+                "POST",
+                f"{video}/recording",
+                doctor_token,
+                json={"action": "STOP"},
+            )
+        finally:
+            for peer in peers:
+                await peer.close()
+
+
+def _video_session_of(journey: Journey, appointment: str, token: str) -> str:
+    found = journey.call("the booking event made its video session", "GET", appointment, token)
+    if not found.get("videoSessionId"):
+        raise DemoFailed("the video session has not been made yet")
+    return str(found["videoSessionId"])
+
+
+def _completed(journey: Journey, appointment: str, token: str) -> dict[str, Any]:
+    found = journey.call("the end of the call completed the visit", "GET", appointment, token)
+    if found["status"] != "COMPLETED":
+        raise DemoFailed(f"the appointment is {found['status']}")
+    return found
 
 
 def _made_for(journey: Journey, token: str, kind: str, owner_field: str, owner_id: str) -> dict[str, Any]:

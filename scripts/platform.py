@@ -53,13 +53,14 @@ class ServiceSpec:
         return ROOT / "services" / self.name / "migrations"
 
 
-# The services implemented so far, in start order (auth first: the others fetch its JWKS).
+# Every service, in start order (auth first: the others fetch its JWKS).
 SERVICES = [
     ServiceSpec("auth", "services.auth", 8081, "pulseone.auth.v1.AuthService"),
     ServiceSpec("profile", "services.profile", 8082, "pulseone.profile.v1.ProfileService"),
     ServiceSpec("appointments", "services.appointments", 8084, "pulseone.appointments.v1.AppointmentService"),
     ServiceSpec("inventory", "services.inventory", 8083, "pulseone.inventory.v1.InventoryService"),
     ServiceSpec("prescriptions", "services.prescriptions", 8085, "pulseone.prescriptions.v1.PrescriptionService"),
+    ServiceSpec("video", "services.video", 8086, "pulseone.video.v1.VideoService"),
 ]
 
 Progress = Callable[[str], None]
@@ -204,6 +205,7 @@ class Platform:
             "PULSEONE_APPOINTMENTS_ADDRESS": f"127.0.0.1:{self.service_ports['appointments']}",
             "PULSEONE_INVENTORY_ADDRESS": f"127.0.0.1:{self.service_ports['inventory']}",
             "PULSEONE_KEY_RING_FILE": str(self.key_ring),
+            "PULSEONE_RECORDINGS_DIR": str(self.state / "recordings"),
             "PULSEONE_PAGE_TOKEN_KEY_FILE": str(self.page_token_key),
             GATEWAY_SECRET_ENV: self.gateway_secret(),
             "PULSEONE_LOG_LEVEL": self.log_level,

@@ -58,6 +58,12 @@ class NatsLink:
             raise Unavailable("the event broker is not reachable", reason="BROKER_UNAVAILABLE")
         return self._js
 
+    def core(self) -> Client:
+        """The connection itself, for core NATS (ephemeral subjects that no stream keeps)."""
+        if self._client is None or not self.connected:
+            raise Unavailable("the event broker is not reachable", reason="BROKER_UNAVAILABLE")
+        return self._client
+
     def start(self) -> None:
         self._task = asyncio.create_task(self._connect_forever(), name=f"nats-connect-{self._name}")
 

@@ -23,6 +23,7 @@ from pulseone.auth.v1 import auth_pb2, auth_pb2_grpc
 from pulseone.inventory.v1 import inventory_pb2_grpc
 from pulseone.prescriptions.v1 import prescriptions_pb2_grpc
 from pulseone.profile.v1 import profile_pb2_grpc
+from pulseone.video.v1 import video_pb2_grpc
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from scripts.stack import Nats, Postgres
@@ -45,6 +46,9 @@ from services.prescriptions.settings import PrescriptionsSettings
 from services.profile.app import MIGRATIONS as PROFILE_MIGRATIONS
 from services.profile.app import build as build_profile
 from services.profile.settings import ProfileSettings
+from services.video.app import MIGRATIONS as VIDEO_MIGRATIONS
+from services.video.app import build as build_video
+from services.video.settings import VideoSettings
 from tests.conftest import fresh_database, page_token_key, scratch_dir
 
 PASSWORD = "correct horse 1"
@@ -385,4 +389,33 @@ async def prescriptions(
         inventory_address=f"127.0.0.1:{inventory.replicas[0].port}",
         event_max_deliver=2,
     ) as harness:
+        yield harness
+
+
+@dataclass
+class VideoHarness(Replicas):
+    """Video relays signals between its replicas through NATS; both write to one recordings store."""
+
+    recordings: Path = Path()
+
+    def stub(self, replica: int = 0) -> Any:
+        return video_pb2_grpc.VideoServiceStub(self.channels[replica])
+
+
+@pytest.fixture(scope="module")
+async def video(postgres: Postgres, nats_server: Nats, auth: AuthHarness) -> AsyncIterator[VideoHarness]:
+    recordings = scratch_dir("pulseone-recordings-")
+    async with replicas_of(
+        VideoHarness,
+        postgres,
+        "video",
+        VIDEO_MIGRATIONS,
+        lambda settings, clock: build_video(VideoSettings(**settings), clock=clock),
+        nats_url=nats_server.url,
+        auth_address=f"127.0.0.1:{auth.runtime.port}",
+        recordings_dir=recordings,
+        heartbeat_seconds=1,
+        event_max_deliver=2,
+    ) as harness:
+        harness.recordings = recordings
         yield harness

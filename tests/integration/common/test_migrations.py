@@ -18,6 +18,7 @@ from services.common.db import migrate
 from services.inventory import models as inventory_models
 from services.prescriptions import models as prescription_models
 from services.profile import models as profile_models
+from services.video import models as video_models
 from tests.conftest import fresh_database
 
 ROOT = Path(__file__).resolve().parents[3] / "services"
@@ -26,6 +27,7 @@ SERVICES = {
     "profile": (profile_models.Base.metadata, [event_tables.metadata, audit.metadata, projections.metadata]),
     "appointments": (appointment_models.Base.metadata, [event_tables.metadata, audit.metadata, projections.metadata]),
     "inventory": (inventory_models.Base.metadata, [event_tables.metadata, projections.metadata]),
+    "video": (video_models.Base.metadata, [event_tables.metadata, audit.metadata, projections.metadata]),
     "prescriptions": (
         prescription_models.Base.metadata,
         [event_tables.metadata, audit.metadata, projections.metadata],

@@ -1,0 +1,80 @@
+"""Composition root of the video service: builds everything from settings; nothing happens at import."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import aiortc
+import grpc
+from pulseone.video.v1 import video_pb2_grpc
+
+from services.common.clock import Clock, utc_now
+from services.common.projections import status_lookup
+from services.common.runtime import Infrastructure, ServiceRuntime, assemble
+from services.common.tokens import AuthClient
+from services.video import api, events
+from services.video.domain.ice import IceConfig, ice_servers
+from services.video.live import LiveChannel, RecorderControl
+from services.video.settings import VideoSettings
+from services.video.use_cases.recording import Recordings
+from services.video.use_cases.sessions import Sessions
+from services.video.use_cases.signalling import Signalling
+
+NAME = "video"
+SERVICE_NAMES = ["pulseone.video.v1.VideoService"]
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def ice_config(settings: VideoSettings) -> IceConfig:
+    return IceConfig(
+        stun_urls=tuple(settings.stun_urls),
+        turn_urls=tuple(settings.turn_urls),
+        turn_secret=settings.turn_secret.get_secret_value() if settings.turn_secret else "",
+        turn_ttl=timedelta(seconds=settings.turn_ttl_seconds),
+    )
+
+
+def recorder_ice_servers(config: IceConfig, clock: Clock) -> list[aiortc.RTCIceServer] | None:
+    """The recorder peer uses the same servers as the participants (its TURN user is `recorder`)."""
+    servers = ice_servers(config, "recorder", clock())
+    if not servers:
+        return None
+    return [aiortc.RTCIceServer(list(s.urls), s.username or None, s.credential or None) for s in servers]
+
+
+def build(settings: VideoSettings, *, clock: Clock = utc_now) -> ServiceRuntime:
+    infra = Infrastructure.create(settings, NAME)
+    auth = AuthClient.connect(settings.auth_address, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
+    live = LiveChannel(infra.link)
+    ice = ice_config(settings)
+    sessions = Sessions(infra.sessions, live, pages=infra.pages, ice=ice, clock=clock)
+    signalling = Signalling(infra.sessions, live, heartbeat=timedelta(seconds=settings.heartbeat_seconds), clock=clock)
+    recordings = Recordings(
+        infra.sessions,
+        live,
+        RecorderControl(infra.link),
+        settings.recordings_dir,
+        ice_servers=recorder_ice_servers(ice, clock),
+        clock=clock,
+    )
+    sessions.after_presence = recordings.after_presence
+    sessions.after_consent = recordings.after_consent
+
+    def register(server: grpc.aio.Server) -> None:
+        servicer = api.VideoApi(sessions, signalling, recordings)
+        video_pb2_grpc.add_VideoServiceServicer_to_server(servicer, server)  # type: ignore[no-untyped-call]
+
+    parts = assemble(
+        infra,
+        name=NAME,
+        service_names=SERVICE_NAMES,
+        migrations=MIGRATIONS,
+        register=register,
+        verifier=auth.verifier,
+        status_lookup=status_lookup(infra.engine),
+        status_recheck=auth.recheck,
+        subscriptions=events.subscriptions(clock),
+        closers=[recordings.close, auth.channel.close],
+    )
+    return ServiceRuntime(infra, parts)

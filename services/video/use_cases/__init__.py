@@ -1,0 +1,1 @@
+"""The video service's use cases, one module per aggregate."""

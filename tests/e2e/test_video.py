@@ -1,0 +1,127 @@
+"""A virtual consultation through the gateway (SPEC 3.6): booked over REST, its video session made
+from the booking event, two aiortc peers (doctor and patient) joining through port 8000 over native
+gRPC and negotiating only through the signalling API, video both ways, and the end completing the
+appointment with actual times. The events stream over REST is the transcoder's streamed JSON."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import grpc
+import httpx
+
+from scripts.demo import DAYS
+from scripts.platform import Platform
+from scripts.video_peer import Participant
+from tests.e2e.conftest import Account, error_info, register
+from tests.e2e.test_appointments import ready_doctor
+from tests.e2e.test_profiles import eventually
+
+FRAMES = 60
+ZONE = "America/New_York"
+
+
+def _ok(response: httpx.Response) -> dict[str, Any]:
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def virtual_visit(gateway: httpx.Client, admin: Account) -> tuple[Account, Account, dict[str, Any], str]:
+    """A doctor, a patient, their VIRTUAL appointment today (its session began at midnight, so joining
+    is open), and its video session id once the booking event made it."""
+    doctor = ready_doctor(gateway, admin)
+    today = datetime.now(ZoneInfo(ZONE)).date()
+    body = {"dayOfWeek": DAYS[today.weekday()], "sessionStartTime": "00:00", "sessionEndTime": "23:59",
+            "serviceType": "VIRTUAL", "maxQueueSize": 20, "estimatedConsultationMinutes": 15,
+            "effectiveFrom": today.isoformat()}  # fmt: skip
+    session = eventually(lambda: _ok(gateway.post("/api/sessions", json=body, headers=doctor.headers)))
+    patient = register(gateway, "PATIENT")
+    booking = {"sessionId": session["id"], "appointmentDate": today.isoformat(), "appointmentType": "VIRTUAL"}
+    booked = _ok(gateway.post("/api/appointments", json=booking, headers=patient.headers))
+
+    def linked() -> str:
+        found = _ok(gateway.get(f"/api/appointments/{booked['id']}", headers=patient.headers))
+        assert found["videoSessionId"]
+        return str(found["videoSessionId"])
+
+    return doctor, patient, booked, eventually(linked)
+
+
+def test_a_virtual_consultation_over_the_gateway_completes_the_appointment(
+    platform: Platform, gateway: httpx.Client, admin: Account
+) -> None:
+    doctor, patient, booked, session_id = virtual_visit(gateway, admin)
+    stranger = register(gateway, "PATIENT")
+    refused = gateway.post(f"/api/video/sessions/{session_id}/join", json={}, headers=stranger.headers)
+    assert (refused.status_code, error_info(refused)["reason"]) == (403, "NOT_OWNER")
+
+    async def call() -> list[int]:
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{platform.gateway_port}") as channel:
+            peers = [
+                Participant(channel, patient.access_token, session_id, tint=200),
+                Participant(channel, doctor.access_token, session_id, tint=60),
+            ]
+            try:
+                for peer in peers:
+                    await peer.join()
+                    await peer.listen()
+                async with asyncio.timeout(40):
+                    await asyncio.gather(*(peer.received(FRAMES) for peer in peers))
+                return [peer.frames_received for peer in peers]
+            finally:
+                for peer in peers:
+                    await peer.close()
+
+    assert all(frames >= FRAMES for frames in asyncio.run(call()))
+    appointment = f"/api/appointments/{booked['id']}"
+    assert _ok(gateway.get(appointment, headers=patient.headers))["status"] in ("CHECKED_IN", "IN_PROGRESS")
+    eventually(lambda: _status_is(gateway, appointment, patient, "IN_PROGRESS"))
+    ended = _ok(gateway.post(f"/api/video/sessions/{session_id}/end", json={}, headers=doctor.headers))
+    assert (ended["status"], ended["startTime"] <= ended["endTime"]) == ("COMPLETED", True)
+    done = eventually(lambda: _status_is(gateway, appointment, patient, "COMPLETED"))
+    assert done["actualStartTime"] == ended["startTime"]
+    assert done["actualEndTime"] == ended["endTime"]
+    history = _ok(gateway.get(f"/api/video/sessions/history/{patient.id}", headers=patient.headers))
+    assert [s["id"] for s in history["videoSessions"]] == [session_id]
+
+
+def _status_is(gateway: httpx.Client, path: str, who: Account, status: str) -> dict[str, Any]:
+    found = _ok(gateway.get(path, headers=who.headers))
+    assert found["status"] == status, found["status"]
+    return found
+
+
+def test_the_events_stream_over_rest_is_streamed_json_with_presence_and_heartbeats(
+    gateway: httpx.Client, admin: Account
+) -> None:
+    doctor = ready_doctor(gateway, admin)
+    patient = register(gateway, "PATIENT")
+    created = _ok(gateway.post("/api/video/sessions", json={"patientId": patient.id}, headers=doctor.headers))
+    session = f"/api/video/sessions/{created['id']}"
+    _ok(gateway.post(f"{session}/join", json={}, headers=doctor.headers))
+    received: list[dict[str, Any]] = []
+    with gateway.stream("GET", f"{session}/events", headers=patient.headers, timeout=30) as stream:
+        assert stream.status_code == 200
+        text = ""
+        for chunk in stream.iter_text():
+            text += chunk
+            if '"HEARTBEAT"' in text:
+                break
+    # The transcoder streams one JSON array; cut off mid-way it still holds whole objects.
+    decoder, at = json.JSONDecoder(), 1
+    while (start := text.find("{", at)) != -1:
+        try:
+            event, at = decoder.raw_decode(text, start)
+        except json.JSONDecodeError:
+            break
+        received.append(event)
+    kinds = [event["type"] for event in received]
+    assert kinds[0] == "PARTICIPANT_JOINED"
+    assert received[0]["participantId"] == doctor.id
+    assert "HEARTBEAT" in kinds
+    assert gateway.get(f"{session}/events", headers=register(gateway, "PATIENT").headers).status_code == 403
