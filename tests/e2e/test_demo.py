@@ -20,3 +20,5 @@ def test_the_demo_completes_the_journey(platform: Platform) -> None:
     assert "the journey is complete." in result.stdout
     assert "diagnosis: Viral upper respiratory infection; status COMPLETED" in result.stdout
     assert "FILLED: PCM-SOON x10, PCM-LATE x5" in result.stdout
+    assert "recording: STOPPED" in result.stdout
+    assert "video COMPLETED; appointment COMPLETED" in result.stdout

@@ -20,6 +20,7 @@ from scripts.video_peer import Participant
 from tests.e2e.conftest import Account, error_info, register
 from tests.e2e.test_appointments import ready_doctor
 from tests.e2e.test_profiles import eventually
+from tests.integration.video.test_recording import video_frames_per_stream
 
 FRAMES = 60
 ZONE = "America/New_York"
@@ -60,7 +61,9 @@ def test_a_virtual_consultation_over_the_gateway_completes_the_appointment(
     refused = gateway.post(f"/api/video/sessions/{session_id}/join", json={}, headers=stranger.headers)
     assert (refused.status_code, error_info(refused)["reason"]) == (403, "NOT_OWNER")
 
-    async def call() -> list[int]:
+    video = f"/api/video/sessions/{session_id}"
+
+    async def call() -> tuple[list[int], dict[str, Any]]:
         async with grpc.aio.insecure_channel(f"127.0.0.1:{platform.gateway_port}") as channel:
             peers = [
                 Participant(channel, patient.access_token, session_id, tint=200),
@@ -72,12 +75,37 @@ def test_a_virtual_consultation_over_the_gateway_completes_the_appointment(
                     await peer.listen()
                 async with asyncio.timeout(40):
                     await asyncio.gather(*(peer.received(FRAMES) for peer in peers))
-                return [peer.frames_received for peer in peers]
+                # Recording, over REST while the peers keep streaming.
+                for who in (patient, doctor):
+                    await asyncio.to_thread(
+                        gateway.post, f"{video}/consent", json={"recording": True}, headers=who.headers
+                    )
+                refused = await asyncio.to_thread(
+                    gateway.post, f"{video}/recording", json={"action": "START"}, headers=patient.headers
+                )
+                assert refused.status_code == 403
+                start = await asyncio.to_thread(
+                    gateway.post, f"{video}/recording", json={"action": "START"}, headers=doctor.headers
+                )
+                assert _ok(start)["status"] == "RECORDING"
+                await asyncio.sleep(3)
+                stop = await asyncio.to_thread(
+                    gateway.post, f"{video}/recording", json={"action": "STOP"}, headers=doctor.headers
+                )
+                return [peer.frames_received for peer in peers], _ok(stop)
             finally:
                 for peer in peers:
                     await peer.close()
 
-    assert all(frames >= FRAMES for frames in asyncio.run(call()))
+    frames, recording = asyncio.run(call())
+    assert all(count >= FRAMES for count in frames)
+    assert (recording["status"], recording["contentType"]) == ("STOPPED", "video/webm")
+    assert float(recording["durationSeconds"]) >= 2.5
+    download = gateway.get(f"{video}/recording/download", headers=patient.headers)
+    assert (download.status_code, download.headers["content-type"]) == (200, "video/webm")
+    assert len(download.content) == int(recording["sizeBytes"])
+    assert [count >= 30 for count in video_frames_per_stream(download.content)] == [True, True]
+    assert gateway.get(f"{video}/recording/download", headers=stranger.headers).status_code == 403
     appointment = f"/api/appointments/{booked['id']}"
     assert _ok(gateway.get(appointment, headers=patient.headers))["status"] in ("CHECKED_IN", "IN_PROGRESS")
     eventually(lambda: _status_is(gateway, appointment, patient, "IN_PROGRESS"))
