@@ -250,8 +250,7 @@ async def _call(
         ]
         try:
             for peer, who in zip(peers, ("the patient", "the doctor"), strict=True):
-                await peer.join()
-                await peer.listen()
+                await peer.enter()
                 journey.say(f"      {who} joined the video session over gRPC through the gateway")
             async with asyncio.timeout(40):
                 await asyncio.gather(*(peer.received(60) for peer in peers))

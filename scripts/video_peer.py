@@ -72,6 +72,7 @@ class Participant:
         self._recorder: RTCPeerConnection | None = None
         self.frames_received = 0
         self._frame = asyncio.Event()
+        self._joined = asyncio.Event()
         self.events: list[Any] = []
         self._tasks: list[asyncio.Task[Any]] = []
         self._stream: Any = None
@@ -90,15 +91,22 @@ class Participant:
         )
         return joined
 
-    async def listen(self) -> None:
-        """Open the events stream and handle what arrives, in the background."""
+    async def enter(self) -> video_pb2.JoinVideoSessionResponse:
+        """Listen first, then join: the events stream is open (its headers came back) before anyone can
+        hear of the join and offer, so no offer is missed; events are handled once the join told who
+        is who."""
         self._stream = self._stub.StreamSessionEvents(
             video_pb2.StreamSessionEventsRequest(session_id=self.session_id), metadata=self._metadata
         )
-        self._tasks.append(asyncio.create_task(self._follow(), name=f"peer-{self.role}"))
+        await self._stream.initial_metadata()
+        self._tasks.append(asyncio.create_task(self._follow(), name="peer-events"))
+        joined = await self.join()
+        self._joined.set()
+        return joined
 
     async def _follow(self) -> None:
         try:
+            await self._joined.wait()
             async for event in self._stream:
                 self.events.append(event)
                 await self._on(event)
@@ -108,9 +116,13 @@ class Participant:
 
     async def _on(self, event: Any) -> None:
         kind = Event.Type.Name(event.type)
-        if kind in ("PARTICIPANT_JOINED", "SESSION_STARTED") and self.role == "DOCTOR" and self.call is None:
-            if kind == "SESSION_STARTED" or event.participant_id == self.other_id:
-                await self._offer()
+        if kind == "PARTICIPANT_JOINED" and event.participant_id == self.other_id and self.role == "DOCTOR":
+            await self._offer()  # the other (re)joined: a fresh connection, whatever there was before
+        elif kind == "SESSION_STARTED" and self.role == "DOCTOR" and self.call is None:
+            await self._offer()
+        elif kind == "PARTICIPANT_LEFT" and event.participant_id == self.other_id and self.call is not None:
+            await self.call.close()
+            self.call = None
         elif kind == "OFFER" and event.from_participant_id == RECORDER:
             await self._answer_recorder(event.sdp)
         elif kind == "OFFER":
@@ -143,6 +155,8 @@ class Participant:
                 self._frame.set()
 
     async def _offer(self) -> None:
+        if self.call is not None:
+            await self.call.close()
         self.call = self._connection()
         await self.call.setLocalDescription(await self.call.createOffer())
         await self._signal("OFFER", self.other_id, self.call.localDescription.sdp)
@@ -177,6 +191,13 @@ class Participant:
         while self.frames_received < frames:
             self._frame.clear()
             await self._frame.wait()
+
+    async def leave(self) -> None:
+        """Hang up: leave the session, close the stream and the connections."""
+        await self._stub.LeaveVideoSession(
+            video_pb2.LeaveVideoSessionRequest(session_id=self.session_id), metadata=self._metadata
+        )
+        await self.close()
 
     async def close(self) -> None:
         if self._stream is not None:

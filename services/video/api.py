@@ -77,7 +77,12 @@ class VideoApi(video_pb2_grpc.VideoServiceServicer):
     async def StreamSessionEvents(
         self, request: video_pb2.StreamSessionEventsRequest, context: Context
     ) -> AsyncIterator[resources_pb2.SessionEvent]:
-        events = self._signalling.events(current_principal(), parse_uuid(request.session_id, "sessionId"))
+        # Headers go out as soon as the stream listens, so a client can wait for them before it joins.
+        events = self._signalling.events(
+            current_principal(),
+            parse_uuid(request.session_id, "sessionId"),
+            opened=lambda: context.send_initial_metadata(()),
+        )
         async for event in events:
             yield messages.event_message(event)
 

@@ -71,8 +71,7 @@ def test_a_virtual_consultation_over_the_gateway_completes_the_appointment(
             ]
             try:
                 for peer in peers:
-                    await peer.join()
-                    await peer.listen()
+                    await peer.enter()
                 async with asyncio.timeout(40):
                     await asyncio.gather(*(peer.received(FRAMES) for peer in peers))
                 # Recording, over REST while the peers keep streaming.

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -53,9 +53,12 @@ class Signalling:
         checked = addressed(session, sender, kind, to=to, sdp=sdp, candidate=candidate)
         await self._live.publish(session_id, live_signal(checked, self._now()))
 
-    async def events(self, viewer: Principal, session_id: uuid.UUID) -> AsyncIterator[LiveEvent]:
+    async def events(
+        self, viewer: Principal, session_id: uuid.UUID, opened: Callable[[], Awaitable[None]]
+    ) -> AsyncIterator[LiveEvent]:
         """The viewer's events, from a PARTICIPANT_JOINED for each participant present now, until the
-        session ends (SESSION_ENDED is the last) or the viewer goes away."""
+        session ends (SESSION_ENDED is the last) or the viewer goes away. `opened` is called once the
+        stream listens: a client that waits for it before joining or signalling misses nothing."""
         async with self._db() as db:
             found = await store.video_session(db, session_id)
         if found is None:
@@ -63,6 +66,7 @@ class Signalling:
         me = str(rules.participant_of(viewer, found).participant_id)
         rules.check_open(found, "be followed")
         async with self._live.listen(session_id) as queue:
+            await opened()
             # Read after subscribing: whatever changes from here on is in the queue as well.
             async with self._db() as db:
                 current = await store.video_session(db, session_id)

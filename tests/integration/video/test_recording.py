@@ -30,8 +30,7 @@ async def in_call(
     ]
     try:
         for peer in peers:
-            await peer.join()
-            await peer.listen()
+            await peer.enter()
         async with asyncio.timeout(30):
             await asyncio.gather(*(peer.received(30) for peer in peers))
         yield peers
