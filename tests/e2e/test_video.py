@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import struct
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import grpc
 import httpx
+from pulseone.video.v1 import resources_pb2, video_pb2
 
 from scripts.demo import DAYS
 from scripts.platform import Platform
@@ -152,3 +154,59 @@ def test_the_events_stream_over_rest_is_streamed_json_with_presence_and_heartbea
     assert received[0]["participantId"] == doctor.id
     assert "HEARTBEAT" in kinds
     assert gateway.get(f"{session}/events", headers=register(gateway, "PATIENT").headers).status_code == 403
+
+
+def web_frame(message: Any) -> bytes:
+    data = message.SerializeToString()
+    return b"\x00" + struct.pack(">I", len(data)) + data
+
+
+def web_messages(body: bytes) -> list[bytes]:
+    """The data frames of a gRPC-Web reply (a trailer frame has the high bit set)."""
+    found, at = [], 0
+    while at + 5 <= len(body):
+        flag, length = body[at], struct.unpack(">I", body[at + 1 : at + 5])[0]
+        if not flag & 0x80:
+            found.append(body[at + 5 : at + 5 + length])
+        at += 5 + length
+    return found
+
+
+def test_signalling_works_for_grpc_web_callers(gateway: httpx.Client, admin: Account) -> None:
+    """A browser's gRPC-Web client: it joins, and its events stream (a server stream) carries the
+    doctor's offer, through the gateway's grpc_web filter."""
+    doctor = ready_doctor(gateway, admin)
+    patient = register(gateway, "PATIENT")
+    created = _ok(gateway.post("/api/video/sessions", json={"patientId": patient.id}, headers=doctor.headers))
+    session_id = created["id"]
+    web = {"content-type": "application/grpc-web+proto", "x-grpc-web": "1"}
+    service = "/pulseone.video.v1.VideoService"
+    _ok(gateway.post(f"/api/video/sessions/{session_id}/join", json={}, headers=doctor.headers))
+    with gateway.stream(
+        "POST",
+        f"{service}/StreamSessionEvents",
+        content=web_frame(video_pb2.StreamSessionEventsRequest(session_id=session_id)),
+        headers={**patient.headers, **web},
+        timeout=30,
+    ) as stream:
+        assert (stream.status_code, stream.headers["content-type"]) == (200, "application/grpc-web+proto")
+        joined = gateway.post(
+            f"{service}/JoinVideoSession",
+            content=web_frame(video_pb2.JoinVideoSessionRequest(session_id=session_id)),
+            headers={**patient.headers, **web},
+        )
+        [reply] = web_messages(joined.content)
+        assert video_pb2.JoinVideoSessionResponse.FromString(reply).role == "PATIENT"
+        offer = {"type": "OFFER", "toParticipantId": patient.id, "sdp": "v=0 from the doctor"}
+        _ok(gateway.post(f"/api/video/sessions/{session_id}/signals", json=offer, headers=doctor.headers))
+        body, events = b"", []
+        for chunk in stream.iter_bytes():
+            body += chunk
+            events = [resources_pb2.SessionEvent.FromString(m) for m in web_messages(body)]
+            if any(e.type == resources_pb2.SessionEvent.OFFER for e in events):
+                break
+    kinds = [resources_pb2.SessionEvent.Type.Name(e.type) for e in events]
+    assert kinds[0] == "PARTICIPANT_JOINED"
+    assert "OFFER" in kinds
+    [received] = [e for e in events if e.type == resources_pb2.SessionEvent.OFFER]
+    assert (received.from_participant_id, received.sdp) == (doctor.id, "v=0 from the doctor")
