@@ -80,9 +80,19 @@ class Signalling:
                 try:
                     event = await asyncio.wait_for(queue.get(), self._heartbeat.total_seconds())
                 except TimeoutError:
+                    # Quiet for a while: make sure the session did not end without a word here (its
+                    # appointment was cancelled, or the end was published while the broker was away).
+                    if await self._ended(session_id):
+                        yield LiveEvent(EventType.SESSION_ENDED, self._now())
+                        return
                     yield LiveEvent(EventType.HEARTBEAT, self._now())
                     continue
                 if event.for_participant(me):
                     yield event
                 if event.type is EventType.SESSION_ENDED:
                     return
+
+    async def _ended(self, session_id: uuid.UUID) -> bool:
+        async with self._db() as db:
+            current = await store.video_session(db, session_id)
+        return current is None or current.status in rules.ENDED

@@ -9,7 +9,7 @@ import uuid
 import grpc
 from pulseone.video.v1 import resources_pb2, video_pb2
 
-from tests.integration.conftest import AuthHarness, VideoHarness
+from tests.integration.conftest import AuthHarness, VideoHarness, run_sql
 from tests.integration.video.conftest import create, doctor_and_patient, join, person, signal, streaming
 from tests.rpc import refusal
 
@@ -67,3 +67,18 @@ async def test_signals_go_between_present_participants_only(video: VideoHarness,
         await theirs.closed.wait()
     assert isinstance(theirs.error, grpc.aio.AioRpcError)
     assert theirs.error.code() == grpc.StatusCode.PERMISSION_DENIED
+
+
+async def test_a_stream_ends_when_its_appointment_is_cancelled(video: VideoHarness, auth: AuthHarness) -> None:
+    """Cancellation comes as an event to the video service, not through a participant: the open
+    streams notice at their next heartbeat and end with SESSION_ENDED."""
+    doctor, patient = await doctor_and_patient(video, auth)
+    session = await create(video, doctor, patient)
+    async with streaming(video, patient, session.id) as patients:
+        await join(video, patient, session.id)
+        await patients.until("PARTICIPANT_JOINED")
+        await run_sql(
+            video.database_url, "UPDATE video_sessions SET status = 'CANCELLED' WHERE id = :id", id=session.id
+        )
+        await patients.until("SESSION_ENDED", timeout=5)
+        await patients.closed.wait()
