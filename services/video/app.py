@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -35,12 +36,15 @@ def ice_config(settings: VideoSettings) -> IceConfig:
     )
 
 
-def recorder_ice_servers(config: IceConfig, clock: Clock) -> list[aiortc.RTCIceServer] | None:
-    """The recorder peer uses the same servers as the participants (its TURN user is `recorder`)."""
-    servers = ice_servers(config, "recorder", clock())
-    if not servers:
-        return None
-    return [aiortc.RTCIceServer(list(s.urls), s.username or None, s.credential or None) for s in servers]
+def recorder_ice_servers(config: IceConfig, clock: Clock) -> Callable[[], list[aiortc.RTCIceServer] | None]:
+    """The servers of each new recorder: the participants' (its TURN user is `recorder`), with TURN
+    credentials made when the recording starts, since they are short-lived."""
+
+    def servers() -> list[aiortc.RTCIceServer] | None:
+        found = ice_servers(config, "recorder", clock())
+        return [aiortc.RTCIceServer(list(s.urls), s.username or None, s.credential or None) for s in found] or None
+
+    return servers
 
 
 def build(settings: VideoSettings, *, clock: Clock = utc_now) -> ServiceRuntime:

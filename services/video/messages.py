@@ -37,8 +37,10 @@ def signal_candidate(request: video_pb2.SendSignalRequest) -> Candidate | None:
 
 def new_session_fields(
     request: video_pb2.CreateVideoSessionRequest,
-) -> tuple[uuid.UUID, uuid.UUID | None, datetime | None]:
-    scheduled = instant(request.scheduled_start_time) if request.HasField("scheduled_start_time") else None
+) -> tuple[uuid.UUID, uuid.UUID | None, datetime]:
+    if not request.HasField("scheduled_start_time"):
+        raise invalid_field("scheduledStartTime", "is required")
+    scheduled = instant(request.scheduled_start_time)
     return (
         parse_uuid(request.patient_id, "patientId"),
         optional_uuid(request.appointment_id, "appointmentId"),

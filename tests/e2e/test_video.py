@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import struct
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -130,7 +130,8 @@ def test_the_events_stream_over_rest_is_streamed_json_with_presence_and_heartbea
 ) -> None:
     doctor = ready_doctor(gateway, admin)
     patient = register(gateway, "PATIENT")
-    created = _ok(gateway.post("/api/video/sessions", json={"patientId": patient.id}, headers=doctor.headers))
+    body = {"patientId": patient.id, "scheduledStartTime": datetime.now(UTC).isoformat()}
+    created = _ok(gateway.post("/api/video/sessions", json=body, headers=doctor.headers))
     session = f"/api/video/sessions/{created['id']}"
     _ok(gateway.post(f"{session}/join", json={}, headers=doctor.headers))
     received: list[dict[str, Any]] = []
@@ -177,7 +178,8 @@ def test_signalling_works_for_grpc_web_callers(gateway: httpx.Client, admin: Acc
     doctor's offer, through the gateway's grpc_web filter."""
     doctor = ready_doctor(gateway, admin)
     patient = register(gateway, "PATIENT")
-    created = _ok(gateway.post("/api/video/sessions", json={"patientId": patient.id}, headers=doctor.headers))
+    body = {"patientId": patient.id, "scheduledStartTime": datetime.now(UTC).isoformat()}
+    created = _ok(gateway.post("/api/video/sessions", json=body, headers=doctor.headers))
     session_id = created["id"]
     web = {"content-type": "application/grpc-web+proto", "x-grpc-web": "1"}
     service = "/pulseone.video.v1.VideoService"
@@ -199,10 +201,10 @@ def test_signalling_works_for_grpc_web_callers(gateway: httpx.Client, admin: Acc
         assert video_pb2.JoinVideoSessionResponse.FromString(reply).role == "PATIENT"
         offer = {"type": "OFFER", "toParticipantId": patient.id, "sdp": "v=0 from the doctor"}
         _ok(gateway.post(f"/api/video/sessions/{session_id}/signals", json=offer, headers=doctor.headers))
-        body, events = b"", []
+        arrived, events = b"", []
         for chunk in stream.iter_bytes():
-            body += chunk
-            events = [resources_pb2.SessionEvent.FromString(m) for m in web_messages(body)]
+            arrived += chunk
+            events = [resources_pb2.SessionEvent.FromString(m) for m in web_messages(arrived)]
             if any(e.type == resources_pb2.SessionEvent.OFFER for e in events):
                 break
     kinds = [resources_pb2.SessionEvent.Type.Name(e.type) for e in events]

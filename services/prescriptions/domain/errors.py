@@ -116,7 +116,10 @@ class AppointmentsUnavailable(Unavailable):
 
 
 class InventoryUnavailable(Unavailable):
-    """The inventory service could not be reached; nothing was dispensed."""
+    """The inventory service could not be reached or did not answer in time. Whether it took the
+    stock is unknown to this call: a retry with the same request id takes it at most once."""
 
     default_reason = "INVENTORY_UNAVAILABLE"
-    default_message = "the pharmacy's stock could not be reached; nothing was dispensed, retry shortly"
+    default_message = (
+        "the pharmacy's stock did not answer; retry with the same requestId: the stock is taken at most once"
+    )

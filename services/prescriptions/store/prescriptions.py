@@ -314,10 +314,3 @@ async def dispensation_with_request(
     )
     row = (await session.execute(query)).first()
     return (row.prescription_id, _dispensation_of(row)) if row is not None else None
-
-
-async def dispensation_with_key(session: AsyncSession, inventory_key: uuid.UUID) -> Dispensation | None:
-    row = (
-        await session.execute(sa.select(dispensations).where(dispensations.c.inventory_key == inventory_key))
-    ).first()
-    return _dispensation_of(row) if row is not None else None

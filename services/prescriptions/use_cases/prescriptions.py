@@ -150,6 +150,8 @@ class Prescriptions:
         if status is Status.FILLED:
             if not viewer.is_(Role.PHARMACY):
                 raise RoleMayNotSetStatus(viewer.role.value, status.value)
+            if not code.strip():
+                raise invalid_field("code", "is required to fill a prescription")
             return await self._fill(prescription_id, code)
         raise invalid_field("status", "must be CANCELLED or FILLED")
 

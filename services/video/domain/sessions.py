@@ -204,8 +204,9 @@ def consent(session: VideoSession, who: Participant, given: bool, now: datetime)
 def check_may_start_recording(session: VideoSession) -> None:
     if session.status is not Status.ACTIVE:
         raise InvalidTransition(session.status.value, "be recorded")
-    if session.recording.status is RecordingStatus.RECORDING:
-        raise RecordingState("the session is being recorded already", session.recording.status.value)
+    if session.recording.status is not RecordingStatus.NOT_STARTED:
+        # One recording per session: a second would replace the file the participants may download.
+        raise RecordingState("the session has been recorded already", session.recording.status.value)
     missing = [p.role.value for p in session.participants if not p.recording_consent]
     if missing:
         raise ConsentRequired(missing)

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -61,7 +61,7 @@ class Recordings:
         control: RecorderControl,
         directory: Path,
         *,
-        ice_servers: list[aiortc.RTCIceServer] | None = None,
+        ice_servers: Callable[[], list[aiortc.RTCIceServer] | None] = lambda: None,
         clock: Clock = utc_now,
     ) -> None:
         self._db = database
@@ -76,7 +76,7 @@ class Recordings:
         now = self._now()
         name = f"{session_id}-{now.strftime('%Y%m%dT%H%M%S')}{FILE_SUFFIX}"
         async with transaction(self._db) as db:
-            current = await self._doctors(db, viewer, session_id)
+            current = await self._doctors(db, viewer, session_id, lock=True)
             rules.check_may_start_recording(current)
             recording = Recording(RecordingStatus.RECORDING, started_at=now)
             await store.save(db, rules.with_recording(current, recording, now))
@@ -154,7 +154,7 @@ class Recordings:
             )
             await self._live.publish(session_id, event)
 
-        recorder = SessionRecorder(path, send, ice_servers=self._ice_servers, clock=self._now)
+        recorder = SessionRecorder(path, send, ice_servers=self._ice_servers(), clock=self._now)
         ready = asyncio.Event()
         listener = asyncio.create_task(self._listen(session_id, recorder, ready), name=f"recorder-{session_id}")
         await ready.wait()
@@ -239,14 +239,18 @@ class Recordings:
         await self._live.publish(session_id, LiveEvent(EventType.RECORDING_STOPPED, now))
         return recording
 
-    async def _doctors(self, db: AsyncSession, viewer: Principal, session_id: uuid.UUID) -> VideoSession:
-        current = await self._participants(db, viewer, session_id)
+    async def _doctors(
+        self, db: AsyncSession, viewer: Principal, session_id: uuid.UUID, *, lock: bool = False
+    ) -> VideoSession:
+        current = await self._participants(db, viewer, session_id, lock=lock)
         if rules.participant_of(viewer, current).role is not Role.DOCTOR:
             raise NotYours()
         return current
 
-    async def _participants(self, db: AsyncSession, viewer: Principal, session_id: uuid.UUID) -> VideoSession:
-        current = await store.video_session(db, session_id)
+    async def _participants(
+        self, db: AsyncSession, viewer: Principal, session_id: uuid.UUID, *, lock: bool = False
+    ) -> VideoSession:
+        current = await store.video_session(db, session_id, lock=lock)
         if current is None:
             raise NotYours()
         rules.participant_of(viewer, current)

@@ -52,17 +52,17 @@ class Sessions:
         self.after_consent: RecordingHook = _nothing
 
     async def create(
-        self, viewer: Principal, patient_id: uuid.UUID, appointment_id: uuid.UUID | None, start: datetime | None
+        self, viewer: Principal, patient_id: uuid.UUID, appointment_id: uuid.UUID | None, start: datetime
     ) -> VideoSession:
-        """A doctor's session for a patient (scheduled now unless a start is given); for one of their
-        appointments that has a session already, that session."""
+        """A doctor's session for a patient; for one of their appointments that has a session already,
+        that session."""
         now = self._now()
         session = rules.new_session(
             uuid.uuid4(),
             doctor_id=viewer.user_id,
             patient_id=patient_id,
             appointment_id=appointment_id,
-            scheduled_start_time=start or now,
+            scheduled_start_time=start,
             now=now,
         )
         try:

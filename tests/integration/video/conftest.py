@@ -42,8 +42,7 @@ async def create(
     video: VideoHarness, doctor: Person, patient: Person, start: datetime | None = None, replica: int = 0
 ) -> resources_pb2.VideoSession:
     request = video_pb2.CreateVideoSessionRequest(patient_id=patient.user_id)
-    if start is not None:
-        request.scheduled_start_time.FromDatetime(start)
+    request.scheduled_start_time.FromDatetime(start or datetime.now(UTC))
     created: resources_pb2.VideoSession = await video.stub(replica).CreateVideoSession(
         request, metadata=doctor.metadata
     )

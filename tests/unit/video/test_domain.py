@@ -142,8 +142,9 @@ def test_recording_needs_an_active_session_both_consents_and_no_recording_runnin
     both = rules.consent(rules.consent(session, session.doctor, True, START), session.patient, True, START)
     rules.check_may_start_recording(both)
     running = rules.with_recording(both, rules.Recording(RecordingStatus.RECORDING), START)
-    with pytest.raises(RecordingState):
-        rules.check_may_start_recording(running)
+    for status in (RecordingStatus.RECORDING, RecordingStatus.STOPPED, RecordingStatus.FAILED):
+        with pytest.raises(RecordingState):  # one recording per session: a second would replace the file
+            rules.check_may_start_recording(rules.with_recording(both, rules.Recording(status), START))
     with pytest.raises(InvalidTransition):
         rules.check_may_start_recording(replace(both, status=Status.SCHEDULED))
     with pytest.raises(RecordingState):
