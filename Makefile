@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 BUF := node_modules/.bin/buf
+CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test gen lint bench setup clean
+.PHONY: run test gen lint bench setup clean browser
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +23,14 @@ run: setup
 	$(BIN)/pulseone up
 
 ## test: the whole suite (unit, integration, e2e); fixtures start what they need
-test: setup
+test: setup browser
 	$(BIN)/pytest
+
+## browser: Debian's chromium, which tests/e2e/test_browser.py drives (installed once, as root)
+browser:
+	@test -x $(CHROMIUM) || [ "$$(id -u)" != 0 ] || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
+	@test -x $(CHROMIUM) || echo "$(CHROMIUM) is missing and only root can install it (apt-get install chromium): the browser test will fail"
 
 ## gen: compile protos/ into gen/python and gen/pulseone.pb
 gen: setup

@@ -22,8 +22,9 @@ from aiortc import (
     VideoStreamTrack,
 )
 from aiortc.contrib.media import MediaRelay
-from aiortc.sdp import candidate_from_sdp
 from pulseone.video.v1 import resources_pb2, video_pb2, video_pb2_grpc
+
+from services.video.recorder import parse_candidate
 
 log = logging.getLogger("pulseone.video.peer")
 
@@ -131,10 +132,19 @@ class Participant:
             await self.call.setRemoteDescription(RTCSessionDescription(event.sdp, "answer"))
         elif kind == "ICE_CANDIDATE":
             target = self._recorder if event.from_participant_id == RECORDER else self.call
-            if target is not None and event.candidate.candidate:
-                candidate = candidate_from_sdp(event.candidate.candidate.removeprefix("candidate:"))
-                candidate.sdpMid, candidate.sdpMLineIndex = event.candidate.sdp_mid, event.candidate.sdp_m_line_index
-                await target.addIceCandidate(candidate)
+            if target is not None:
+                await self._add_candidate(target, event.candidate)
+
+    async def _add_candidate(self, connection: RTCPeerConnection, candidate: resources_pb2.IceCandidate) -> None:
+        """A trickled candidate, as a browser sends it ("candidate:..." with its sdpMid) or without the
+        prefix; an empty one ends the candidates. One that cannot be read is logged and left out, so
+        it never ends the events stream."""
+        try:
+            parsed = parse_candidate(candidate.candidate, candidate.sdp_mid, candidate.sdp_m_line_index)
+        except ValueError:
+            log.warning("an ICE candidate this peer cannot read", extra={"sessionId": self.session_id})
+            return
+        await connection.addIceCandidate(parsed)
 
     def _connection(self) -> RTCPeerConnection:
         connection = RTCPeerConnection(self._config)
