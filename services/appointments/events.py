@@ -97,16 +97,23 @@ def subscriptions(appointments: Appointments, directory: Directory) -> list[Subs
 
     async def on_video_session_created(db: AsyncSession, event: video_events.VideoSessionCreated) -> None:
         if event.appointment_id:
-            await appointments.link_video_session(db, uuid.UUID(event.appointment_id), uuid.UUID(event.session_id))
+            await appointments.link_video_session(
+                db,
+                uuid.UUID(event.appointment_id),
+                uuid.UUID(event.session_id),
+                doctor_id=uuid.UUID(event.doctor_id),
+                patient_id=uuid.UUID(event.patient_id),
+            )
 
     async def on_participant_joined(db: AsyncSession, event: video_events.ParticipantJoined) -> None:
         if event.appointment_id:
             await appointments.video_participant_joined(
                 db,
                 uuid.UUID(event.appointment_id),
-                uuid.UUID(event.participant_id),
-                event.role,
-                event.join_time.ToDatetime(tzinfo=UTC),
+                video_session_id=uuid.UUID(event.session_id),
+                participant_id=uuid.UUID(event.participant_id),
+                role=event.role,
+                joined=event.join_time.ToDatetime(tzinfo=UTC),
                 consultation_started=event.consultation_start_time.ToDatetime(tzinfo=UTC)
                 if event.HasField("consultation_start_time")
                 else None,
@@ -117,9 +124,10 @@ def subscriptions(appointments: Appointments, directory: Directory) -> list[Subs
             await appointments.video_call_ended(
                 db,
                 uuid.UUID(event.appointment_id),
-                event.start_time.ToDatetime(tzinfo=UTC) if event.HasField("start_time") else None,
-                event.end_time.ToDatetime(tzinfo=UTC),
-                messages.actor_of(event.metadata),
+                video_session_id=uuid.UUID(event.session_id),
+                started=event.start_time.ToDatetime(tzinfo=UTC) if event.HasField("start_time") else None,
+                ended=event.end_time.ToDatetime(tzinfo=UTC),
+                actor=messages.actor_of(event.metadata),
             )
 
     return [

@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
 import aiortc
 import grpc
+from pulseone.appointments.v1 import appointments_pb2, appointments_pb2_grpc
 from pulseone.video.v1 import video_pb2_grpc
 
 from services.common.clock import Clock, utc_now
+from services.common.context import on_behalf_of_caller
+from services.common.peers import UNREACHABLE
 from services.common.projections import status_lookup
 from services.common.runtime import Infrastructure, ServiceRuntime, assemble
 from services.common.tokens import AuthClient
 from services.video import api, events
+from services.video.domain.errors import AppointmentsUnavailable
 from services.video.domain.ice import IceConfig, ice_servers
+from services.video.domain.sessions import AppointmentFacts
 from services.video.live import LiveChannel, RecorderControl
 from services.video.settings import VideoSettings
 from services.video.use_cases.recording import Recordings
-from services.video.use_cases.sessions import Sessions
+from services.video.use_cases.sessions import AppointmentSource, Sessions
 from services.video.use_cases.signalling import Signalling
 
 NAME = "video"
@@ -47,12 +53,39 @@ def recorder_ice_servers(config: IceConfig, clock: Clock) -> Callable[[], list[a
     return servers
 
 
+def appointment_source(channel: grpc.aio.Channel, timeout: float) -> AppointmentSource:
+    """Read an appointment from the appointments service on the caller's behalf (their token
+    forwarded, so it answers only about the caller's own appointments)."""
+    stub = appointments_pb2_grpc.AppointmentServiceStub(channel)  # type: ignore[no-untyped-call]
+    ended = {"COMPLETED", "CANCELLED", "NO_SHOW"}
+
+    async def ask(appointment_id: uuid.UUID) -> AppointmentFacts | None:
+        request = appointments_pb2.GetAppointmentRequest(appointment_id=str(appointment_id))
+        try:
+            found = await stub.GetAppointment(request, metadata=on_behalf_of_caller(), timeout=timeout)
+        except grpc.aio.AioRpcError as error:
+            if error.code() in UNREACHABLE:
+                raise AppointmentsUnavailable() from None
+            return None
+        return AppointmentFacts(
+            id=appointment_id,
+            doctor_id=uuid.UUID(found.doctor_id),
+            patient_id=uuid.UUID(found.patient_id),
+            virtual=found.appointment_type == found.VIRTUAL,
+            open=found.Status.Name(found.status) not in ended,
+        )
+
+    return ask
+
+
 def build(settings: VideoSettings, *, clock: Clock = utc_now) -> ServiceRuntime:
     infra = Infrastructure.create(settings, NAME)
     auth = AuthClient.connect(settings.auth_address, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
     live = LiveChannel(infra.link)
     ice = ice_config(settings)
-    sessions = Sessions(infra.sessions, live, pages=infra.pages, ice=ice, clock=clock)
+    appointments_channel = grpc.aio.insecure_channel(settings.appointments_address)
+    appointments = appointment_source(appointments_channel, settings.peer_timeout_seconds)
+    sessions = Sessions(infra.sessions, live, appointments, pages=infra.pages, ice=ice, clock=clock)
     signalling = Signalling(infra.sessions, live, heartbeat=timedelta(seconds=settings.heartbeat_seconds), clock=clock)
     recordings = Recordings(
         infra.sessions,
@@ -79,6 +112,6 @@ def build(settings: VideoSettings, *, clock: Clock = utc_now) -> ServiceRuntime:
         status_lookup=status_lookup(infra.engine),
         status_recheck=auth.recheck,
         subscriptions=events.subscriptions(clock),
-        closers=[recordings.close, auth.channel.close],
+        closers=[recordings.close, auth.channel.close, appointments_channel.close],
     )
     return ServiceRuntime(infra, parts)

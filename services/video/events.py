@@ -9,6 +9,7 @@ import uuid
 from datetime import datetime
 
 from pulseone.appointments.v1 import events_pb2 as appointment_events
+from pulseone.appointments.v1 import resources_pb2 as appointment_resources
 from pulseone.video.v1 import events_pb2
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -62,17 +63,12 @@ def subscriptions(clock: Clock) -> list[Subscription]:
         appointment = event.appointment
         if not messages.is_virtual(appointment):
             return
+        appointment_id, doctor_id, patient_id = _ids(appointment)
         start = messages.appointment_start(appointment)
-        try:
-            appointment_id, doctor_id, patient_id = (
-                uuid.UUID(appointment.id),
-                uuid.UUID(appointment.doctor_id),
-                uuid.UUID(appointment.patient_id),
-            )
-        except ValueError as error:  # no retry makes these ids
-            raise PermanentFailure(f"not an appointment: {error}") from error
         if start is None:
             raise PermanentFailure("a VIRTUAL appointment without an estimated start")
+        if await store.was_cancelled(db, appointment_id):
+            return  # its cancellation came first
         session = rules.new_session(
             uuid.uuid4(),
             doctor_id=doctor_id,
@@ -82,22 +78,25 @@ def subscriptions(clock: Clock) -> list[Subscription]:
             now=clock(),
         )
         try:
-            await store.insert(db, session)
+            await store.insert_for_appointment(db, session, event.metadata.entity_version)
         except store.AppointmentHasSession:
-            return  # its session exists: a redelivery, or the doctor created it first
+            return  # its session exists: a redelivery, or the doctor made it first
         await created(db, session)
 
     async def on_changed(db: AsyncSession, event: appointment_events.AppointmentChanged) -> None:
-        try:
-            appointment_id = uuid.UUID(event.appointment.id)
-        except ValueError as error:
-            raise PermanentFailure(f"not an appointment: {error}") from error
+        """Newer events only: a late, older one never moves a session back."""
+        appointment_id, _, _ = _ids(event.appointment)
+        version = event.metadata.entity_version
+        cancelling = event.appointment.status == event.appointment.CANCELLED
+        if cancelling:
+            await store.remember_cancelled(db, appointment_id, version)
         session = await store.session_of_appointment(db, appointment_id, lock=True)
-        if session is None:
+        if session is None or version <= await store.followed_version(db, session.id):
             return
         changed = _follow(session, event, clock())
         if changed is not None:
             await store.save(db, changed)
+        await store.follow(db, session.id, version)
 
     return [
         *account_subscriptions(),
@@ -105,6 +104,13 @@ def subscriptions(clock: Clock) -> list[Subscription]:
         subscribe(catalogue.APPOINTMENT_CANCELLED, on_changed),
         subscribe(catalogue.APPOINTMENT_UPDATED, on_changed),
     ]
+
+
+def _ids(appointment: appointment_resources.Appointment) -> tuple[uuid.UUID, uuid.UUID, uuid.UUID]:
+    try:
+        return uuid.UUID(appointment.id), uuid.UUID(appointment.doctor_id), uuid.UUID(appointment.patient_id)
+    except ValueError as error:  # no retry makes these ids
+        raise PermanentFailure(f"not an appointment: {error}") from error
 
 
 def _follow(session: VideoSession, event: appointment_events.AppointmentChanged, now: datetime) -> VideoSession | None:

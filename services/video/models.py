@@ -61,5 +61,18 @@ class VideoSession(Base):
     recording_content_type: Mapped[str] = mapped_column(sa.Text, server_default="")
     recording_file: Mapped[str] = mapped_column(sa.Text, server_default="", comment="name in the recordings store")
     version: Mapped[int] = mapped_column(sa.BigInteger, server_default="1")
+    appointment_version: Mapped[int] = mapped_column(
+        sa.BigInteger, server_default="0", comment="version of the newest appointment event applied"
+    )
     created_at: Mapped[datetime] = mapped_column(TZ)
     updated_at: Mapped[datetime] = mapped_column(TZ)
+
+
+class CancelledAppointment(Base):
+    """Tombstones: a booking event arriving after its cancellation makes no session."""
+
+    __tablename__ = "cancelled_appointments"
+    __table_args__ = ({"comment": "tombstones: a booking event arriving after its cancellation makes no session"},)
+
+    appointment_id: Mapped[uuid.UUID] = mapped_column(ID, primary_key=True)
+    version: Mapped[int] = mapped_column(sa.BigInteger)

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any, cast
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as upsert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,6 +17,7 @@ from services.video import models
 from services.video.domain.sessions import ENDED, Participant, Recording, RecordingStatus, Status, VideoSession
 
 sessions = cast(sa.Table, models.VideoSession.__table__)
+cancelled = cast(sa.Table, models.CancelledAppointment.__table__)
 APPOINTMENT_INDEX = "video_sessions_appointment"
 
 
@@ -160,3 +162,29 @@ async def history(
     if after is not None:
         query = query.where(sa.tuple_(sessions.c.created_at, sessions.c.id) < sa.tuple_(*map(sa.literal, after)))
     return [session_of(row) for row in (await db.execute(query)).all()]
+
+
+# The appointments projection's bookkeeping: events applied newest-first only, cancellations kept
+
+
+async def insert_for_appointment(db: AsyncSession, session: VideoSession, version: int) -> None:
+    await insert(db, session)
+    await follow(db, session.id, version)
+
+
+async def followed_version(db: AsyncSession, session_id: uuid.UUID) -> int:
+    found = await db.execute(sa.select(sessions.c.appointment_version).where(sessions.c.id == session_id))
+    return int(found.scalar() or 0)
+
+
+async def follow(db: AsyncSession, session_id: uuid.UUID, version: int) -> None:
+    await db.execute(sa.update(sessions).where(sessions.c.id == session_id).values(appointment_version=version))
+
+
+async def remember_cancelled(db: AsyncSession, appointment_id: uuid.UUID, version: int) -> None:
+    await db.execute(upsert(cancelled).values(appointment_id=appointment_id, version=version).on_conflict_do_nothing())
+
+
+async def was_cancelled(db: AsyncSession, appointment_id: uuid.UUID) -> bool:
+    found = await db.execute(sa.select(cancelled.c.version).where(cancelled.c.appointment_id == appointment_id))
+    return found.first() is not None

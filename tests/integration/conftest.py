@@ -403,7 +403,9 @@ class VideoHarness(Replicas):
 
 
 @pytest.fixture(scope="module")
-async def video(postgres: Postgres, nats_server: Nats, auth: AuthHarness) -> AsyncIterator[VideoHarness]:
+async def video(
+    postgres: Postgres, nats_server: Nats, auth: AuthHarness, appointments: AppointmentsHarness
+) -> AsyncIterator[VideoHarness]:
     recordings = scratch_dir("pulseone-recordings-")
     async with replicas_of(
         VideoHarness,
@@ -413,6 +415,7 @@ async def video(postgres: Postgres, nats_server: Nats, auth: AuthHarness) -> Asy
         lambda settings, clock: build_video(VideoSettings(**settings), clock=clock),
         nats_url=nats_server.url,
         auth_address=f"127.0.0.1:{auth.runtime.port}",
+        appointments_address=f"127.0.0.1:{appointments.replicas[0].port}",
         recordings_dir=recordings,
         heartbeat_seconds=1,
         event_max_deliver=2,

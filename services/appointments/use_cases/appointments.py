@@ -363,11 +363,20 @@ class Appointments:
     # What the video call does (in the transaction of the consumed event)
 
     async def link_video_session(
-        self, db: AsyncSession, appointment_id: uuid.UUID, video_session_id: uuid.UUID
+        self,
+        db: AsyncSession,
+        appointment_id: uuid.UUID,
+        video_session_id: uuid.UUID,
+        *,
+        doctor_id: uuid.UUID,
+        patient_id: uuid.UUID,
     ) -> None:
-        """A VIRTUAL appointment shows its video session once the video service has created it."""
+        """A VIRTUAL appointment shows its video session once the video service has created it: a
+        session of its own doctor and patient, never one that merely names the appointment."""
         current = await store.appointment(db, appointment_id, lock=True)
         if current is None or current.video_session_id is not None:
+            return
+        if (current.doctor_id, current.patient_id) != (doctor_id, patient_id):
             return
         await store.link_video_session(db, appointment_id, video_session_id)
         after = await store.appointment(db, appointment_id)
@@ -378,22 +387,44 @@ class Appointments:
         self,
         db: AsyncSession,
         appointment_id: uuid.UUID,
+        *,
+        video_session_id: uuid.UUID,
         participant_id: uuid.UUID,
         role: str,
         joined: datetime,
-        *,
         consultation_started: datetime | None = None,
     ) -> None:
         """The patient joining checks in; the join that makes both present starts the consultation,
-        whichever of the two joined first."""
-        await _move_if_due(db, appointment_id, lambda a: booking.on_join(a, participant_id, role, joined))
+        whichever of the two joined first. Only the appointment's own video session moves it."""
+        await _move_if_due(
+            db,
+            appointment_id,
+            _of_session(video_session_id, lambda a: booking.on_join(a, participant_id, role, joined)),
+        )
         if consultation_started is not None:
-            await _move_if_due(db, appointment_id, lambda a: booking.on_consultation_start(a, consultation_started))
+            start = _of_session(video_session_id, lambda a: booking.on_consultation_start(a, consultation_started))
+            await _move_if_due(db, appointment_id, start)
 
     async def video_call_ended(
-        self, db: AsyncSession, appointment_id: uuid.UUID, started: datetime | None, ended: datetime, actor: Actor
+        self,
+        db: AsyncSession,
+        appointment_id: uuid.UUID,
+        *,
+        video_session_id: uuid.UUID,
+        started: datetime | None,
+        ended: datetime,
+        actor: Actor,
     ) -> None:
-        await _move_if_due(db, appointment_id, lambda a: booking.on_call_end(a, started, ended, actor))
+        await _move_if_due(
+            db, appointment_id, _of_session(video_session_id, lambda a: booking.on_call_end(a, started, ended, actor))
+        )
+
+
+def _of_session(
+    video_session_id: uuid.UUID, decide: Callable[[Appointment], Move | None]
+) -> Callable[[Appointment], Move | None]:
+    """A video event moves an appointment only when it comes from the session linked to it."""
+    return lambda appointment: decide(appointment) if appointment.video_session_id == video_session_id else None
 
 
 async def _move_if_due(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from services.common.errors import FailedPrecondition, InvalidField, NotFound
+from services.common.errors import FailedPrecondition, InvalidField, NotFound, Unavailable
 
 
 class VideoSessionNotFound(NotFound):
@@ -67,3 +67,24 @@ class NotTheOtherParticipant(InvalidField):
 
     def __init__(self) -> None:
         super().__init__("toParticipantId", "must be the other participant of this session, or recorder")
+
+
+class NotTheAppointmentsPatient(InvalidField):
+    """A session for an appointment is with that appointment's patient."""
+
+    def __init__(self) -> None:
+        super().__init__("patientId", "is not the patient of this appointment")
+
+
+class NotAVirtualVisit(FailedPrecondition):
+    """Only an open VIRTUAL appointment has a video session."""
+
+    default_reason = "NOT_A_VIRTUAL_APPOINTMENT"
+    default_message = "the appointment is not an open VIRTUAL appointment"
+
+
+class AppointmentsUnavailable(Unavailable):
+    """The appointments service could not confirm the appointment; retry later."""
+
+    default_reason = "APPOINTMENTS_UNAVAILABLE"
+    default_message = "the appointment could not be confirmed just now; retry shortly"

@@ -11,7 +11,14 @@ from datetime import datetime, timedelta
 
 from services.common.context import Principal, Role
 from services.common.errors import NotYours
-from services.video.domain.errors import ConsentRequired, InvalidTransition, JoinNotOpen, RecordingState
+from services.video.domain.errors import (
+    ConsentRequired,
+    InvalidTransition,
+    JoinNotOpen,
+    NotAVirtualVisit,
+    NotTheAppointmentsPatient,
+    RecordingState,
+)
 
 JOIN_OPENS_BEFORE = timedelta(minutes=15)
 RECORDER = "recorder"
@@ -224,3 +231,25 @@ def with_recording(session: VideoSession, recording: Recording, now: datetime) -
 def check_downloadable(session: VideoSession) -> None:
     if session.recording.status not in (RecordingStatus.STOPPED, RecordingStatus.FAILED):
         raise RecordingState("there is no finished recording to download", session.recording.status.value)
+
+
+@dataclass(frozen=True)
+class AppointmentFacts:
+    """What the appointments service says of an appointment a doctor names for a session."""
+
+    id: uuid.UUID
+    doctor_id: uuid.UUID
+    patient_id: uuid.UUID
+    virtual: bool
+    open: bool
+    """Not COMPLETED, CANCELLED or NO_SHOW."""
+
+
+def check_session_for(appointment: AppointmentFacts, doctor_id: uuid.UUID, patient_id: uuid.UUID) -> None:
+    """A doctor makes a session for one of their own open VIRTUAL appointments, with its patient."""
+    if appointment.doctor_id != doctor_id:
+        raise NotYours()
+    if appointment.patient_id != patient_id:
+        raise NotTheAppointmentsPatient()
+    if not appointment.virtual or not appointment.open:
+        raise NotAVirtualVisit()

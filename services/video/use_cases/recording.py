@@ -41,6 +41,8 @@ from services.video.recorder import (
 log = logging.getLogger("pulseone.video.recording")
 
 CHUNK = 64 * 1024
+WATCH_SECONDS = 5.0
+"""How often a quiet recorder checks that its session is still open."""
 
 
 @dataclass
@@ -71,6 +73,7 @@ class Recordings:
         self._ice_servers = ice_servers
         self._now = clock
         self._hosted: dict[uuid.UUID, Hosted] = {}
+        self._ending: set[asyncio.Task[Recording]] = set()
 
     async def start(self, viewer: Principal, session_id: uuid.UUID) -> Recording:
         now = self._now()
@@ -134,6 +137,7 @@ class Recordings:
         for session_id in list(self._hosted):
             with contextlib.suppress(Exception):
                 await self._finish(session_id)
+        await asyncio.gather(*self._ending, return_exceptions=True)
 
     # The recorder this replica runs
 
@@ -168,7 +172,17 @@ class Recordings:
         async with self._live.listen(session_id) as queue:
             ready.set()
             while True:
-                event = await queue.get()
+                try:
+                    event = await asyncio.wait_for(queue.get(), WATCH_SECONDS)
+                except TimeoutError:
+                    # Quiet: the session may have ended without a word here (its appointment was
+                    # cancelled); then the recording ends too, on a task of its own, as this one stops.
+                    if await self._ended(session_id):
+                        ending = asyncio.create_task(self._finish(session_id), name=f"recording-end-{session_id}")
+                        self._ending.add(ending)
+                        ending.add_done_callback(self._ending.discard)
+                        return
+                    continue
                 if event.to_participant_id != RECORDER:
                     continue
                 try:
@@ -238,6 +252,11 @@ class Recordings:
             await store.save(db, rules.with_recording(current, recording, now))
         await self._live.publish(session_id, LiveEvent(EventType.RECORDING_STOPPED, now))
         return recording
+
+    async def _ended(self, session_id: uuid.UUID) -> bool:
+        async with self._db() as db:
+            current = await store.video_session(db, session_id)
+        return current is None or current.status in rules.ENDED
 
     async def _doctors(
         self, db: AsyncSession, viewer: Principal, session_id: uuid.UUID, *, lock: bool = False

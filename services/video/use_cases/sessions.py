@@ -19,11 +19,15 @@ from services.video import events, store
 from services.video.domain import sessions as rules
 from services.video.domain.errors import VideoSessionNotFound
 from services.video.domain.ice import IceConfig, IceServer, ice_servers
-from services.video.domain.sessions import Participant, VideoSession
+from services.video.domain.sessions import AppointmentFacts, Participant, VideoSession
 from services.video.domain.signals import EventType, LiveEvent, presence
 from services.video.live import LiveChannel
 
 HISTORY = Keyset("video.history", (datetime, uuid.UUID))
+
+AppointmentSource = Callable[[uuid.UUID], Awaitable[AppointmentFacts | None]]
+"""The appointments service's answer about an appointment, asked on the caller's behalf: None when it
+does not exist or is not the caller's; AppointmentsUnavailable when it cannot answer."""
 
 RecordingHook = Callable[[VideoSession], Awaitable[None]]
 """What recording does after a change of presence or consent (offer a joiner, stop on withdrawal)."""
@@ -38,6 +42,7 @@ class Sessions:
         self,
         database: async_sessionmaker[AsyncSession],
         live: LiveChannel,
+        appointments: AppointmentSource,
         *,
         pages: PageTokens,
         ice: IceConfig,
@@ -45,6 +50,7 @@ class Sessions:
     ) -> None:
         self._db = database
         self._live = live
+        self._appointments = appointments
         self._pages = pages
         self._ice = ice
         self._now = clock
@@ -54,8 +60,14 @@ class Sessions:
     async def create(
         self, viewer: Principal, patient_id: uuid.UUID, appointment_id: uuid.UUID | None, start: datetime
     ) -> VideoSession:
-        """A doctor's session for a patient; for one of their appointments that has a session already,
-        that session."""
+        """A doctor's session for a patient, or for one of their open VIRTUAL appointments with its
+        patient (confirmed by the appointments service); an appointment that has its session already
+        gets that session."""
+        if appointment_id is not None:
+            appointment = await self._appointments(appointment_id)
+            if appointment is None:
+                raise NotYours()
+            rules.check_session_for(appointment, viewer.user_id, patient_id)
         now = self._now()
         session = rules.new_session(
             uuid.uuid4(),

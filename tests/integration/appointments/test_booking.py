@@ -687,7 +687,9 @@ async def test_the_video_service_links_its_session_and_its_end_completes_the_vis
     await publish_event(
         nats_server.url,
         "pulseone.video.session.created",
-        video_events.VideoSessionCreated(session_id=video_id, appointment_id=booked.id, doctor_id=doctor[0]),
+        video_events.VideoSessionCreated(
+            session_id=video_id, appointment_id=booked.id, doctor_id=doctor[0], patient_id=patient_id
+        ),
     )
     api = appointments.appointments()
 
@@ -740,6 +742,26 @@ async def test_the_join_that_makes_both_present_starts_the_visit_whichever_joine
     patient_id, token = patient(auth)
     booked = await book(appointments, token, session.id, day)
     video_id, started = str(uuid.uuid4()), datetime(2030, 1, 1, 9, 3, tzinfo=UTC)
+    # A session of another doctor that names this appointment is never linked, and its events move
+    # nothing; then the appointment's own session.
+    intruder, other_doctor = str(uuid.uuid4()), str(uuid.uuid4())
+    for session_id, doctor_id in ((intruder, other_doctor), (video_id, doctor[0])):
+        created = video_events.VideoSessionCreated(
+            session_id=session_id, appointment_id=booked.id, doctor_id=doctor_id, patient_id=patient_id
+        )
+        await publish_event(nats_server.url, "pulseone.video.session.created", created)
+    forged = video_events.ParticipantJoined(
+        session_id=intruder, appointment_id=booked.id, participant_id=patient_id, role="PATIENT"
+    )
+    forged.join_time.FromDatetime(started)
+    await publish_event(nats_server.url, "pulseone.video.participant.joined", forged)
+
+    async def linked() -> None:
+        request = appointments_pb2.GetAppointmentRequest(appointment_id=booked.id)
+        found = await appointments.appointments().GetAppointment(request, metadata=bearer(token))
+        assert (found.video_session_id, resources_pb2.Appointment.Status.Name(found.status)) == (video_id, "BOOKED")
+
+    await eventually(linked)
     doctor_joins = video_events.ParticipantJoined(
         session_id=video_id, appointment_id=booked.id, participant_id=doctor[0], role="DOCTOR"
     )

@@ -15,7 +15,7 @@ import av
 from pulseone.video.v1 import video_pb2
 
 from scripts.video_peer import Participant
-from tests.integration.conftest import AuthHarness, VideoHarness, run_sql
+from tests.integration.conftest import AuthHarness, VideoHarness, eventually, run_sql
 from tests.integration.video.conftest import Person, create, doctor_and_patient, person
 from tests.rpc import refusal
 
@@ -134,3 +134,26 @@ async def test_a_withdrawn_consent_or_the_end_of_the_session_stops_the_recording
         )
         assert (finish, recording.status) == (finish, 3)
         assert recording.frames > 0
+
+
+async def test_a_session_cancelled_meanwhile_finishes_its_recording(video: VideoHarness, auth: AuthHarness) -> None:
+    """The cancellation reaches the video service as an event, not through a participant: the quiet
+    recorder notices the session ended and finishes the file."""
+    doctor, patient = await doctor_and_patient(video, auth)
+    session = await create(video, doctor, patient)
+    async with in_call(video, doctor, patient, session.id):
+        for who in (doctor, patient):
+            await consent(video, who, session.id)
+        await control(video, doctor, session.id, "START")
+        await asyncio.sleep(1)
+        await run_sql(
+            video.database_url, "UPDATE video_sessions SET status = 'CANCELLED' WHERE id = :id", id=session.id
+        )
+
+        async def finished() -> None:
+            rows = await run_sql(
+                video.database_url, "SELECT recording_status FROM video_sessions WHERE id = :id", id=session.id
+            )
+            assert rows == [("STOPPED",)]
+
+        await eventually(finished, timeout=20)

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import grpc
+from pulseone.appointments.v1 import appointments_pb2
 from pulseone.appointments.v1 import events_pb2 as appointment_events
 from pulseone.appointments.v1 import resources_pb2 as appointment_resources
 from pulseone.video.v1 import video_pb2
@@ -16,8 +17,17 @@ from pulseone.video.v1 import video_pb2
 from scripts.stack import Nats
 from services.common import event_catalogue as catalogue
 from services.common.outbox import encoded
-from tests.integration.conftest import AuthHarness, VideoHarness, eventually, publish, run_sql
-from tests.integration.video.conftest import create, doctor_and_patient, join, person, soon
+from tests.integration.appointments.test_booking import book, create_session, seed_doctor, session_day
+from tests.integration.conftest import (
+    AppointmentsHarness,
+    AuthHarness,
+    VideoHarness,
+    eventually,
+    forge_token,
+    publish,
+    run_sql,
+)
+from tests.integration.video.conftest import Person, create, doctor_and_patient, join, person, soon
 from tests.rpc import refusal
 
 
@@ -214,3 +224,81 @@ async def test_recording_needs_both_consents(video: VideoHarness, auth: AuthHarn
         .read()
     )
     assert failure.reason == "INVALID_RECORDING_STATE"
+
+
+async def test_a_doctor_makes_a_session_only_for_their_own_virtual_appointment_with_its_patient(
+    video: VideoHarness, appointments: AppointmentsHarness, auth: AuthHarness
+) -> None:
+    """The appointments service confirms the appointment on the doctor's behalf: someone else's (or
+    an unknown) appointment is NOT_OWNER, another patient is refused, and a cancelled visit has none."""
+    doctor_id = await seed_doctor(appointments)
+    doctor = Person(doctor_id, forge_token(auth, doctor_id, "DOCTOR"))
+    await run_sql(video.database_url, "INSERT INTO accounts VALUES (:id, 'DOCTOR', 'ACTIVE', 1)", id=doctor_id)
+    patient_id = str(uuid.uuid4())
+    await run_sql(appointments.database_url, "INSERT INTO accounts VALUES (:id, 'PATIENT', 'ACTIVE', 1)", id=patient_id)
+    patient = Person(patient_id, forge_token(auth, patient_id, "PATIENT"))
+    visits = {}
+    for kind, days in (("VIRTUAL", 5), ("CANCELLED", 6)):
+        day = session_day(days)
+        session = await create_session(appointments, doctor.token, day)
+        visits[kind] = (await book(appointments, patient.token, session.id, day)).id
+    await appointments.appointments().CancelAppointment(
+        appointments_pb2.CancelAppointmentRequest(appointment_id=visits["CANCELLED"], reason="x"),
+        metadata=patient.metadata,
+    )
+
+    def for_appointment(who: Person, appointment_id: str, patient_id: str) -> Any:
+        request = video_pb2.CreateVideoSessionRequest(patient_id=patient_id, appointment_id=appointment_id)
+        request.scheduled_start_time.FromDatetime(soon())
+        return video.stub().CreateVideoSession(request, metadata=who.metadata)
+
+    other = await person(video, auth, "DOCTOR")
+    for who, appointment_id in ((other, visits["VIRTUAL"]), (doctor, str(uuid.uuid4()))):
+        failure = await refusal(for_appointment(who, appointment_id, patient.user_id))
+        assert (failure.code, failure.reason) == (grpc.StatusCode.PERMISSION_DENIED, "NOT_OWNER")
+    failure = await refusal(for_appointment(doctor, visits["VIRTUAL"], other.user_id))
+    assert failure.fields == {"patientId": "INVALID_FIELD"}
+    failure = await refusal(for_appointment(doctor, visits["CANCELLED"], patient.user_id))
+    assert failure.reason == "NOT_A_VIRTUAL_APPOINTMENT"
+    made = await for_appointment(doctor, visits["VIRTUAL"], patient.user_id)
+    assert made.appointment_id == visits["VIRTUAL"]
+
+
+async def test_appointment_events_apply_newest_first_and_a_cancellation_before_its_booking_is_kept(
+    video: VideoHarness, nats_server: Nats
+) -> None:
+    appointment_id, doctor, patient = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
+    first, third, second = (datetime(2031, 6, 1, 9, minute, tzinfo=UTC) for minute in (0, 30, 15))
+    updated = catalogue.APPOINTMENT_UPDATED.subject
+    await publish(
+        nats_server.url,
+        catalogue.APPOINTMENT_BOOKED.subject,
+        appointment_event(appointment_id, doctor, patient, start=first),
+    )
+
+    async def scheduled(at: datetime) -> None:
+        assert await sessions_of(video, appointment_id) == [("SCHEDULED", at)]
+
+    await eventually(lambda: scheduled(first))
+    await publish(nats_server.url, updated, appointment_event(appointment_id, doctor, patient, start=third, version=3))
+    await eventually(lambda: scheduled(third))
+    await publish(nats_server.url, updated, appointment_event(appointment_id, doctor, patient, start=second, version=2))
+    # The late version 2 changes nothing; a later event shows it was handled after it.
+    marker = str(uuid.uuid4())
+    await publish(nats_server.url, catalogue.APPOINTMENT_BOOKED.subject, appointment_event(marker, doctor, patient))
+    await eventually(lambda: _exists(video, marker))
+    await scheduled(third)
+
+    # A cancellation that overtakes its booking: no session is made when the booking arrives.
+    overtaken = str(uuid.uuid4())
+    cancelled = appointment_event(overtaken, doctor, patient, status="CANCELLED", version=2)
+    await publish(nats_server.url, catalogue.APPOINTMENT_CANCELLED.subject, cancelled)
+    await publish(nats_server.url, catalogue.APPOINTMENT_BOOKED.subject, appointment_event(overtaken, doctor, patient))
+    marker = str(uuid.uuid4())
+    await publish(nats_server.url, catalogue.APPOINTMENT_BOOKED.subject, appointment_event(marker, doctor, patient))
+    await eventually(lambda: _exists(video, marker))
+    assert await sessions_of(video, overtaken) == []
+
+
+async def _exists(video: VideoHarness, appointment_id: str) -> None:
+    assert await sessions_of(video, appointment_id)
