@@ -11,6 +11,7 @@ import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -147,7 +148,8 @@ def test_a_patient_in_a_browser_and_a_doctor_on_grpc_see_each_other(
 ) -> None:
     doctor = ready_doctor(gateway, admin)
     patient = register(gateway, "PATIENT")
-    created = _ok(gateway.post("/api/video/sessions", json={"patientId": patient.id}, headers=doctor.headers))
+    body = {"patientId": patient.id, "scheduledStartTime": datetime.now(UTC).isoformat()}
+    created = _ok(gateway.post("/api/video/sessions", json=body, headers=doctor.headers))
     query = {"gateway": platform.gateway_url, "token": patient.access_token, "session": created["id"]}
     with page_origin() as origin:
         page_url = f"{origin}/consultation.html?{urlencode(query)}"
