@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -13,6 +14,7 @@ from functools import partial
 from zoneinfo import ZoneInfo
 
 import grpc
+import nats
 import psycopg
 from pulseone.appointments.v1 import appointments_pb2, appointments_pb2_grpc
 
@@ -23,6 +25,7 @@ from scripts.platform import SERVICES, Platform, ServiceSpec
 from scripts.stack import free_port
 from services.auth.crypto import KeyRing
 from services.auth.use_cases.accounts import create_system_admin
+from services.common.messaging import STREAM
 
 ZONE = "Asia/Colombo"
 
@@ -109,6 +112,7 @@ def run(bookings: int, concurrency: int, dispenses: int, say: Say = print, *, du
         platform.start(lambda line: say(f"  {line}"))
         results = [_booking_storm(platform, bookings, concurrency, say)]
         say(results[-1].line())
+        _settle(platform, say)
         for result in dispensing(platform, dispenses, concurrency, say):
             results.append(result)
             say(result.line())
@@ -116,6 +120,36 @@ def run(bookings: int, concurrency: int, dispenses: int, say: Say = print, *, du
     finally:
         platform.stop()
         shutil.rmtree(state, ignore_errors=True)
+
+
+def _settle(platform: Platform, say: Say, timeout: float = 300.0) -> None:
+    """Wait until every event a scenario caused is published and consumed (a VIRTUAL booking alone
+    makes a video session, links it, and updates three projections), so the next scenario does not
+    pay for this one's backlog; say how long the platform took to catch up."""
+    began = time.perf_counter()
+    while (left := asyncio.run(_backlog(platform))) > 0:
+        if time.perf_counter() - began > timeout:
+            raise SystemExit(f"events still pending after {timeout:.0f} s: {left}")
+        time.sleep(0.5)
+    say(f"  events caught up {time.perf_counter() - began:.1f} s after the scenario")
+
+
+async def _backlog(platform: Platform) -> int:
+    """Outbox rows not yet published plus events not yet acknowledged by each service's consumer."""
+    left = 0
+    for spec in SERVICES:
+        with psycopg.connect(platform.service_database_url(spec)) as connection:
+            row = connection.execute("SELECT count(*) FROM outbox WHERE sent_at IS NULL").fetchone()
+            left += row[0] if row else 0
+    client = await nats.connect(platform.events_url())
+    try:
+        js = client.jetstream()
+        for spec in SERVICES:
+            info = await js.consumer_info(STREAM, spec.name)
+            left += info.num_pending + info.num_ack_pending
+    finally:
+        await client.close()
+    return left
 
 
 def _spec(name: str) -> ServiceSpec:
