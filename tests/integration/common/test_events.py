@@ -23,7 +23,7 @@ from services.common.event_catalogue import USER_APPROVED, USER_REGISTERED, Even
 from services.common.messaging import DEAD_LETTER_STREAM, NatsLink
 from services.common.outbox import replay
 from tests.conftest import scratch_dir
-from tests.integration.conftest import AuthHarness, dead_letters, start_auth
+from tests.integration.conftest import AuthHarness, dead_letters, run_sql, start_auth
 
 
 async def registrations_of(nats_url: str, user_ids: set[str], settle: float = 1.0, timeout: float = 20.0) -> list[str]:
@@ -240,6 +240,39 @@ async def test_an_event_that_keeps_failing_goes_to_the_dead_letters(auth: AuthHa
         assert recorder.attempts == 2  # the poison event was tried max_deliver times, the garbage never
         assert recorder.handled == []
         assert all("Pulseone-Error" in (m.headers or {}) for m in letters)
+    finally:
+        await stop_consumer(consumer)
+
+
+class Poisoned(Recorder):
+    """Handles every event but the one for user "poison", which always fails."""
+
+    async def __call__(self, session: AsyncSession, event: events_pb2.UserRegistered) -> None:
+        self.attempts += 1
+        if event.user.id == "poison":
+            raise RuntimeError("cannot be handled")
+        await session.execute(sa.text("SELECT 1"))
+        self.handled.append(event.user.id)
+
+
+async def test_a_batch_with_a_poisoned_event_keeps_the_others_once(auth: AuthHarness, nats_server: Nats) -> None:
+    """Events fetched together are handled in one transaction; one that fails makes the batch fall
+    back to one transaction per event, so the others are kept exactly once and only it is retried."""
+    durable = f"test{uuid.uuid4().hex[:8]}"
+    subject = f"{USER_REGISTERED.subject}.{durable}"
+    recorder = Poisoned()
+    # The durable consumer exists (and the streams), then the events wait for it together.
+    await stop_consumer(await run_consumer(auth, nats_server.url, recorder, durable, max_deliver=2))
+    for user in ("a", "b", "poison", "c", "d"):
+        await publish(nats_server.url, subject, registered(user).SerializeToString(), str(uuid.uuid4()))
+    consumer = await run_consumer(auth, nats_server.url, recorder, durable, max_deliver=2, ack_wait_seconds=5)
+    try:
+        letters = await dead_letters(nats_server.url, durable, subject, 1)
+        assert len(letters) == 1
+        # What a handler kept is in the database: the batch's rollback undid the first attempt.
+        kept = await run_sql(auth.database_url, "SELECT count(*) FROM inbox WHERE subject = :s", s=subject)
+        assert kept == [(4,)]
+        assert set(recorder.handled) == {"a", "b", "c", "d"}
     finally:
         await stop_consumer(consumer)
 
