@@ -50,5 +50,11 @@ lint: setup $(BUF)
 	@git diff --exit-code --stat -- gen third_party || (echo "generated code is stale: run make gen and commit" && exit 1)
 	@test -z "$$(git status --porcelain -- gen third_party)" || (echo "make gen created files that are not committed" && exit 1)
 
+## bench: the hot paths' throughput and latency on a platform of its own (REST load by Debian's wrk)
+bench: setup
+	@command -v wrk >/dev/null || [ "$$(id -u)" != 0 ] || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk >/dev/null; }
+	$(BIN)/pulseone bench
+
 clean:
 	rm -rf $(VENV) node_modules

@@ -5,12 +5,15 @@ Each scenario checks its invariants after the run."""
 from __future__ import annotations
 
 import asyncio
+import json
 import shutil
+import subprocess
 import time
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from functools import partial
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import grpc
@@ -85,21 +88,77 @@ def _booking_storm(platform: Platform, bookings: int, concurrency: int, say: Say
         raise SystemExit(f"at most {len(places)} bookings fit the benchmark's sessions")
     address = f"127.0.0.1:{platform.service_ports['appointments']}"
     timings = asyncio.run(_book(address, KeyRing(platform.key_ring), places[:bookings], concurrency))
-    with psycopg.connect(platform.service_database_url(_spec("appointments"))) as connection:
-        worst = connection.execute(
-            "SELECT max(n) FROM (SELECT count(*) AS n FROM appointments WHERE status <> 'CANCELLED'"
-            " GROUP BY session_id, appointment_date) AS per_occurrence"
-        ).fetchone()
-    largest = worst[0] if worst and worst[0] is not None else 0
+    largest = _largest_occurrence(platform)
     if largest > 100:
         raise SystemExit(f"OVERBOOKED: an occurrence holds {largest} bookings (capacity 100)")
     return timings.result("booking storm (gRPC)", f"largest occurrence {largest}/100")
 
 
-def run(bookings: int, concurrency: int, dispenses: int, say: Say = print, *, durable: bool = True) -> list[Result]:
+WRK_THREADS = 2
+WARM_UP_SECONDS = 2
+
+
+def _rest_booking_storm(platform: Platform, concurrency: int, seconds: int, say: Say) -> Result:
+    """The headline: bookings over REST through Envoy, driven by wrk (a C load tool, so the client is
+    not what limits the figure), after a short warm-up, for a fixed time; every place a different
+    patient's, none over capacity afterwards."""
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        raise SystemExit("the REST scenario needs wrk (Debian package wrk): apt-get install wrk")
+    sessions = _sessions(platform, say)
+    places = [occurrence for _ in range(100) for occurrence in ((sid, day) for sid, days in sessions for day in days)]
+    ring = KeyRing(platform.key_ring)
+    lines = [f"{token(ring, str(uuid.uuid4()))}\t{sid}\t{day}" for sid, day in places]
+    directory = platform.state / "bench"
+    directory.mkdir(parents=True, exist_ok=True)
+    warm, measured = directory / "warm.tsv", directory / "measured.tsv"
+    warm_count = len(lines) // 8
+    warm.write_text("\n".join(lines[:warm_count]) + "\n")
+    measured.write_text("\n".join(lines[warm_count:]) + "\n")
+    script = Path(__file__).with_name("bench_booking.lua")
+
+    def fire(places_file: Path, duration: int) -> dict[str, int]:
+        command = [
+            wrk, f"-t{WRK_THREADS}", f"-c{concurrency}", f"-d{duration}s", "-s", str(script),
+            f"{platform.gateway_url}/api/appointments", "--", str(places_file), str(WRK_THREADS),
+        ]  # fmt: skip
+        finished = subprocess.run(command, capture_output=True, text=True, timeout=duration + 60, check=True)
+        summary: dict[str, int] = json.loads(finished.stdout.strip().splitlines()[-1])
+        return summary
+
+    fire(warm, WARM_UP_SECONDS)
+    summary = fire(measured, seconds)
+    refused = summary["non_2xx"] + summary["socket_errors"]
+    largest = _largest_occurrence(platform)
+    if largest > 100:
+        raise SystemExit(f"OVERBOOKED: an occurrence holds {largest} bookings (capacity 100)")
+    if summary["requests"] > len(lines) - warm_count:
+        say("  (wrk asked for more places than were prepared: the repeats were refused as ALREADY_BOOKED)")
+    return Result(
+        "booking storm (REST via Envoy, wrk)",
+        summary["requests"] - refused,
+        summary["duration_us"] / 1e6,
+        summary["p50_us"] / 1000,
+        summary["p99_us"] / 1000,
+        refused,
+        f"largest occurrence {largest}/100",
+    )
+
+
+def _largest_occurrence(platform: Platform) -> int:
+    with psycopg.connect(platform.service_database_url(_spec("appointments"))) as connection:
+        worst = connection.execute(
+            "SELECT max(n) FROM (SELECT count(*) AS n FROM appointments WHERE status <> 'CANCELLED'"
+            " GROUP BY session_id, appointment_date) AS per_occurrence"
+        ).fetchone()
+    return int(worst[0]) if worst and worst[0] is not None else 0
+
+
+def run(
+    bookings: int, concurrency: int, dispenses: int, say: Say = print, *, seconds: int = 10, durable: bool = True
+) -> list[Result]:
     """Start a platform in a scratch directory, run every scenario with `concurrency` callers, stop it."""
     import tempfile  # noqa: PLC0415 - only the benchmark needs a scratch directory
-    from pathlib import Path  # noqa: PLC0415
 
     state = Path(tempfile.mkdtemp(prefix="pulseone-bench-"))
     state.chmod(0o755)
@@ -110,7 +169,10 @@ def run(bookings: int, concurrency: int, dispenses: int, say: Say = print, *, du
     )  # fmt: skip
     try:
         platform.start(lambda line: say(f"  {line}"))
-        results = [_booking_storm(platform, bookings, concurrency, say)]
+        results = [_rest_booking_storm(platform, concurrency, seconds, say)]
+        say(results[-1].line())
+        _settle(platform, say)
+        results.append(_booking_storm(platform, bookings, concurrency, say))
         say(results[-1].line())
         _settle(platform, say)
         for result in dispensing(platform, dispenses, concurrency, say):

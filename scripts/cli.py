@@ -138,7 +138,9 @@ def bench(args: argparse.Namespace) -> int:
         f"PulseOne bench: {args.bookings} bookings and {args.dispenses} dispenses,"
         f" {args.concurrency} concurrent callers, gRPC to one replica"
     )
-    run_bench(args.bookings, args.concurrency, args.dispenses, say=lambda line: print(line, flush=True))
+    run_bench(
+        args.bookings, args.concurrency, args.dispenses, say=lambda line: print(line, flush=True), seconds=args.seconds
+    )
     return 0
 
 
@@ -196,6 +198,7 @@ def parser() -> argparse.ArgumentParser:
     bench_command = commands.add_parser("bench", help="measure the hot paths' throughput and latency")
     bench_command.add_argument("--bookings", type=int, default=2000)
     bench_command.add_argument("--dispenses", type=int, default=1000)
+    bench_command.add_argument("--seconds", type=int, default=10, help="length of the REST booking storm")
     bench_command.add_argument("--concurrency", type=int, default=50)
     bench_command.set_defaults(run=bench)
     event_commands = commands.add_parser("events", help="the event stream").add_subparsers(dest="events", required=True)
