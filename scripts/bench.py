@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import resource
 import shutil
 import subprocess
 import time
@@ -22,7 +23,7 @@ import psycopg
 from pulseone.appointments.v1 import appointments_pb2, appointments_pb2_grpc
 
 from scripts.bench_dispense import dispensing
-from scripts.bench_measure import Result, Say, Timings, bearer, timed, token
+from scripts.bench_measure import CpuMeter, Result, Say, Timings, bearer, timed, token
 from scripts.demo import DAYS, Journey, login, register
 from scripts.platform import SERVICES, Platform, ServiceSpec
 from scripts.stack import free_port
@@ -127,7 +128,17 @@ def _rest_booking_storm(platform: Platform, concurrency: int, seconds: int, say:
         return summary
 
     fire(warm, WARM_UP_SECONDS)
+    meter = CpuMeter(_components(platform))
+    load_tool = resource.getrusage(resource.RUSAGE_CHILDREN)
+    meter.start()
     summary = fire(measured, seconds)
+    spent = meter.stop()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    spent["wrk"] = (after.ru_utime + after.ru_stime) - (load_tool.ru_utime + load_tool.ru_stime)
+    per_request = ", ".join(
+        f"{name} {seconds_spent * 1000 / max(summary['requests'], 1):.2f}" for name, seconds_spent in spent.items()
+    )
+    say(f"  CPU ms per request: {per_request}")
     refused = summary["non_2xx"] + summary["socket_errors"]
     largest = _largest_occurrence(platform)
     if largest > 100:
@@ -143,6 +154,16 @@ def _rest_booking_storm(platform: Platform, concurrency: int, seconds: int, say:
         refused,
         f"largest occurrence {largest}/100",
     )
+
+
+def _components(platform: Platform) -> dict[str, int]:
+    """The processes whose CPU the bench accounts for, by name (PostgreSQL with its backends)."""
+    found = {name: process.popen.pid for name, process in platform.services.items() if process.popen}
+    for name, owner in (("envoy", platform.envoy), ("postgres", platform.postgres), ("nats", platform.nats)):
+        process = owner.process if owner is not None else None
+        if process is not None and process.popen is not None:
+            found[name] = process.popen.pid
+    return found
 
 
 def _largest_occurrence(platform: Platform) -> int:

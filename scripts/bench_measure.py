@@ -4,11 +4,13 @@ percentiles, and tokens signed with the platform's own keys (the benchmark's use
 from __future__ import annotations
 
 import asyncio
+import os
 import statistics
 import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import grpc
 import jwt
@@ -91,3 +93,54 @@ async def timed(calls: list[Callable[[], Awaitable[object]]], concurrency: int) 
     began = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     return Timings(latencies, refused, time.perf_counter() - began)
+
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process and of every descendant that still runs; a process
+    gone meanwhile counts as nothing."""
+    total = 0.0
+    for process in [pid, *_descendants(pid)]:
+        try:
+            fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
+    return total
+
+
+def _descendants(pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(parent, []).append(int(entry.name))
+    found, pending = [], list(children.get(pid, []))
+    while pending:
+        child = pending.pop()
+        found.append(child)
+        pending.extend(children.get(child, []))
+    return found
+
+
+class CpuMeter:
+    """CPU seconds each component spends between `start()` and `stop()`: named processes with their
+    children (PostgreSQL's backends are children of its postmaster)."""
+
+    def __init__(self, components: dict[str, int]) -> None:
+        self._components = components
+        self._before: dict[str, float] = {}
+        self.spent: dict[str, float] = {}
+
+    def start(self) -> None:
+        self._before = {name: cpu_seconds(pid) for name, pid in self._components.items()}
+
+    def stop(self) -> dict[str, float]:
+        self.spent = {name: cpu_seconds(pid) - self._before[name] for name, pid in self._components.items()}
+        return self.spent
