@@ -24,7 +24,10 @@ T = TypeVar("T")
 
 def create_engine(url: str, pool_size: int) -> AsyncEngine:
     # No pre-ping: it costs ~5% per checkout, and a dead connection fails the call cleanly anyway.
-    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800)
+    # No overflow: under a storm, connections opened beyond the pool and closed again each cost a
+    # PostgreSQL backend's start; callers queue for the pool instead (110-114 → 123-134 REST
+    # bookings/s in pulseone bench here).
+    return create_async_engine(url, pool_size=pool_size, max_overflow=0, pool_recycle=1800)
 
 
 def create_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
