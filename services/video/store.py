@@ -102,6 +102,13 @@ async def video_session(db: AsyncSession, session_id: uuid.UUID, *, lock: bool =
     return session_of(row) if row is not None else None
 
 
+async def has_ended(db: AsyncSession, session_id: uuid.UUID) -> bool:
+    """Whether the session is COMPLETED or CANCELLED (or gone): what a quiet stream or recorder checks."""
+    found = await db.execute(sa.select(sessions.c.status).where(sessions.c.id == session_id))
+    status = found.scalar()
+    return status is None or Status(status) in ENDED
+
+
 async def session_of_appointment(
     db: AsyncSession, appointment_id: uuid.UUID, *, lock: bool = False
 ) -> VideoSession | None:

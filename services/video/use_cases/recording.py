@@ -255,8 +255,7 @@ class Recordings:
 
     async def _ended(self, session_id: uuid.UUID) -> bool:
         async with self._db() as db:
-            current = await store.video_session(db, session_id)
-        return current is None or current.status in rules.ENDED
+            return await store.has_ended(db, session_id)
 
     async def _doctors(
         self, db: AsyncSession, viewer: Principal, session_id: uuid.UUID, *, lock: bool = False

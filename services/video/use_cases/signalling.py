@@ -94,5 +94,4 @@ class Signalling:
 
     async def _ended(self, session_id: uuid.UUID) -> bool:
         async with self._db() as db:
-            current = await store.video_session(db, session_id)
-        return current is None or current.status in rules.ENDED
+            return await store.has_ended(db, session_id)
