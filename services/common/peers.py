@@ -8,9 +8,13 @@ whichever service it called. A service that cannot answer is UNREACHABLE: the ca
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Any
+
 import grpc
 from google.rpc import error_details_pb2, status_pb2
 
+from services.common.context import on_behalf_of_caller
 from services.common.errors import (
     Aborted,
     AlreadyExists,
@@ -68,3 +72,35 @@ def refusal_of(error: grpc.aio.AioRpcError) -> DomainError | None:
         elif detail.Unpack(bad_request):
             violations = [FieldViolation(v.field, v.description, v.reason) for v in bad_request.field_violations]
     return kind(error.details() or reason, reason=reason, metadata=metadata, violations=violations)
+
+
+Unary = Callable[..., Awaitable[Any]]
+"""A unary method of a generated stub."""
+
+
+async def call_on_behalf(method: Unary, request: object, *, deadline_seconds: float, unavailable: DomainError) -> Any:
+    """Call another service with the current caller's token. It did not answer: `unavailable` is
+    raised; it refused: the same refusal is raised here (anything else that is no refusal, as is)."""
+    try:
+        return await method(request, metadata=on_behalf_of_caller(), timeout=deadline_seconds)
+    except grpc.aio.AioRpcError as error:
+        if error.code() in UNREACHABLE:
+            raise unavailable from None
+        refusal = refusal_of(error)
+        if refusal is None:
+            raise
+        raise refusal from None
+
+
+async def ask_on_behalf(
+    method: Unary, request: object, *, deadline_seconds: float, unavailable: DomainError
+) -> Any | None:
+    """Ask another service, with the current caller's token, about something the caller may hold:
+    its answer, or None when it refused (it has none, or it is not the caller's). A service that did
+    not answer raises `unavailable`, never a refusal: the thing may well be the caller's."""
+    try:
+        return await method(request, metadata=on_behalf_of_caller(), timeout=deadline_seconds)
+    except grpc.aio.AioRpcError as error:
+        if error.code() in UNREACHABLE:
+            raise unavailable from None
+        return None

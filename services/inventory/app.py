@@ -10,8 +10,7 @@ from pulseone.inventory.v1 import inventory_pb2_grpc
 from pulseone.profile.v1 import profile_pb2, profile_pb2_grpc
 
 from services.common.clock import Clock, utc_now
-from services.common.context import on_behalf_of_caller
-from services.common.peers import UNREACHABLE
+from services.common.peers import ask_on_behalf
 from services.common.projections import status_lookup
 from services.common.runtime import Infrastructure, ServiceRuntime, assemble
 from services.common.tokens import AuthClient
@@ -37,19 +36,15 @@ def location_source(channel: grpc.aio.Channel) -> LocationSource:
     pharmacies = profile_pb2_grpc.PharmacyServiceStub(channel)  # type: ignore[no-untyped-call]
 
     async def ask(kind: LocationKind, location_id: uuid.UUID) -> Location | None:
-        metadata = on_behalf_of_caller()
+        unavailable = LocationsUnavailable()
         try:
             if kind is LocationKind.CLINIC:
                 request = profile_pb2.GetClinicRequest(clinic_id=str(location_id))
-                return messages.clinic_location(await clinics.GetClinic(request, metadata=metadata, timeout=2.0))
-            found = await pharmacies.GetPharmacy(
-                profile_pb2.GetPharmacyRequest(pharmacy_id=str(location_id)), metadata=metadata, timeout=2.0
-            )
-            return messages.pharmacy_location(found)
-        except grpc.aio.AioRpcError as error:
-            if error.code() in UNREACHABLE:
-                raise LocationsUnavailable from None
-            return None
+                clinic = await ask_on_behalf(clinics.GetClinic, request, deadline_seconds=2.0, unavailable=unavailable)
+                return messages.clinic_location(clinic) if clinic is not None else None
+            asked = profile_pb2.GetPharmacyRequest(pharmacy_id=str(location_id))
+            found = await ask_on_behalf(pharmacies.GetPharmacy, asked, deadline_seconds=2.0, unavailable=unavailable)
+            return messages.pharmacy_location(found) if found is not None else None
         except ValueError:  # ids that are not UUIDs: nothing this service could hold
             return None
 

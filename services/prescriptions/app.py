@@ -13,8 +13,7 @@ from pulseone.inventory.v1 import inventory_pb2, inventory_pb2_grpc
 from pulseone.prescriptions.v1 import prescriptions_pb2_grpc
 
 from services.common.clock import Clock, utc_now
-from services.common.context import on_behalf_of_caller
-from services.common.peers import UNREACHABLE, refusal_of
+from services.common.peers import Unary, ask_on_behalf, call_on_behalf
 from services.common.projections import status_lookup
 from services.common.runtime import Infrastructure, ServiceRuntime, assemble
 from services.common.tokens import AuthClient
@@ -34,19 +33,16 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 def appointment_source(channel: grpc.aio.Channel, timeout: float) -> AppointmentSource:
     """Re-read an appointment from the appointments service on the caller's behalf (their token
-    forwarded, so it answers only about the caller's own appointments). A service that cannot answer
-    is UNAVAILABLE, never a refusal: the appointment may well be the caller's."""
+    forwarded, so it answers only about the caller's own appointments)."""
     stub = appointments_pb2_grpc.AppointmentServiceStub(channel)  # type: ignore[no-untyped-call]
 
     async def ask(appointment_id: uuid.UUID) -> AppointmentFacts | None:
         request = appointments_pb2.GetAppointmentRequest(appointment_id=str(appointment_id))
+        found = await ask_on_behalf(
+            stub.GetAppointment, request, deadline_seconds=timeout, unavailable=AppointmentsUnavailable()
+        )
         try:
-            found = await stub.GetAppointment(request, metadata=on_behalf_of_caller(), timeout=timeout)
-            return messages.appointment_facts(found)
-        except grpc.aio.AioRpcError as error:
-            if error.code() in UNREACHABLE:
-                raise AppointmentsUnavailable() from None
-            return None
+            return messages.appointment_facts(found) if found is not None else None
         except ValueError:  # ids that are not UUIDs: nothing a prescription could be issued in
             return None
 
@@ -83,16 +79,8 @@ class InventoryStock:
         )
         return messages.stock_taken(await self._call(self._stub.DispenseStock, request))
 
-    async def _call(self, method: Any, request: object) -> Any:
-        try:
-            return await method(request, metadata=on_behalf_of_caller(), timeout=self._timeout)
-        except grpc.aio.AioRpcError as error:
-            if error.code() in UNREACHABLE:
-                raise InventoryUnavailable() from None
-            refusal = refusal_of(error)
-            if refusal is None:
-                raise
-            raise refusal from None
+    async def _call(self, method: Unary, request: object) -> Any:
+        return await call_on_behalf(method, request, deadline_seconds=self._timeout, unavailable=InventoryUnavailable())
 
 
 def build(settings: PrescriptionsSettings, *, clock: Clock = utc_now) -> ServiceRuntime:

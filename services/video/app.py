@@ -13,8 +13,7 @@ from pulseone.appointments.v1 import appointments_pb2, appointments_pb2_grpc
 from pulseone.video.v1 import video_pb2_grpc
 
 from services.common.clock import Clock, utc_now
-from services.common.context import on_behalf_of_caller
-from services.common.peers import UNREACHABLE
+from services.common.peers import ask_on_behalf
 from services.common.projections import status_lookup
 from services.common.runtime import Infrastructure, ServiceRuntime, assemble
 from services.common.tokens import AuthClient
@@ -61,11 +60,10 @@ def appointment_source(channel: grpc.aio.Channel, timeout: float) -> Appointment
 
     async def ask(appointment_id: uuid.UUID) -> AppointmentFacts | None:
         request = appointments_pb2.GetAppointmentRequest(appointment_id=str(appointment_id))
-        try:
-            found = await stub.GetAppointment(request, metadata=on_behalf_of_caller(), timeout=timeout)
-        except grpc.aio.AioRpcError as error:
-            if error.code() in UNREACHABLE:
-                raise AppointmentsUnavailable() from None
+        found = await ask_on_behalf(
+            stub.GetAppointment, request, deadline_seconds=timeout, unavailable=AppointmentsUnavailable()
+        )
+        if found is None:
             return None
         return AppointmentFacts(
             id=appointment_id,
