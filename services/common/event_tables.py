@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import BYTEA, JSONB, UUID
 
+# The channel the first migrations' trigger notified; no relay listens any more (stop_notifying).
 OUTBOX_CHANNEL = "pulseone_outbox"
 
 metadata = sa.MetaData()
@@ -39,7 +40,8 @@ inbox = sa.Table(
 
 
 def create_event_tables() -> None:
-    """For a service's first migration: the tables, and a trigger that wakes the relay on commit."""
+    """For a service's first migration: the tables, and the trigger that woke the relay then (later
+    dropped by `stop_notifying`)."""
     # The tables as they were first made; later shapes are later migrations (add_json_payloads).
     op.create_table(
         "outbox",
@@ -58,17 +60,7 @@ def create_event_tables() -> None:
         sa.Column("subject", sa.Text, nullable=False),
         sa.Column("handled_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
     )
-    op.execute(
-        f"""
-        CREATE FUNCTION outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-          PERFORM pg_notify('{OUTBOX_CHANNEL}', '');
-          RETURN NULL;
-        END $$;
-        CREATE TRIGGER outbox_notify AFTER INSERT ON outbox
-          FOR EACH STATEMENT EXECUTE FUNCTION outbox_notify();
-        """
-    )
+    _create_outbox_notify()
 
 
 def add_json_payloads() -> None:
@@ -101,3 +93,28 @@ def drop_json_payloads() -> None:
 def drop_event_tables() -> None:
     op.execute("DROP TRIGGER IF EXISTS outbox_notify ON outbox; DROP FUNCTION IF EXISTS outbox_notify();")
     metadata.drop_all(op.get_bind())
+
+
+def _create_outbox_notify() -> None:
+    op.execute(
+        f"""
+        CREATE FUNCTION outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          PERFORM pg_notify('{OUTBOX_CHANNEL}', '');
+          RETURN NULL;
+        END $$;
+        CREATE TRIGGER outbox_notify AFTER INSERT ON outbox
+          FOR EACH STATEMENT EXECUTE FUNCTION outbox_notify();
+        """
+    )
+
+
+def stop_notifying() -> None:
+    """Drop the trigger that sent NOTIFY with every outbox insert. A transaction that notified took,
+    at commit, a lock that serialises every such commit in the database (97% of backends waited on it
+    in a booking storm); the relay polls adaptively instead, nudged by writes in its own process."""
+    op.execute("DROP TRIGGER IF EXISTS outbox_notify ON outbox; DROP FUNCTION IF EXISTS outbox_notify();")
+
+
+def notify_again() -> None:
+    _create_outbox_notify()

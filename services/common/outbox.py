@@ -7,6 +7,7 @@ import contextlib
 import json
 import logging
 import uuid
+import weakref
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
@@ -14,11 +15,12 @@ import psycopg
 import sqlalchemy as sa
 from google.protobuf import json_format
 from google.protobuf.message import Message
+from psycopg.rows import namedtuple_row
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from services.common.context import principal_var, request_id_var
 from services.common.event_catalogue import CATALOGUE, EventType
-from services.common.event_tables import OUTBOX_CHANNEL, outbox
+from services.common.event_tables import outbox
 from services.common.messaging import DEAD_LETTER_PREFIX, NatsLink, ensure_stream, stream_configs
 
 log = logging.getLogger("pulseone.outbox")
@@ -54,6 +56,7 @@ def outbox_row(
     metadata.entity_id = str(entity_id)
     metadata.entity_version = entity_version
     metadata.request_id = request_id_var.get()
+    nudge_relays()
     return {"event_id": event_id, "subject": event_type.subject, "payload": event.SerializeToString()}
 
 
@@ -104,25 +107,54 @@ def libpq_url(url: str) -> str:
     return sa.make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
+# Relays of this process, nudged when a write here records an event (see `nudge_relays`).
+_relays: weakref.WeakSet[OutboxRelay] = weakref.WeakSet()
+
+
+def nudge_relays() -> None:
+    """Tell this process's relays that an event is being written: the first event after a quiet
+    spell goes out at once instead of at the next idle poll. Called while the transaction is still
+    open; a relay that looks before the commit lands looks again a moment later."""
+    for relay in _relays:
+        relay.nudge()
+
+
 class OutboxRelay:
     """Publishes outbox rows in order, with the event id as Nats-Msg-Id so a re-send is deduplicated.
 
-    Every replica runs one; the one holding the relay advisory lock publishes, woken by NOTIFY from
-    the outbox trigger (and by a poll, should a notification be missed).
+    Every replica runs one; the one holding the relay advisory lock publishes. It polls adaptively
+    rather than being woken by a NOTIFY per row (a transaction that notifies takes a lock that
+    serialises every commit of the database): while events flow it looks every `busy_seconds`, so
+    a storm is published in batches; after each poll that finds nothing the pause doubles, up to
+    `idle_seconds`, so an idle relay costs one indexed query a second. A write in this process
+    nudges it out of a long pause; events written by another replica wait at most `idle_seconds`.
     """
 
     def __init__(
-        self, engine: AsyncEngine, link: NatsLink, *, batch_size: int = 256, poll_seconds: float = 1.0
+        self,
+        engine: AsyncEngine,
+        link: NatsLink,
+        *,
+        batch_size: int = 256,
+        busy_seconds: float = 0.01,
+        idle_seconds: float = 1.0,
     ) -> None:
-        self._engine = engine
+        self._url = libpq_url(engine.url.render_as_string(hide_password=False))
         self._link = link
         self._batch_size = batch_size
-        self._poll = poll_seconds
+        self._busy = busy_seconds
+        self._idle = idle_seconds
         self._stopping = asyncio.Event()
+        self._nudged = asyncio.Event()
         self.backlog = 0
+        self.polls = 0
+        _relays.add(self)
 
     def stop(self) -> None:
         self._stopping.set()
+
+    def nudge(self) -> None:
+        self._nudged.set()
 
     async def run(self) -> None:
         while not self._stopping.is_set():
@@ -132,76 +164,94 @@ class OutboxRelay:
                 raise
             except Exception as error:  # noqa: BLE001 - database or broker trouble: back off and retry
                 log.warning("outbox relay interrupted", extra={"error": repr(error)})
-            await self._sleep(2.0)
+            await self._pause(2.0)
 
-    async def _sleep(self, seconds: float) -> None:
+    async def _pause(self, seconds: float) -> bool:
+        """Wait `seconds`, or less if nudged; says whether a nudge ended it. A pause as short as the
+        busy interval is not cut short: under load, nudges come with every write, and polling for
+        each would cost what the batching saves."""
+        if seconds <= self._busy:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), seconds)
+            return False
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stopping.wait(), seconds)
+            await asyncio.wait_for(_first_of(self._stopping, self._nudged), seconds)
+        return self._nudged.is_set()
 
     async def _lead(self) -> None:
-        url = libpq_url(self._engine.url.render_as_string(hide_password=False))
-        async with await psycopg.AsyncConnection.connect(url, autocommit=True) as listener:
-            locked = await (await listener.execute("SELECT pg_try_advisory_lock(%s)", (RELAY_LOCK_KEY,))).fetchone()
+        async with await psycopg.AsyncConnection.connect(self._url, autocommit=True) as connection:
+            locked = await (await connection.execute("SELECT pg_try_advisory_lock(%s)", (RELAY_LOCK_KEY,))).fetchone()
             if not locked or not locked[0]:
                 return  # another replica relays; try again later
-            await listener.execute(f"LISTEN {OUTBOX_CHANNEL}")
+            # The lock is this connection's: the batches go through it too, so a relay that lost
+            # its connection has lost the lock with it and publishes nothing more.
             backoff = 0.2
+            pause = self._busy
             pruned_at = datetime.min.replace(tzinfo=UTC)
             while not self._stopping.is_set():
+                self._nudged.clear()
                 try:
-                    published = await self.publish_pending()
+                    published = await self.publish_pending(connection)
                     backoff = 0.2
-                except Exception as error:  # noqa: BLE001 - NATS away: keep the rows, retry with backoff
+                except Exception as error:
+                    if connection.closed:
+                        raise
                     log.warning("publishing events failed", extra={"error": repr(error), "retryInSeconds": backoff})
-                    await self._sleep(backoff)
+                    await self._pause(backoff)
                     backoff = min(backoff * 2, 10.0)
                     continue
                 if datetime.now(UTC) - pruned_at > timedelta(hours=1):
-                    await self._prune()
+                    await self._prune(connection)
                     pruned_at = datetime.now(UTC)
-                if published < self._batch_size:
-                    async for _ in listener.notifies(timeout=self._poll, stop_after=1):
-                        pass
+                if published == self._batch_size:
+                    continue
+                pause = self._busy if published or self._nudged.is_set() else min(pause * 2, self._idle)
+                if await self._pause(pause):
+                    pause = self._busy
 
-    async def publish_pending(self) -> int:
+    async def publish_pending(self, connection: psycopg.AsyncConnection[Any]) -> int:
         """Publish one batch of unsent events in order; returns how many were sent."""
-        async with self._engine.connect() as connection:
-            rows = (
-                await connection.execute(
-                    sa.select(
-                        outbox.c.seq, outbox.c.event_id, outbox.c.subject, outbox.c.payload, outbox.c.payload_json
-                    )
-                    .where(outbox.c.sent_at.is_(None))
-                    .order_by(outbox.c.seq)
-                    .limit(self._batch_size)
-                )
-            ).all()
-            self.backlog = len(rows)
-            if not rows:
-                return 0
-            js = self._link.jetstream()
-            results = await asyncio.gather(
-                *(js.publish(*outgoing(row), headers=msg_id(row)) for row in rows),
-                return_exceptions=True,
-            )
-            sent = []
-            failure: BaseException | None = None
-            for row, result in zip(rows, results, strict=True):
-                if isinstance(result, BaseException):
-                    failure = result
-                    break  # keep order: nothing after a failed event is marked sent
-                sent.append(row.seq)
-            if sent:
-                await connection.execute(sa.update(outbox).where(outbox.c.seq.in_(sent)).values(sent_at=sa.func.now()))
-                await connection.commit()
-            self.backlog = len(rows) - len(sent)
-            if failure is not None:
-                raise failure
-            return len(sent)
+        self.polls += 1
+        cursor = connection.cursor(row_factory=namedtuple_row)
+        rows: list[Any] = await (await cursor.execute(PENDING, (self._batch_size,))).fetchall()
+        self.backlog = len(rows)
+        if not rows:
+            return 0
+        js = self._link.jetstream()
+        results = await asyncio.gather(
+            *(js.publish(*outgoing(row), headers=msg_id(row)) for row in rows),
+            return_exceptions=True,
+        )
+        sent = []
+        failure: BaseException | None = None
+        for row, result in zip(rows, results, strict=True):
+            if isinstance(result, BaseException):
+                failure = result
+                break  # keep order: nothing after a failed event is marked sent
+            sent.append(row.seq)
+        if sent:
+            await connection.execute(MARK_SENT, (sent,))
+        self.backlog = len(rows) - len(sent)
+        if failure is not None:
+            raise failure
+        return len(sent)
 
-    async def _prune(self) -> None:
-        async with self._engine.begin() as connection:
-            await connection.execute(sa.delete(outbox).where(outbox.c.sent_at < datetime.now(UTC) - SENT_RETENTION))
+    async def _prune(self, connection: psycopg.AsyncConnection[Any]) -> None:
+        await connection.execute("DELETE FROM outbox WHERE sent_at < %s", (datetime.now(UTC) - SENT_RETENTION,))
+
+
+PENDING = "SELECT seq, event_id, subject, payload, payload_json FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT %s"
+MARK_SENT = "UPDATE outbox SET sent_at = now() WHERE seq = ANY(%s)"
+
+
+async def _first_of(*events: asyncio.Event) -> None:
+    """Return when any of the events is set."""
+    waiters = [asyncio.ensure_future(event.wait()) for event in events]
+    try:
+        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
 
 
 async def replay(database_url: str, nats_url: str, since: datetime) -> int:

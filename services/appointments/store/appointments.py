@@ -32,6 +32,7 @@ from services.appointments.store.connections import Driver
 from services.appointments.store.tables import appointments, clinics, doctors, history, sessions, value_of
 from services.common import event_catalogue as catalogue
 from services.common.context import request_id_var
+from services.common.outbox import nudge_relays
 
 ACTIVE_STATUSES = [s.value for s in ACTIVE]
 
@@ -126,6 +127,7 @@ async def book(connection: Driver, request: BookingRequest, terms: BookingTerms)
         "event_time": datetime.now(UTC),
         "event_request_id": request_id_var.get(),
     }
+    nudge_relays()
     try:
         cursor = await connection.cursor(row_factory=dict_row).execute(BOOK, values)
         row = await cursor.fetchone()

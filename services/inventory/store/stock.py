@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.common.db import run_to_completion
 from services.common.errors import DomainError, NotYours
+from services.common.outbox import nudge_relays
 from services.inventory.domain.batches import Batch, StockIn, StockOut
 from services.inventory.domain.catalog import CatalogItem, UnitType
 from services.inventory.domain.dispensing import BatchUse, Dispensation, Dispense, DispensedLine
@@ -100,6 +101,7 @@ async def _call(engine: AsyncEngine, statement: str, arguments: tuple[Any, ...])
             assert row is not None
             return row[0]
 
+    nudge_relays()  # every stock function records an event
     try:
         return await run_to_completion(run())
     except psycopg.Error as error:

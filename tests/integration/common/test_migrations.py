@@ -67,3 +67,20 @@ def test_migrations_match_the_models(postgres: Postgres, service: str) -> None:
                 assert differences == [], f"{service}: {differences}"
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize("service", sorted(SERVICES))
+def test_writing_an_event_notifies_no_one(postgres: Postgres, service: str) -> None:
+    """No trigger on the outbox: a NOTIFY in a transaction takes, at commit, a lock that serialises
+    every commit that wrote an event (the relay polls instead)."""
+    url = fresh_database(postgres, f"outbox_triggers_{service}")
+    migrate(url, ROOT / service / "migrations")
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            triggers = connection.execute(
+                sa.text("SELECT tgname FROM pg_trigger WHERE tgrelid = 'outbox'::regclass AND NOT tgisinternal")
+            ).scalars()
+            assert list(triggers) == []
+    finally:
+        engine.dispose()
