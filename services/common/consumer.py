@@ -9,17 +9,22 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import sqlalchemy as sa
 from google.protobuf.message import DecodeError, Message
 from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.common.event_catalogue import EventType
-from services.common.event_tables import inbox
 from services.common.messaging import DEAD_LETTER_PREFIX, STREAM, NatsLink
 
 log = logging.getLogger("pulseone.consumer")
+
+# The events of a batch claimed in one round trip; what comes back is what was not handled before.
+CLAIM = sa.text(
+    "INSERT INTO inbox (event_id, subject) SELECT * FROM unnest(CAST(:ids AS uuid[]), CAST(:subjects AS text[]))"
+    " ON CONFLICT DO NOTHING RETURNING event_id"
+)
 
 M = TypeVar("M", bound=Message)
 
@@ -121,8 +126,7 @@ class EventConsumer:
             return
         try:
             async with self._sessions() as session, session.begin():
-                for message in messages:
-                    await self._apply(session, message)
+                await self._apply(session, messages)
         except Exception:  # noqa: BLE001 - isolate the failing event below
             for message in messages:
                 await self.process(message)
@@ -133,7 +137,8 @@ class EventConsumer:
     async def process(self, message: Msg) -> None:
         deliveries = message.metadata.num_delivered or 1
         try:
-            await self._handle(message)
+            async with self._sessions() as session, session.begin():
+                await self._apply(session, [message])
         except Exception as error:  # noqa: BLE001 - decides between retry and dead letter
             permanent = isinstance(error, PermanentFailure)
             if permanent or deliveries >= self._max_deliver:
@@ -147,12 +152,24 @@ class EventConsumer:
             return
         await message.ack()
 
-    async def _handle(self, message: Msg) -> None:
-        async with self._sessions() as session, session.begin():
-            await self._apply(session, message)
+    async def _apply(self, session: AsyncSession, messages: list[Msg]) -> None:
+        """Claim the events in the inbox, in one statement, and run the handler of each one not
+        handled before (a redelivery, a replay, or twice in one batch), in order, in the caller's
+        transaction."""
+        decoded = [self._decode(message) for message in messages]
+        claimed = set(
+            (
+                await session.execute(
+                    CLAIM, {"ids": [event_id for _, _, event_id in decoded], "subjects": [m.subject for m in messages]}
+                )
+            ).scalars()
+        )
+        for subscription, event, event_id in decoded:
+            if event_id in claimed:
+                claimed.discard(event_id)
+                await subscription.handle(session, event)
 
-    async def _apply(self, session: AsyncSession, message: Msg) -> None:
-        """Claim the event in the inbox and run its handler, in the caller's transaction."""
+    def _decode(self, message: Msg) -> tuple[Subscription, Any, uuid.UUID]:
         subscription = self._by_subject.get(message.subject)
         if subscription is None:
             raise PermanentFailure(f"no handler for {message.subject}")
@@ -161,15 +178,7 @@ class EventConsumer:
             event_id = uuid.UUID(event.metadata.event_id)  # type: ignore[attr-defined]
         except (DecodeError, ValueError, AttributeError) as error:
             raise PermanentFailure(f"undecodable event on {message.subject}: {error}") from error
-        claimed = await session.execute(
-            insert(inbox)
-            .values(event_id=event_id, subject=message.subject)
-            .on_conflict_do_nothing()
-            .returning(inbox.c.event_id)
-        )
-        if claimed.first() is None:
-            return  # handled before: a redelivery, a replay, or twice in one batch
-        await subscription.handle(session, event)
+        return subscription, event, event_id
 
     async def _dead_letter(self, message: Msg, error: BaseException) -> None:
         headers = dict(message.headers or {})

@@ -60,6 +60,9 @@ def outbox_row(
     return {"event_id": event_id, "subject": event_type.subject, "payload": event.SerializeToString()}
 
 
+INSERT_EVENT = sa.insert(outbox)
+
+
 async def record_event(
     session: AsyncSession,
     event_type: EventType[Message],
@@ -70,7 +73,7 @@ async def record_event(
 ) -> uuid.UUID:
     """Fill in the event's metadata and write it to the outbox in the caller's transaction."""
     row = outbox_row(event_type, event, entity_id=entity_id, entity_version=entity_version)
-    await session.execute(sa.insert(outbox).values(**row))
+    await session.execute(INSERT_EVENT, row)
     event_id: uuid.UUID = row["event_id"]
     return event_id
 

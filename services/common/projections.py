@@ -4,6 +4,7 @@ service keeps to check callers' status (SPEC 2)."""
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
@@ -47,17 +48,20 @@ def create_accounts_table() -> None:
 async def upsert_newer(session: AsyncSession, table: sa.Table, keys: list[str], values: Mapping[str, Any]) -> bool:
     """Insert, or replace an older version; an event older than what is held changes nothing.
     True when the values were applied."""
-    statement = (
-        insert(table)
-        .values(**values)
-        .on_conflict_do_update(
-            index_elements=keys,
-            set_={k: v for k, v in values.items() if k not in keys},
-            where=table.c.version < values["version"],
-        )
-        .returning(table.c[keys[0]])
-    )
-    return (await session.execute(statement)).first() is not None
+    statement = _upsert_newer(table, tuple(keys), tuple(values))
+    return (await session.execute(statement, dict(values))).first() is not None
+
+
+@functools.cache
+def _upsert_newer(table: sa.Table, keys: tuple[str, ...], columns: tuple[str, ...]) -> sa.Executable:
+    """One statement per table and set of columns, built once: its values are parameters, so a
+    consumer under a storm does not build, key and look up a new statement for every event."""
+    statement = insert(table)
+    return statement.on_conflict_do_update(
+        index_elements=list(keys),
+        set_={c: statement.excluded[c] for c in columns if c not in keys},
+        where=table.c.version < statement.excluded.version,
+    ).returning(table.c[keys[0]])
 
 
 async def mirror_account(session: AsyncSession, user: auth_pb2.User, version: int) -> bool:
