@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from pulseone.appointments.v1 import events_pb2 as appointment_events
 from pulseone.appointments.v1 import resources_pb2 as appointment_resources
@@ -16,21 +17,26 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common import event_catalogue as catalogue
 from services.common.clock import Clock
 from services.common.consumer import PermanentFailure, Subscription, subscribe
-from services.common.outbox import record_event
+from services.common.outbox import INSERT_EVENT, outbox_row, record_event
 from services.common.projections import account_subscriptions
 from services.video import messages, store
 from services.video.domain import sessions as rules
 from services.video.domain.sessions import Participant, VideoSession
 
 
-async def created(db: AsyncSession, session: VideoSession) -> None:
+def session_created(session: VideoSession) -> dict[str, Any]:
+    """The outbox row that announces a new session."""
     event = events_pb2.VideoSessionCreated(
         session_id=str(session.id),
         appointment_id=str(session.appointment_id or ""),
         doctor_id=str(session.doctor.participant_id),
         patient_id=str(session.patient.participant_id),
     )
-    await record_event(db, catalogue.VIDEO_SESSION_CREATED, event, entity_id=session.id, entity_version=session.version)
+    return outbox_row(catalogue.VIDEO_SESSION_CREATED, event, entity_id=session.id, entity_version=session.version)
+
+
+async def created(db: AsyncSession, session: VideoSession) -> None:
+    await db.execute(INSERT_EVENT, session_created(session))
 
 
 async def joined(db: AsyncSession, session: VideoSession, who: Participant, *, started: bool) -> None:
@@ -67,8 +73,6 @@ def subscriptions(clock: Clock) -> list[Subscription]:
         start = messages.appointment_start(appointment)
         if start is None:
             raise PermanentFailure("a VIRTUAL appointment without an estimated start")
-        if await store.was_cancelled(db, appointment_id):
-            return  # its cancellation came first
         session = rules.new_session(
             uuid.uuid4(),
             doctor_id=doctor_id,
@@ -77,11 +81,7 @@ def subscriptions(clock: Clock) -> list[Subscription]:
             scheduled_start_time=start,
             now=clock(),
         )
-        try:
-            await store.insert_for_appointment(db, session, event.metadata.entity_version)
-        except store.AppointmentHasSession:
-            return  # its session exists: a redelivery, or the doctor made it first
-        await created(db, session)
+        await store.insert_for_appointment(db, session, event.metadata.entity_version, session_created(session))
 
     async def on_changed(db: AsyncSession, event: appointment_events.AppointmentChanged) -> None:
         """Newer events only: a late, older one never moves a session back."""

@@ -3,6 +3,7 @@ participants and the recording), returned as domain values."""
 
 from __future__ import annotations
 
+import functools
 import uuid
 from datetime import datetime
 from typing import Any, cast
@@ -13,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.context import Role
+from services.common.event_tables import outbox
 from services.video import models
 from services.video.domain.sessions import ENDED, Participant, Recording, RecordingStatus, Status, VideoSession
 
@@ -174,9 +176,42 @@ async def history(
 # The appointments projection's bookkeeping: events applied newest-first only, cancellations kept
 
 
-async def insert_for_appointment(db: AsyncSession, session: VideoSession, version: int) -> None:
-    await insert(db, session)
-    await follow(db, session.id, version)
+async def insert_for_appointment(db: AsyncSession, session: VideoSession, version: int, event: dict[str, Any]) -> bool:
+    """The booked appointment's session and the outbox row of `event` that announces it, in one
+    statement (a booking storm makes one per VIRTUAL booking); nothing when the appointment's
+    cancellation came first or its session exists (a redelivery, or the doctor made it first).
+    True when created."""
+    values = {
+        "id": session.id,
+        "appointment_id": session.appointment_id,
+        "created_at": session.create_time,
+        "appointment_version": version,
+        **_values(session),
+        **{f"event_{name}": value for name, value in event.items()},
+    }
+    statement = _insert_for_appointment(tuple(values))
+    return (await db.execute(statement, values)).first() is not None
+
+
+@functools.cache
+def _insert_for_appointment(columns: tuple[str, ...]) -> sa.Executable:
+    session_columns = [c for c in columns if not c.startswith("event_")]
+    made = (
+        upsert(sessions)
+        .from_select(
+            session_columns,
+            sa.select(*(sa.bindparam(c, type_=sessions.c[c].type) for c in session_columns)).where(
+                ~sa.exists().where(cancelled.c.appointment_id == sa.bindparam("appointment_id"))
+            ),
+        )
+        .on_conflict_do_nothing()
+        .returning(sessions.c.id)
+        .cte("made")
+    )
+    announced = sa.select(
+        *(sa.bindparam(f"event_{c}", type_=outbox.c[c].type) for c in ("event_id", "subject", "payload"))
+    ).select_from(made)
+    return sa.insert(outbox).from_select(["event_id", "subject", "payload"], announced).returning(outbox.c.event_id)
 
 
 async def followed_version(db: AsyncSession, session_id: uuid.UUID) -> int:
@@ -190,8 +225,3 @@ async def follow(db: AsyncSession, session_id: uuid.UUID, version: int) -> None:
 
 async def remember_cancelled(db: AsyncSession, appointment_id: uuid.UUID, version: int) -> None:
     await db.execute(upsert(cancelled).values(appointment_id=appointment_id, version=version).on_conflict_do_nothing())
-
-
-async def was_cancelled(db: AsyncSession, appointment_id: uuid.UUID) -> bool:
-    found = await db.execute(sa.select(cancelled.c.version).where(cancelled.c.appointment_id == appointment_id))
-    return found.first() is not None

@@ -3,6 +3,7 @@ and their history."""
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -322,8 +323,25 @@ async def record_details(db: AsyncSession, appointment_id: uuid.UUID, details: D
     await _update(db, appointment_id, values)
 
 
-async def link_video_session(db: AsyncSession, appointment_id: uuid.UUID, video_session_id: uuid.UUID) -> None:
-    await _update(db, appointment_id, {"video_session_id": video_session_id})
+async def link_video_session(db: AsyncSession, current: Appointment, video_session_id: uuid.UUID) -> Appointment:
+    """The appointment (read under its row lock) with its video session: the new version comes back
+    from the update, so the linked appointment is not read again (one per VIRTUAL booking)."""
+    changed = (
+        await db.execute(LINK_VIDEO_SESSION, {"appointment_id": current.id, "linked_session_id": video_session_id})
+    ).one()
+    return dataclasses.replace(
+        current, video_session_id=video_session_id, version=changed.version, updated_at=changed.updated_at
+    )
+
+
+LINK_VIDEO_SESSION = (
+    sa.update(appointments)
+    .where(appointments.c.id == sa.bindparam("appointment_id"))
+    .values(
+        video_session_id=sa.bindparam("linked_session_id"), version=appointments.c.version + 1, updated_at=sa.func.now()
+    )
+    .returning(appointments.c.version, appointments.c.updated_at)
+)
 
 
 async def set_estimated_starts(db: AsyncSession, estimates: Sequence[tuple[uuid.UUID, datetime]]) -> None:

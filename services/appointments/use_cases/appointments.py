@@ -378,10 +378,7 @@ class Appointments:
             return
         if (current.doctor_id, current.patient_id) != (doctor_id, patient_id):
             return
-        await store.link_video_session(db, appointment_id, video_session_id)
-        after = await store.appointment(db, appointment_id)
-        assert after is not None
-        await events.appointment_updated(db, after)
+        await events.appointment_updated(db, await store.link_video_session(db, current, video_session_id))
 
     async def video_participant_joined(
         self,
