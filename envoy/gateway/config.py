@@ -51,6 +51,7 @@ from envoy_data_plane.envoy.extensions.filters.http.health_check.v3 import Healt
 from envoy_data_plane.envoy.extensions.filters.http.jwt_authn.v3 import (
     JwksAsyncFetch,
     JwtAuthentication,
+    JwtCacheConfig,
     JwtProvider,
     JwtRequirement,
     PerRouteConfig,
@@ -117,6 +118,11 @@ class GatewaySettings:
     jwt_issuer: str = "pulseone-auth"
     jwt_audience: str = "pulseone"
     jwks_cache: timedelta = timedelta(minutes=5)
+    # Verified tokens each Envoy worker remembers, so a client's next call skips the signature check
+    # (its expiry is still checked on every call). A client keeps one token for its 15 minutes.
+    jwt_cache_size: int = 10_000
+    # How far past its expiry (or before its start) a token is still taken, for clocks that differ.
+    clock_skew_seconds: int = 60
     # Per client address: a burst of `auth_burst`, refilled by `auth_burst` every `auth_refill`.
     auth_burst: int = 20
     auth_refill: timedelta = timedelta(minutes=1)
@@ -184,6 +190,8 @@ def _jwt_filter(settings: GatewaySettings) -> HttpFilter:
         ),
         # Services verify the token again (defence in depth), so it is forwarded.
         forward=True,
+        jwt_cache_config=JwtCacheConfig(jwt_cache_size=settings.jwt_cache_size),
+        clock_skew_seconds=settings.clock_skew_seconds,
     )
     return _typed(
         "envoy.filters.http.jwt_authn",

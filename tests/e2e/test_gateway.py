@@ -86,6 +86,22 @@ def test_expired_and_foreign_tokens_are_401_at_the_edge(
     assert error_info(response)["domain"] == "pulseone.gateway"
 
 
+def test_a_token_the_edge_verified_before_is_refused_once_it_expires(platform: Platform, gateway: httpx.Client) -> None:
+    """Envoy remembers verified tokens; what it remembers still expires. A token 57 s past its
+    expiry is within Envoy's 60 s clock skew (the service, allowing none, refuses it itself); three
+    seconds later the edge refuses it, though it verified the token before."""
+    expiry = int(time.time()) - 57
+    headers = {"authorization": f"Bearer {token_for(platform, exp=expiry)}"}
+    passed = gateway.get("/api/sessions", headers=headers)
+    assert passed.status_code == 401
+    assert error_info(passed)["domain"] == "pulseone.appointments"
+    while time.time() < expiry + GatewaySettings.clock_skew_seconds + 1:
+        time.sleep(0.2)
+    refused = gateway.get("/api/sessions", headers=headers)
+    assert refused.status_code == 401
+    assert error_info(refused)["domain"] == "pulseone.gateway"
+
+
 def test_a_token_signed_by_a_stranger_is_401(gateway: httpx.Client) -> None:
     token = jwt.encode(
         {"iss": "pulseone-auth", "aud": "pulseone", "sub": str(uuid.uuid4()), "exp": int(time.time()) + 60},

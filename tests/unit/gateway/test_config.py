@@ -182,3 +182,9 @@ def test_every_forwarded_call_carries_the_gateway_secret_from_envoys_environment
     ]
     mutation = next(f for f in _manager()["httpFilters"] if f["name"] == "envoy.filters.http.header_mutation")
     assert {"remove": GATEWAY_HEADER} in mutation["typedConfig"]["mutations"]["requestMutations"]
+
+
+def test_envoy_remembers_verified_tokens_and_still_checks_their_expiry() -> None:
+    jwt_authn = next(f for f in _manager()["httpFilters"] if f["name"] == "envoy.filters.http.jwt_authn")
+    provider = jwt_authn["typedConfig"]["providers"]["pulseone"]
+    assert provider["jwtCacheConfig"] == {"jwtCacheSize": 10_000}
