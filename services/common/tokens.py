@@ -42,9 +42,18 @@ def verification_keys(document: dict[str, Any]) -> dict[str, jwt.PyJWK]:
 
 class TokenVerifier:
     """Verifies access tokens; the key set is fetched on first use and refetched at most every
-    `min_refresh_seconds` when a token names a key it does not know."""
+    `min_refresh_seconds` when a token names a key it does not know. The `remember` most recently
+    verified tokens are kept until they expire."""
 
-    def __init__(self, source: JwksSource, *, issuer: str, audience: str, min_refresh_seconds: float = 30.0) -> None:
+    def __init__(
+        self,
+        source: JwksSource,
+        *,
+        issuer: str,
+        audience: str,
+        min_refresh_seconds: float = 30.0,
+        remember: int = 10_000,
+    ) -> None:
         self._source = source
         self._issuer = issuer
         self._audience = audience
@@ -52,6 +61,8 @@ class TokenVerifier:
         self._keys: dict[str, jwt.PyJWK] = {}
         self._fetched_at = float("-inf")
         self._lock = asyncio.Lock()
+        self._remember = remember
+        self._verified: dict[str, tuple[Principal, float]] = {}
 
     async def _refresh(self) -> None:
         async with self._lock:
@@ -105,9 +116,18 @@ class TokenVerifier:
             raise Unauthenticated("the token is invalid", reason="TOKEN_INVALID") from None
 
     async def principal(self, token: str) -> Principal:
+        """Who the token speaks for. A token verified before is taken from memory until it expires
+        (a client sends the same token for its whole life; the signature check is most of the cost);
+        the whole token is the key, so only the very same signed bytes match."""
+        remembered = self._verified.get(token)
+        if remembered is not None:
+            principal, expires = remembered
+            if time.time() < expires:
+                return principal
+            del self._verified[token]
         claims = await self.claims(token)
         try:
-            return Principal(
+            principal = Principal(
                 user_id=uuid.UUID(claims["sub"]),
                 role=Role(claims["role"]),
                 status=AccountStatus(claims["status"]),
@@ -115,6 +135,10 @@ class TokenVerifier:
             )
         except (ValueError, TypeError):
             raise Unauthenticated("the token's claims are invalid", reason="TOKEN_INVALID") from None
+        if len(self._verified) >= self._remember:
+            del self._verified[next(iter(self._verified))]  # the oldest
+        self._verified[token] = (principal, float(claims["exp"]))
+        return principal
 
 
 def grpc_jwks_source(channel: grpc.aio.Channel, timeout: float = 3.0) -> JwksSource:

@@ -8,13 +8,14 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from services.auth.crypto import SigningKey
 from services.common.errors import Unauthenticated
 from services.common.tokens import TokenVerifier
-from tests.forged_tokens import compact, hostile_tokens
+from tests.forged_tokens import claims, compact, hostile_tokens
 
 KEY = SigningKey("k1", Ed25519PrivateKey.generate(), datetime.fromtimestamp(0, UTC))
 FORGERIES = hostile_tokens(KEY.kid, KEY.private_key.public_key())
@@ -79,3 +80,59 @@ def test_an_unknown_kid_refetches_the_key_set_at_most_once_per_period() -> None:
 
     asyncio.run(attempt_many())
     assert len(fetches) == 1
+
+
+def issued(expires_in: int = 600) -> str:
+    body = {**claims(), "exp": int(time.time()) + expires_in}
+    return jwt.encode(body, KEY.private_key, algorithm="EdDSA", headers={"kid": KEY.kid})
+
+
+class CountingVerifier(TokenVerifier):
+    """Counts the signature checks behind `principal`."""
+
+    def __init__(self, remember: int = 10_000) -> None:
+        async def jwks() -> dict[str, Any]:
+            return {"keys": [KEY.public_jwk()]}
+
+        super().__init__(jwks, issuer="pulseone-auth", audience="pulseone", remember=remember)
+        self.checks = 0
+
+    async def claims(self, token: str) -> dict[str, Any]:
+        self.checks += 1
+        return await super().claims(token)
+
+
+def test_a_token_verified_before_is_not_checked_again() -> None:
+    checker, token = CountingVerifier(), issued()
+
+    async def twice() -> None:
+        first, second = await checker.principal(token), await checker.principal(token)
+        assert first == second
+
+    asyncio.run(twice())
+    assert checker.checks == 1
+
+
+def test_a_remembered_token_still_expires() -> None:
+    checker, token = CountingVerifier(), issued(expires_in=1)
+
+    async def before_and_after() -> None:
+        await checker.principal(token)
+        await asyncio.sleep(1.5)
+        with pytest.raises(Unauthenticated) as raised:
+            await checker.principal(token)
+        assert raised.value.reason == "TOKEN_EXPIRED"
+
+    asyncio.run(before_and_after())
+
+
+def test_only_the_most_recent_tokens_are_remembered() -> None:
+    checker = CountingVerifier(remember=2)
+    tokens = [issued() for _ in range(3)]
+
+    async def cycle() -> None:
+        for token in [*tokens, tokens[0]]:
+            await checker.principal(token)
+
+    asyncio.run(cycle())
+    assert checker.checks == 4  # the first was forgotten to make room for the third
