@@ -18,7 +18,6 @@ from services.appointments.use_cases.queue import Queues
 from services.appointments.use_cases.sessions import AffiliationOwner, Sessions
 from services.common.clock import Clock, utc_now
 from services.common.context import on_behalf_of_caller
-from services.common.projections import status_lookup
 from services.common.runtime import Infrastructure, ServiceRuntime, assemble
 from services.common.tokens import AuthClient
 
@@ -72,7 +71,6 @@ def build(settings: AppointmentsSettings, *, clock: Clock = utc_now) -> ServiceR
         migrations=MIGRATIONS,
         register=register,
         verifier=auth.verifier,
-        status_lookup=status_lookup(infra.engine),
         status_recheck=auth.recheck,
         subscriptions=events.subscriptions(appointments, directory),
         closers=[auth.channel.close, profile_channel.close],

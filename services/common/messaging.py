@@ -48,6 +48,7 @@ class NatsLink:
         self._task: asyncio.Task[None] | None = None
         self._closing = False
         self.ready = asyncio.Event()
+        self.outages = 0
 
     @property
     def connected(self) -> bool:
@@ -101,6 +102,7 @@ class NatsLink:
         log.debug("NATS error", extra={"error": repr(error)})
 
     async def _on_disconnected(self) -> None:
+        self.outages += 1  # what core NATS carried meanwhile is lost: memories fed by it start over
         log.warning("disconnected from NATS")
 
     async def _on_reconnected(self) -> None:

@@ -4,13 +4,19 @@ service keeps to check callers' status (SPEC 2)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import functools
+import logging
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
+from google.protobuf.message import DecodeError
+from nats.aio.msg import Msg
 from pulseone.auth.v1 import auth_pb2
 from pulseone.auth.v1 import events_pb2 as auth_events
 from sqlalchemy.dialects.postgresql import UUID, insert
@@ -20,6 +26,9 @@ from services.common import event_catalogue as catalogue
 from services.common.consumer import Subscription
 from services.common.context import AccountStatus
 from services.common.db import run_to_completion
+from services.common.messaging import NatsLink
+
+log = logging.getLogger("pulseone.accounts")
 
 metadata = sa.MetaData()
 
@@ -117,3 +126,77 @@ def status_lookup(
         return AccountStatus(status) if status else None
 
     return lookup
+
+
+class AccountStatuses:
+    """The interceptor's per-call account status, served from memory.
+
+    Kept current by auth's account events, which every replica hears on core NATS (the durable
+    consumer hands each event to one replica only, and feeds the mirror table); an account not
+    heard of is read from the mirror. Events may be missed while NATS is away, so an outage
+    forgets everything, and what was read or heard is read again after `max_age` seconds. An
+    older event or read never replaces a newer one (versions).
+    """
+
+    def __init__(self, engine: AsyncEngine, link: NatsLink, *, max_age: float = 30.0, size: int = 50_000) -> None:
+        self._reader = engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._link = link
+        self._max_age = max_age
+        self._size = size
+        self._known: dict[uuid.UUID, tuple[AccountStatus, int, float]] = {}
+        self._outages = link.outages
+        self._listening = False
+
+    async def __call__(self, user_id: uuid.UUID) -> AccountStatus | None:
+        if not self._listening or not self._link.connected or self._link.outages != self._outages:
+            self._known.clear()
+            self._outages = self._link.outages
+        known = self._known.get(user_id)
+        if known is not None and time.monotonic() - known[2] < self._max_age:
+            return known[0]
+        found = await run_to_completion(self._read(user_id))
+        if found is None:
+            return None
+        status, version = AccountStatus(found[0]), int(found[1])
+        if self._listening and self._link.connected:
+            self._keep(user_id, status, version)
+        return self._known[user_id][0] if user_id in self._known else status
+
+    async def _read(self, user_id: uuid.UUID) -> tuple[str, int] | None:
+        async with self._reader.connect() as connection:
+            row = (await connection.execute(_STATUS, {"user_id": user_id})).first()
+        return (row.status, row.version) if row is not None else None
+
+    def _keep(self, user_id: uuid.UUID, status: AccountStatus, version: int) -> None:
+        held = self._known.get(user_id)
+        if held is not None and held[1] > version:
+            return
+        if held is None and len(self._known) >= self._size:
+            del self._known[next(iter(self._known))]  # the longest held
+        self._known[user_id] = (status, version, time.monotonic())
+
+    async def follow(self) -> None:
+        """Hear every account event until cancelled (a worker of the service)."""
+        await self._link.ready.wait()
+        client = self._link.core()
+        subscriptions = [await client.subscribe(e.subject, cb=self._heard) for e in _ACCOUNT_EVENTS.values()]
+        self._listening = True
+        try:
+            await asyncio.Event().wait()
+        finally:
+            self._listening = False
+            for subscription in subscriptions:
+                with contextlib.suppress(Exception):
+                    await subscription.unsubscribe()
+
+    async def _heard(self, message: Msg) -> None:
+        try:
+            event = _ACCOUNT_EVENTS[message.subject].decode(message.data)
+            user_id, status = uuid.UUID(event.user.id), auth_pb2.User.Status.Name(event.user.status)  # type: ignore[attr-defined]
+            self._keep(user_id, AccountStatus(status), event.metadata.entity_version)  # type: ignore[attr-defined]
+        except (DecodeError, ValueError, AttributeError):
+            log.warning("an account event could not be read", extra={"subject": message.subject})
+
+
+_STATUS = sa.select(accounts.c.status, accounts.c.version).where(accounts.c.user_id == sa.bindparam("user_id"))
+_ACCOUNT_EVENTS = {e.subject: e for e in (catalogue.USER_REGISTERED, *catalogue.ACCOUNT_STATUS_CHANGES)}

@@ -27,6 +27,7 @@ from services.common.logging import configure_logging
 from services.common.messaging import NatsLink
 from services.common.outbox import OutboxRelay
 from services.common.pagination import PageTokens
+from services.common.projections import AccountStatuses
 from services.common.tokens import StatusRecheck, TokenVerifier
 
 log = logging.getLogger("pulseone.runtime")
@@ -131,7 +132,7 @@ def assemble(
     migrations: Path,
     register: Register,
     verifier: TokenVerifier,
-    status_lookup: StatusLookup,
+    status_lookup: StatusLookup | None = None,
     status_recheck: StatusRecheck | None = None,
     subscriptions: list[Subscription],
     workers: list[Callable[[], Coroutine[Any, Any, None]]] | None = None,
@@ -139,7 +140,15 @@ def assemble(
 ) -> ServiceParts:
     """The parts every service has, built the same way for each: its interceptor (rules, audit trail,
     the caller's current status), its outbox relay and its consumer. A composition root calls this
-    with what is its own (servicers, subscriptions, workers) and hands the result to the runtime."""
+    with what is its own (servicers, subscriptions, workers) and hands the result to the runtime.
+
+    The callers' status comes from the service's mirror of auth's accounts (`AccountStatuses`)
+    unless the service owns the accounts and passes its own `status_lookup`."""
+    workers = list(workers or [])
+    if status_lookup is None:
+        statuses = AccountStatuses(infra.engine, infra.link)
+        status_lookup = statuses
+        workers.append(statuses.follow)
     return ServiceParts(
         name=name,
         service_names=service_names,
@@ -150,7 +159,7 @@ def assemble(
         ),
         relay=OutboxRelay(infra.engine, infra.link),
         consumer=consumer_for(infra, name, subscriptions),
-        workers=workers or [],
+        workers=workers,
         closers=closers or [],
     )
 

@@ -11,7 +11,6 @@ from pulseone.profile.v1 import profile_pb2, profile_pb2_grpc
 
 from services.common.clock import Clock, utc_now
 from services.common.peers import ask_on_behalf
-from services.common.projections import status_lookup
 from services.common.runtime import Infrastructure, ServiceRuntime, assemble
 from services.common.tokens import AuthClient
 from services.inventory import api, events, messages
@@ -71,7 +70,6 @@ def build(settings: InventorySettings, *, clock: Clock = utc_now) -> ServiceRunt
         migrations=MIGRATIONS,
         register=register,
         verifier=auth.verifier,
-        status_lookup=status_lookup(infra.engine),
         status_recheck=auth.recheck,
         subscriptions=events.subscriptions(),
         closers=[auth.channel.close, profile_channel.close],

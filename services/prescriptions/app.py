@@ -14,7 +14,6 @@ from pulseone.prescriptions.v1 import prescriptions_pb2_grpc
 
 from services.common.clock import Clock, utc_now
 from services.common.peers import Unary, ask_on_behalf, call_on_behalf
-from services.common.projections import status_lookup
 from services.common.runtime import Infrastructure, ServiceRuntime, assemble
 from services.common.tokens import AuthClient
 from services.prescriptions import api, events, messages
@@ -105,7 +104,6 @@ def build(settings: PrescriptionsSettings, *, clock: Clock = utc_now) -> Service
         migrations=MIGRATIONS,
         register=register,
         verifier=auth.verifier,
-        status_lookup=status_lookup(infra.engine),
         status_recheck=auth.recheck,
         subscriptions=events.subscriptions(),
         closers=[auth.channel.close, appointments_channel.close, inventory_channel.close],

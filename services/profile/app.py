@@ -8,7 +8,6 @@ import grpc
 from pulseone.profile.v1 import profile_pb2_grpc
 
 from services.common.clock import Clock, utc_now
-from services.common.projections import status_lookup
 from services.common.runtime import Infrastructure, ServiceRuntime, assemble
 from services.common.tokens import AuthClient
 from services.profile import api, events
@@ -54,7 +53,6 @@ def build(settings: ProfileSettings, *, clock: Clock = utc_now) -> ServiceRuntim
         migrations=MIGRATIONS,
         register=register,
         verifier=auth.verifier,
-        status_lookup=status_lookup(infra.engine),
         status_recheck=auth.recheck,
         subscriptions=events.subscriptions(),
         closers=[auth.channel.close],

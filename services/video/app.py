@@ -14,7 +14,6 @@ from pulseone.video.v1 import video_pb2_grpc
 
 from services.common.clock import Clock, utc_now
 from services.common.peers import ask_on_behalf
-from services.common.projections import status_lookup
 from services.common.runtime import Infrastructure, ServiceRuntime, assemble
 from services.common.tokens import AuthClient
 from services.video import api, events
@@ -107,7 +106,6 @@ def build(settings: VideoSettings, *, clock: Clock = utc_now) -> ServiceRuntime:
         migrations=MIGRATIONS,
         register=register,
         verifier=auth.verifier,
-        status_lookup=status_lookup(infra.engine),
         status_recheck=auth.recheck,
         subscriptions=events.subscriptions(clock),
         closers=[recordings.close, auth.channel.close, appointments_channel.close],
