@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 from google.protobuf.message import Message
 from pulseone.authz.v1 import authz_pb2
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.common.context import Principal
@@ -44,6 +44,26 @@ audit_entries = sa.Table(
     sa.Column("call_id", UUID(as_uuid=True), comment="the entries of one call share it (STARTED, then its outcome)"),
     sa.Index("audit_entries_resource", "resource_type", "resource_id", "at"),
     sa.Index("audit_entries_actor", "actor_id", "at"),
+)
+
+_COLUMNS = (
+    "at",
+    "call_id",
+    "actor_id",
+    "actor_role",
+    "action",
+    "resource_type",
+    "resource_id",
+    "outcome",
+    "request_id",
+)
+_INSERT_ROWS = sa.insert(audit_entries).from_select(
+    list(_COLUMNS),
+    sa.select(
+        sa.func.unnest(*(sa.bindparam(c, type_=ARRAY(audit_entries.c[c].type)) for c in _COLUMNS))
+        .table_valued(*_COLUMNS)
+        .render_derived()
+    ),
 )
 
 NO_RESOURCE = "-"
@@ -209,6 +229,7 @@ class AuditTrail:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
+        self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
         self._pending: Batch = []
         self._writer: asyncio.Task[None] | None = None
 
@@ -242,8 +263,11 @@ class AuditTrail:
         await asyncio.shield(self.submit(principal, call_id, request_id, entries))
 
     async def _insert(self, rows: list[dict[str, object]]) -> None:
-        async with self._engine.begin() as connection:
-            await connection.execute(sa.insert(audit_entries), rows)
+        """One statement in autocommit, the rows as one array per column: no BEGIN and COMMIT, and
+        not one INSERT per row."""
+        columns = {column: [row[column] for row in rows] for column in _COLUMNS}
+        async with self._autocommit.connect() as connection:
+            await connection.execute(_INSERT_ROWS, columns)
 
     async def _write(self) -> None:
         while self._pending:
