@@ -6,8 +6,9 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeAlias, TypeVar
 
+import psycopg
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
@@ -44,6 +45,33 @@ async def transaction(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterat
     """
     async with sessions.begin() as session:
         yield session
+
+
+Driver: TypeAlias = psycopg.AsyncConnection[Any]
+
+
+async def driver_of(db: AsyncSession) -> Driver:
+    """The psycopg connection of a unit of work: what runs on it is part of its transaction."""
+    connection = await (await db.connection()).get_raw_connection()
+    return connection.driver_connection  # type: ignore[return-value]
+
+
+class Autocommit:
+    """Connections of the engine's pool on which every statement is a transaction of its own.
+
+    For work that needs no transaction around its statements (reads that lock nothing, and one
+    statement that writes): it saves the round trips of BEGIN and COMMIT. The pool sets autocommit
+    on checkout and resets it on checkin, so the connection goes back as any other.
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[Driver]:
+        async with self._engine.connect() as connection:
+            raw = await connection.get_raw_connection()
+            yield raw.driver_connection  # type: ignore[misc]
 
 
 async def run_to_completion(work: Coroutine[Any, Any, T]) -> T:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
+import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 import grpc
 import jwt
@@ -18,6 +20,7 @@ import nats
 import pytest
 import sqlalchemy as sa
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from psycopg import pq
 from pulseone.appointments.v1 import appointments_pb2_grpc
 from pulseone.auth.v1 import auth_pb2, auth_pb2_grpc
 from pulseone.inventory.v1 import inventory_pb2_grpc
@@ -422,3 +425,36 @@ async def video(
     ) as harness:
         harness.recordings = recordings
         yield harness
+
+
+def round_trips_of(trace: IO[str]) -> int:
+    """Each reply (B) to what the client sent (F) since the last reply ends one round trip."""
+    directions = [line[0] for line in trace if line.startswith(("F\t", "B\t"))]  # not a query's later lines
+    return sum(1 for sent, received in itertools.pairwise(directions) if (sent, received) == ("F", "B"))
+
+
+@contextlib.contextmanager
+def round_trips(engine: AsyncEngine) -> Iterator[list[int]]:
+    """The round trips of each connection the engine's pool hands out while the block runs, traced
+    from its checkout to its checkin (when the pool has reset it)."""
+    counted: list[int] = []
+    traces: dict[int, IO[str]] = {}
+
+    def checkout(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        trace = traces[id(record)] = tempfile.TemporaryFile("w+")  # noqa: SIM115 - closed at checkin
+        record.driver_connection.pgconn.trace(trace.fileno())
+        record.driver_connection.pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS)
+
+    def checkin(dbapi_connection: Any, record: Any) -> None:
+        record.driver_connection.pgconn.untrace()  # flushes the trace
+        with traces.pop(id(record)) as trace:
+            trace.seek(0)
+            counted.append(round_trips_of(trace))
+
+    sa.event.listen(engine.sync_engine, "checkout", checkout)
+    sa.event.listen(engine.sync_engine, "checkin", checkin)
+    try:
+        yield counted
+    finally:
+        sa.event.remove(engine.sync_engine, "checkout", checkout)
+        sa.event.remove(engine.sync_engine, "checkin", checkin)

@@ -29,10 +29,10 @@ from services.appointments.domain.booking import (
 )
 from services.appointments.domain.errors import AlreadyBooked, SessionFull
 from services.appointments.domain.visibility import AppointmentQuery, Scope
-from services.appointments.store.connections import Driver
 from services.appointments.store.tables import appointments, clinics, doctors, history, sessions, value_of
 from services.common import event_catalogue as catalogue
 from services.common.context import request_id_var
+from services.common.db import Driver
 from services.common.outbox import nudge_relays
 
 ACTIVE_STATUSES = [s.value for s in ACTIVE]

@@ -22,7 +22,6 @@ from services.appointments.domain.schedule import (
     Session,
     SessionSpec,
 )
-from services.appointments.store.connections import Driver
 from services.appointments.store.tables import (
     accounts,
     appointments,
@@ -34,6 +33,7 @@ from services.appointments.store.tables import (
     value_of,
 )
 from services.common.context import AccountStatus
+from services.common.db import Driver
 
 
 def session_query() -> sa.Select[Any]:

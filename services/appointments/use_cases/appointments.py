@@ -30,10 +30,9 @@ from services.appointments.domain.schedule import MAX_RANGE_DAYS, DateOverride, 
 from services.appointments.domain.visibility import AppointmentQuery, as_seen_by, scope_of
 from services.appointments.store import appointments as store
 from services.appointments.store import sessions as session_store
-from services.appointments.store.connections import Autocommit, Driver, driver_of
 from services.common.clock import Clock, utc_now
 from services.common.context import Principal
-from services.common.db import run_to_completion, transaction
+from services.common.db import Autocommit, Driver, driver_of, run_to_completion, transaction
 from services.common.errors import NotYours, invalid_field
 from services.common.pagination import Keyset, Page, PageTokens
 

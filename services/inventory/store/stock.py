@@ -4,10 +4,10 @@ the translation of the functions' refusals into named domain errors."""
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
-from collections.abc import AsyncIterator, Callable, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -16,7 +16,7 @@ from typing import Any
 import psycopg
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.common.db import run_to_completion
+from services.common.db import Autocommit, run_to_completion
 from services.common.errors import DomainError, NotYours
 from services.common.outbox import nudge_relays
 from services.inventory.domain.batches import Batch, StockIn, StockOut
@@ -85,17 +85,15 @@ def refusal(error: psycopg.Error) -> DomainError | None:
     return None
 
 
-@asynccontextmanager
-async def _connection(engine: AsyncEngine) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
-    """A pooled connection in a transaction that commits when the block ends (rolls back on error)."""
-    async with engine.begin() as connection:
-        raw = await connection.get_raw_connection()
-        yield raw.driver_connection  # type: ignore[misc]
+@functools.cache
+def _autocommit(engine: AsyncEngine) -> Autocommit:
+    return Autocommit(engine)
 
 
 async def _call(engine: AsyncEngine, statement: str, arguments: tuple[Any, ...]) -> Any:
     async def run() -> Any:
-        async with _connection(engine) as connection:
+        # One statement, a transaction of its own: no BEGIN and COMMIT around it.
+        async with _autocommit(engine).connection() as connection:
             cursor = await connection.execute(statement, arguments)  # type: ignore[arg-type]
             row = await cursor.fetchone()
             assert row is not None
