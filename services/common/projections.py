@@ -143,7 +143,7 @@ class AccountStatuses:
         self._link = link
         self._max_age = max_age
         self._size = size
-        self._known: dict[uuid.UUID, tuple[AccountStatus, int, float]] = {}
+        self._known: dict[uuid.UUID, tuple[AccountStatus | None, int, float]] = {}
         self._outages = link.outages
         self._listening = False
 
@@ -155,9 +155,8 @@ class AccountStatuses:
         if known is not None and time.monotonic() - known[2] < self._max_age:
             return known[0]
         found = await run_to_completion(self._read(user_id))
-        if found is None:
-            return None
-        status, version = AccountStatus(found[0]), int(found[1])
+        # An account not mirrored (yet) is remembered as such: its registration will be heard.
+        status, version = (AccountStatus(found[0]), int(found[1])) if found is not None else (None, 0)
         if self._listening and self._link.connected:
             self._keep(user_id, status, version)
         return self._known[user_id][0] if user_id in self._known else status
@@ -167,7 +166,7 @@ class AccountStatuses:
             row = (await connection.execute(_STATUS, {"user_id": user_id})).first()
         return (row.status, row.version) if row is not None else None
 
-    def _keep(self, user_id: uuid.UUID, status: AccountStatus, version: int) -> None:
+    def _keep(self, user_id: uuid.UUID, status: AccountStatus | None, version: int) -> None:
         held = self._known.get(user_id)
         if held is not None and held[1] > version:
             return

@@ -111,5 +111,14 @@ async def test_an_older_event_does_not_undo_a_newer_status(statuses: Statuses) -
     assert await statuses.lookup(user) is AccountStatus.ACTIVE
 
 
-async def test_an_account_not_mirrored_has_no_status(statuses: Statuses) -> None:
-    assert await statuses.lookup(uuid.uuid4()) is None
+async def test_an_account_not_mirrored_yet_takes_the_status_its_next_event_brings(
+    statuses: Statuses,
+) -> None:
+    user = uuid.uuid4()
+    assert await statuses.lookup(user) is None
+    await statuses.announce(user, version=1)
+
+    async def heard() -> None:
+        assert await statuses.lookup(user) is AccountStatus.SUSPENDED
+
+    await eventually(heard, timeout=MAX_AGE / 2)
