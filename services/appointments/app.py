@@ -51,7 +51,11 @@ def build(settings: AppointmentsSettings, *, clock: Clock = utc_now) -> ServiceR
     auth = AuthClient.connect(settings.auth_address, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
     profile_channel = grpc.aio.insecure_channel(settings.profile_address)
     sessions = Sessions(
-        infra.sessions, pages=infra.pages, clock=clock, affiliation_owner=affiliation_owner(profile_channel)
+        infra.sessions,
+        infra.engine,
+        pages=infra.pages,
+        clock=clock,
+        affiliation_owner=affiliation_owner(profile_channel),
     )
     appointments = Appointments(infra.sessions, infra.engine, pages=infra.pages, clock=clock)
     queues = Queues(infra.sessions, clock)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 from psycopg.rows import dict_row
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import ARRAY, UUID, aggregate_order_by, insert
 from sqlalchemy.dialects.postgresql.psycopg import PGDialectAsync_psycopg
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -132,25 +133,100 @@ async def list_sessions(
     return [_session(r) for r in (await db.execute(query)).mappings()]
 
 
-async def bookable_sessions(
-    db: AsyncSession,
+# Availability, a read storm's path: the bookable sessions with their overrides and held numbers
+# in the range, in one round trip of a statement compiled once (filters that are not given are
+# NULL), run on the driver's connection in autocommit.
+_FIRST, _LAST = sa.bindparam("first", type_=sa.Date), sa.bindparam("last", type_=sa.Date)
+_OVERRIDES_IN_RANGE = (
+    sa.select(
+        *(sa.func.array_agg(aggregate_order_by(c, overrides.c.date)).label(f"override_{c.name}") for c in overrides.c)
+    )
+    .where(overrides.c.session_id == sessions.c.id, overrides.c.date.between(_FIRST, _LAST))
+    .lateral("day_overrides")
+)
+_HELD_IN_RANGE = (
+    sa.select(
+        sa.func.array_agg(appointments.c.appointment_date).label("held_dates"),
+        sa.func.array_agg(appointments.c.queue_number).label("held_numbers"),
+    )
+    .where(
+        appointments.c.session_id == sessions.c.id,
+        appointments.c.appointment_date.between(_FIRST, _LAST),
+        appointments.c.status != Status.CANCELLED.value,
+    )
+    .lateral("held")
+)
+
+
+def _unless_null(name: str, kind: Any, condition: Any) -> Any:
+    return sa.or_(sa.bindparam(name, type_=kind).is_(None), condition)
+
+
+_BOOKABLE = (
+    session_query()
+    .add_columns(*_OVERRIDES_IN_RANGE.c, *_HELD_IN_RANGE.c)
+    .join(_OVERRIDES_IN_RANGE, sa.true(), isouter=True)
+    .join(_HELD_IN_RANGE, sa.true(), isouter=True)
+    .where(
+        sessions.c.active,
+        accounts.c.status == AccountStatus.ACTIVE.value,
+        _unless_null("doctor_id", UUID, sessions.c.doctor_id == sa.bindparam("doctor_id", type_=UUID)),
+        _unless_null("clinic_id", UUID, sessions.c.clinic_id == sa.bindparam("clinic_id", type_=UUID)),
+        _unless_null(
+            "specialization", sa.Text, sa.func.lower(doctors.c.specialization) == sa.bindparam("specialization")
+        ),
+        _unless_null(
+            "service_types",
+            ARRAY(sa.Text),
+            sessions.c.service_type == sa.func.any(sa.bindparam("service_types", type_=ARRAY(sa.Text))),
+        ),
+    )
+).compile(dialect=PGDialectAsync_psycopg())  # type: ignore[no-untyped-call]
+BOOKABLE = str(_BOOKABLE)
+BOOKABLE_CONSTANTS = dict(_BOOKABLE.params)
+
+
+@dataclass(frozen=True)
+class Bookable:
+    """What availability is computed from: sessions, their overrides and held numbers by occurrence."""
+
+    sessions: list[Session]
+    overrides: dict[tuple[uuid.UUID, date], DateOverride]
+    held: dict[tuple[uuid.UUID, date], list[int]]
+
+
+async def bookable(
+    connection: Driver,
     *,
     doctor_id: uuid.UUID | None,
     clinic_id: uuid.UUID | None,
     specialization: str,
     service_types: Sequence[ServiceType] | None,
-) -> list[Session]:
-    """Active sessions of active doctors, filtered."""
-    query = session_query().where(sessions.c.active, accounts.c.status == AccountStatus.ACTIVE.value)
-    if doctor_id is not None:
-        query = query.where(sessions.c.doctor_id == doctor_id)
-    if clinic_id is not None:
-        query = query.where(sessions.c.clinic_id == clinic_id)
-    if specialization:
-        query = query.where(sa.func.lower(doctors.c.specialization) == specialization.strip().lower())
-    if service_types is not None:
-        query = query.where(sessions.c.service_type.in_([t.value for t in service_types]))
-    return [_session(r) for r in (await db.execute(query)).mappings()]
+    first: date,
+    last: date,
+) -> Bookable:
+    """Active sessions of active doctors, filtered, with their overrides and held queue numbers
+    (those of anything but cancelled appointments) in [first, last]."""
+    values = {
+        **BOOKABLE_CONSTANTS,
+        "doctor_id": doctor_id,
+        "clinic_id": clinic_id,
+        "specialization": specialization.strip().lower() or None,
+        "service_types": [t.value for t in service_types] if service_types is not None else None,
+        "first": first,
+        "last": last,
+    }
+    found = Bookable([], {}, {})
+    async for row in await connection.cursor(row_factory=dict_row).execute(BOOKABLE, values):
+        session = _session(row)
+        found.sessions.append(session)
+        override_columns = [row[f"override_{c.name}"] or [] for c in overrides.c]
+        for values_of_one in zip(*override_columns, strict=True):
+            one = dict(zip((c.name for c in overrides.c), values_of_one, strict=True))
+            found.overrides[(session.id, one["date"])] = _changes(one)
+        for day, number in zip(row["held_dates"] or [], row["held_numbers"] or [], strict=True):
+            found.held.setdefault((session.id, day), []).append(number)
+    return found
 
 
 async def lock_doctor_sessions(db: AsyncSession, doctor_id: uuid.UUID) -> None:

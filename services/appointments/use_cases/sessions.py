@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from services.appointments import events
 from services.appointments.domain import availability, booking
@@ -47,7 +47,7 @@ from services.appointments.store import sessions as store
 from services.appointments.use_cases.appointments import moved
 from services.common.clock import Clock, utc_now
 from services.common.context import Principal, Role
-from services.common.db import transaction
+from services.common.db import Autocommit, transaction
 from services.common.errors import NotYours, invalid_field
 from services.common.pagination import Keyset, Page, PageTokens
 
@@ -70,12 +70,14 @@ class Sessions:
     def __init__(
         self,
         database: async_sessionmaker[AsyncSession],
+        engine: AsyncEngine,
         *,
         pages: PageTokens,
         clock: Clock = utc_now,
         affiliation_owner: AffiliationOwner | None = None,
     ) -> None:
         self._db = database
+        self._autocommit = Autocommit(engine)
         self._pages = pages
         self._now = clock
         self._affiliation_owner = affiliation_owner
@@ -257,18 +259,19 @@ class Sessions:
     ) -> list[Occurrence]:
         """Occurrences of bookable sessions in a range (today and six days by default), by start."""
         start, end = availability.availability_range(first, last, self._now().date())
-        async with self._db() as db:
-            found = await store.bookable_sessions(
-                db,
+        async with self._autocommit.connection() as connection:
+            found = await store.bookable(
+                connection,
                 doctor_id=doctor_id,
                 clinic_id=clinic_id,
                 specialization=specialization,
                 service_types=availability.service_types_for(service_type),
+                first=start,
+                last=end,
             )
-            ids = [s.id for s in found]
-            overrides = {(o.session_id, o.date): o.changes for o in await store.session_overrides(db, ids, start, end)}
-            held = await store.held_numbers(db, ids, start, end)
-        return availability.occurrences(found, overrides, held, first=start, last=end, now=self._now())
+        return availability.occurrences(
+            found.sessions, found.overrides, found.held, first=start, last=end, now=self._now()
+        )
 
     async def calendar(self, doctor_id: uuid.UUID, first: date | None, days: int) -> list[CalendarDay]:
         """Per day: the doctor's occurrences, and why a day has no place (NO_SESSION, HOLIDAY, FULL)."""

@@ -80,9 +80,7 @@ def book(
     request = appointments_pb2.BookAppointmentRequest(
         session_id=session_id,
         appointment_date=day.isoformat() if day else "",
-        appointment_type="VIRTUAL",
-        chief_complaint="headache",
-        **fields,
+        **{"appointment_type": "VIRTUAL", "chief_complaint": "headache", **fields},
     )
     return harness.appointments(replica).BookAppointment(request, metadata=bearer(token))
 
@@ -841,3 +839,36 @@ async def test_bookings_cancelled_mid_flight_release_their_connections_at_once(
     incomplete, booked, numbers = counts[0]
     assert (incomplete, numbers) == (0, booked)
     assert booked <= 100
+
+
+async def test_availability_counts_what_holds_a_place_and_honours_each_filter(
+    appointments: AppointmentsHarness, auth: AuthHarness, doctor: tuple[str, str]
+) -> None:
+    day = session_day(17)
+    virtual = await create_session(appointments, doctor[1], day, capacity=3)
+    kept = await book(appointments, patient(auth)[1], virtual.id, day)
+    dropped = await book(appointments, patient(auth)[1], virtual.id, day)
+    await appointments.appointments().CancelAppointment(
+        appointments_pb2.CancelAppointmentRequest(appointment_id=dropped.id, reason="travel"),
+        metadata=bearer(doctor[1]),
+    )
+    wider = day + timedelta(days=7)
+    await appointments.sessions().CreateOverride(
+        appointments_pb2.CreateOverrideRequest(
+            session_id=virtual.id, override=resources_pb2.SessionOverride(date=wider.isoformat(), max_queue_size=5)
+        ),
+        metadata=bearer(doctor[1]),
+    )
+
+    async def occurrences(**filters: Any) -> dict[str, tuple[int, int, int]]:
+        request = appointments_pb2.ListAvailabilityRequest(to=wider.isoformat(), **filters)
+        found = await appointments.sessions().ListAvailability(request, metadata=bearer(doctor[1]))
+        return {o.date: (o.capacity, o.booked, o.available) for o in found.occurrences if o.session_id == virtual.id}
+
+    shown = await occurrences(doctor_id=doctor[0])
+    assert kept.queue_number == 1
+    assert shown[day.isoformat()] == (3, 1, 2)
+    assert shown[wider.isoformat()] == (5, 0, 5)
+    assert await occurrences(doctor_id=doctor[0], service_type="VIRTUAL") == shown
+    assert await occurrences(doctor_id=doctor[0], service_type="IN_PERSON") == {}
+    assert await occurrences(doctor_id=str(uuid.uuid4())) == {}
