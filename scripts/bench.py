@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -26,15 +27,15 @@ from pulseone.auth.v1 import auth_pb2, auth_pb2_grpc
 
 from scripts.bench_ceilings import (
     appointments_paused,
+    booking_run,
     booking_transaction,
-    bookings_check,
     plain_booking,
+    plain_bookings,
     plain_database,
-    plain_run,
 )
 from scripts.bench_dispense import dispensing
 from scripts.bench_grpc import Call, grpc_load
-from scripts.bench_load import REQUESTS_SCRIPT, h2load_grpc, pgbench, wrk
+from scripts.bench_load import REQUESTS_SCRIPT, h2load_grpc, wrk
 from scripts.bench_measure import (
     POSTGRES,
     Check,
@@ -51,10 +52,20 @@ from scripts.bench_measure import (
     warm_share,
 )
 from scripts.bench_report import Report
-from scripts.bench_schedule import CAPACITY, Place, Registry, Schedule, booking_line, days_for
+from scripts.bench_schedule import (
+    CAPACITY,
+    Place,
+    Registry,
+    Schedule,
+    booked_by_doctor,
+    booking_line,
+    bookings_check,
+    days_for,
+    service_database,
+)
 from scripts.bench_soak import Soak, soak
 from scripts.demo import PASSWORD
-from scripts.platform import SERVICES, Platform, ServiceSpec
+from scripts.platform import SERVICES, Platform
 from scripts.stack import free_port
 from services.auth.crypto import KeyRing
 from services.common.messaging import STREAM
@@ -315,47 +326,39 @@ class Bench:
 
     def _plain_booking(self) -> Load:
         """(b) PostgreSQL booking in one round trip on a plain schema with no triggers."""
-        o = self.options
         occurrences = PLAIN_SPREAD * self.places // CAPACITY
         url = plain_database(self.platform, occurrences)
         script = self.file("plain-booking.sql", [plain_booking(occurrences)])
-        prefix = self.workdir / "pgbench-plain"
+        title = "(b) one-trip booking, plain schema"
+        return self._pgbench_load("pg_plain_booking", title, url, script, partial(plain_bookings, url), may_miss=True)
+
+    def _booking_transaction(self) -> Load:
+        """(a) PostgreSQL alone running the appointments service's booking statements on its own database."""
+        schedule = self.registry.doctor(2 * days_for(self.places))
+        script = self.file("booking-transaction.sql", [booking_transaction(schedule)])
+        url = service_database(self.platform, "appointments")
+        bookings = partial(booked_by_doctor, self.platform, schedule.doctor_id)
+        title = "(a) the service's booking SQL"
+        return self._pgbench_load("pg_booking_txn", title, url, script, bookings, may_miss=False)
+
+    def _pgbench_load(
+        self, key: str, title: str, url: str, script: Path, bookings: Callable[[], tuple[int, int]], *, may_miss: bool
+    ) -> Load:
+        """A ceiling pgbench measures in bookings made, checked as `booking_run` does."""
+        o = self.options
         checks: list[Check] = []
 
         def measured_run() -> Run:
-            run, check = plain_run(url, script, o.concurrency, o.seconds, prefix)
+            run, check = booking_run(
+                url, script, (o.concurrency, o.seconds, self.workdir / key), bookings, may_miss=may_miss
+            )
             checks.append(check)
             return run
 
         return Load(
-            "pg_plain_booking", "(b) one-trip booking, plain schema", "ceiling", "pgbench", o.seconds,
-            warm_up=lambda: plain_run(url, script, o.concurrency, o.warm_up, prefix)[0],
+            key, title, "ceiling", "pgbench", o.seconds,
+            warm_up=lambda: booking_run(url, script, (o.concurrency, o.warm_up, None), bookings, may_miss=may_miss)[0],
             run=measured_run, check=lambda warm, run: checks[-1],
-        )  # fmt: skip
-
-    def _booking_transaction(self) -> Load:
-        """(a) PostgreSQL alone running the appointments service's booking statements on its own database."""
-        o = self.options
-        schedule = self.registry.doctor(2 * days_for(self.places))
-        script = self.file("booking-transaction.sql", [booking_transaction(schedule)])
-        url = self.platform.service_database_url(_spec("appointments"))
-        prefix = self.workdir / "pgbench-booking"
-        errors: list[str] = []
-
-        def measured_run() -> Run:
-            run, error = pgbench(url, script, o.concurrency, o.seconds, prefix)
-            errors.append(error)
-            return run
-
-        def check(warm: Run, run: Run) -> Check:
-            found = bookings_check(self.platform, schedule.doctor_id, warm.ok + run.ok, 0)
-            passed = found.passed and run.errors == 0
-            return Check(passed, found.detail + (f"; {errors[-1]}" if errors[-1] else ""))
-
-        return Load(
-            "pg_booking_txn", "(a) the service's booking SQL", "ceiling", "pgbench", o.seconds,
-            warm_up=lambda: pgbench(url, script, o.concurrency, o.warm_up)[0],
-            run=measured_run, check=check,
         )  # fmt: skip
 
     def _address(self, service: str) -> str:
@@ -391,7 +394,7 @@ def occurrences_check(
 
 
 def booked_per_occurrence(platform: Platform, doctor_id: str) -> dict[tuple[str, str], int]:
-    with psycopg.connect(platform.service_database_url(_spec("appointments"))) as connection:
+    with psycopg.connect(service_database(platform, "appointments")) as connection:
         rows = connection.execute(
             "SELECT session_id::text, appointment_date::text, count(*) FROM appointments"
             " WHERE doctor_id = %s AND status <> 'CANCELLED' GROUP BY 1, 2",
@@ -402,7 +405,7 @@ def booked_per_occurrence(platform: Platform, doctor_id: str) -> dict[tuple[str,
 
 def refresh_tokens(platform: Platform, emails: list[str]) -> int:
     """Sessions issued to these accounts (one a sign-in)."""
-    with psycopg.connect(platform.service_database_url(_spec("auth"))) as connection:
+    with psycopg.connect(service_database(platform, "auth")) as connection:
         row = connection.execute(
             "SELECT count(*) FROM refresh_tokens r JOIN users u ON u.id = r.user_id WHERE u.email = ANY(%s)",
             (emails,),
@@ -448,7 +451,3 @@ async def _backlog(platform: Platform) -> int:
     finally:
         await client.close()
     return left
-
-
-def _spec(name: str) -> ServiceSpec:
-    return next(s for s in SERVICES if s.name == name)

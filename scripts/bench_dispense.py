@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import grpc
 import psycopg
@@ -24,10 +24,9 @@ from pulseone.prescriptions.v1 import resources_pb2 as prescription_resources
 
 from scripts.bench_grpc import Call, grpc_load
 from scripts.bench_measure import Check, Load, Run, Say, bearer, token
+from scripts.bench_schedule import service_database
+from scripts.platform import Platform
 from services.auth.crypto import KeyRing
-
-if TYPE_CHECKING:
-    from scripts.platform import Platform
 
 PHARMACIES = 20
 UNITS = 2
@@ -44,15 +43,9 @@ class Pharmacy:
     catalog_item_id: str = ""
 
 
-def _database(platform: Platform, name: str) -> str:
-    from scripts.platform import SERVICES  # noqa: PLC0415 - bench.py imports this module
-
-    return platform.service_database_url(next(s for s in SERVICES if s.name == name))
-
-
 @contextmanager
 def _sql(platform: Platform, service: str) -> Iterator[psycopg.Connection[Any]]:
-    with psycopg.connect(_database(platform, service), autocommit=True) as connection:
+    with psycopg.connect(service_database(platform, service), autocommit=True) as connection:
         yield connection
 
 

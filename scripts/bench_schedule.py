@@ -13,6 +13,9 @@ from datetime import date, datetime, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
 
+import psycopg
+
+from scripts.bench_measure import Check
 from scripts.demo import DAYS, PASSWORD, Journey, login, register
 from scripts.platform import SERVICES, Platform
 from services.auth.use_cases.accounts import create_system_admin
@@ -72,9 +75,8 @@ class Registry:
 
     def __init__(self, platform: Platform) -> None:
         self.journey = Journey(platform.gateway_url, lambda _: None)
-        auth = next(s for s in SERVICES if s.name == "auth")
         admin_email = f"bench-admin-{uuid.uuid4().hex[:6]}@example.com"
-        asyncio.run(create_system_admin(platform.service_database_url(auth), admin_email, PASSWORD, "B", "A"))
+        asyncio.run(create_system_admin(service_database(platform, "auth"), admin_email, PASSWORD, "B", "A"))
         self.admin = login(self.journey, admin_email)
 
     def doctor(self, days: int) -> Schedule:
@@ -103,3 +105,32 @@ class Registry:
 
     def close(self) -> None:
         self.journey.close()
+
+
+def booked_by_doctor(platform: Platform, doctor_id: str) -> tuple[int, int]:
+    """How many places the doctor's occurrences hold, and the most any one holds."""
+    with psycopg.connect(service_database(platform, "appointments")) as connection:
+        row = connection.execute(
+            "SELECT coalesce(sum(n), 0), coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM appointments"
+            " WHERE doctor_id = %s AND status <> 'CANCELLED' GROUP BY session_id, appointment_date) AS per_occurrence",
+            (doctor_id,),
+        ).fetchone()
+    assert row is not None
+    return int(row[0]), int(row[1])
+
+
+def bookings_check(platform: Platform, doctor_id: str, answered: int, in_flight: int) -> Check:
+    """Every booking answered is in the database (plus at most `in_flight` the load tool abandoned
+    when its time was up), and no occurrence holds more than its capacity."""
+    booked, largest = booked_by_doctor(platform, doctor_id)
+    passed = answered <= booked <= answered + in_flight and largest <= CAPACITY
+    return Check(
+        passed,
+        f"{booked} booked for {answered} answered (at most {in_flight} more in flight),"
+        f" fullest occurrence {largest}/{CAPACITY}",
+    )
+
+
+def service_database(platform: Platform, service: str) -> str:
+    """The URL of a service's own database on the platform."""
+    return platform.service_database_url(next(s for s in SERVICES if s.name == service))

@@ -11,9 +11,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from scripts.bench_ceilings import booked_by_doctor
 from scripts.bench_measure import Check, Load, Measurement, Run, token
-from scripts.bench_schedule import CAPACITY, Schedule, booking_line
+from scripts.bench_schedule import CAPACITY, Schedule, booked_by_doctor, booking_line
 
 if TYPE_CHECKING:
     from scripts.bench import Bench

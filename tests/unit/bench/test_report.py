@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from scripts.bench_measure import Check, Latency, Result, Run
-from scripts.bench_report import Report, as_json, save, table, text, verdicts
+from scripts.bench_report import Report, save, table, text, verdicts
 
 
 def result(key: str, per_second: float, *, kind: str = "scenario", p99: float = 10.0, load_ms: float = 0.1) -> Result:
@@ -88,6 +88,8 @@ def test_the_json_holds_every_figure_and_the_chart_is_a_png(tmp_path: Path) -> N
     assert [s["key"] for s in written["scenarios"]] == ["booking_rest", "booking_grpc", "availability", "calendar"]
     assert written["ceilings"][0]["per_second"] == 4000
     assert written["ceilings"][0]["cpu_ms"]["envoy"] == 0.5
-    assert written == json.loads(json.dumps(as_json(report(*SUITE), datetime(2026, 11, 25, tzinfo=UTC))))
+    assert {v["met"] for v in written["verdicts"]} == {True, False, None}
+    assert written["memory_mb"]["envoy"] == {"idle": 70.0, "storm_peak": 75.0}
+    assert written["machine"]["cpus"] > 0
     assert chart == tmp_path / "bench.png"
     assert chart.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
