@@ -174,6 +174,8 @@ class Measurement:
 
     samples: list[tuple[float, dict[str, float]]] = field(default_factory=list)
     cpu_seconds: dict[str, float] = field(default_factory=dict)
+    sampling_cpu_seconds: float = 0.0
+    """What sampling took of this process's CPU: not the load tool's."""
 
     def per_request(self, requests: int) -> dict[str, float]:
         return {name: seconds * 1000 / max(requests, 1) for name, seconds in self.cpu_seconds.items()}
@@ -214,6 +216,7 @@ def measured(
                 next_line += every
                 told = f", {status(measurement)}" if status is not None else ""
                 say(f"    {what}: {min(time.monotonic() - began, seconds):.0f}/{seconds:.0f} s{told}")
+        measurement.sampling_cpu_seconds = time.thread_time()
 
     before, load_before = components.cpu_seconds(), _self_and_children_cpu()
     watcher = threading.Thread(target=watch, name="bench-watch", daemon=True)
@@ -225,7 +228,7 @@ def measured(
         watcher.join()
         after, load_after = components.cpu_seconds(), _self_and_children_cpu()
         measurement.cpu_seconds = {name: after[name] - before[name] for name in after}
-        measurement.cpu_seconds[LOAD_TOOL] = load_after - load_before
+        measurement.cpu_seconds[LOAD_TOOL] = load_after - load_before - measurement.sampling_cpu_seconds
 
 
 def warm_share(count: int, warm_up: float, seconds: float) -> int:
