@@ -75,7 +75,7 @@ def h2load_grpc(url: str, concurrency: int, seconds: int, workdir: Path) -> Run:
 def pgbench_path() -> str:
     """pgbench beside the PostgreSQL server binaries the platform runs, else the one on PATH."""
     beside = postgres_bin() / "pgbench"
-    return _tool("pgbench", "postgresql-client", str(beside) if beside.exists() else None)
+    return _tool("pgbench", "postgresql (the server package carries it)", str(beside) if beside.exists() else None)
 
 
 def pgbench(url: str, script: Path, concurrency: int, seconds: int, log_prefix: Path | None = None) -> tuple[Run, str]:
