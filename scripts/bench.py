@@ -58,6 +58,7 @@ from scripts.bench_schedule import (
     Registry,
     Schedule,
     booked_by_doctor,
+    booked_per_occurrence,
     booking_line,
     bookings_check,
     days_for,
@@ -83,6 +84,8 @@ LOGIN_BURST = 1_000_000
 """The gateway's per-address sign-in allowance on the bench's own platform: all its logins come from
 one address, and the login scenario measures Argon2 and the auth service, not the rate limiter."""
 SETTLE_TIMEOUT = 300.0
+Listed = Callable[[dict[str, Any]], list[dict[str, Any]]]
+"""The occurrences a read's answer lists."""
 
 
 @dataclass(frozen=True)
@@ -224,13 +227,17 @@ class Bench:
         check = self._bookings_check(schedule)
         return self.wrk_load("booking_rest", "booking, REST via Envoy", lines[share:], check, warm_lines=lines[:share])
 
+    @property
+    def abandoned(self) -> int:
+        """Requests wrk may leave unanswered when its time is up (one a connection, in the warm-up
+        and in the measured run), each of which the platform may still have carried out."""
+        return 2 * self.options.concurrency
+
     def _bookings_check(self, schedule: Schedule) -> Callable[[Run, Run], Check]:
-        """Every booking answered is in the database, none over capacity; wrk abandons at most one
-        request a connection when its time is up, each of which may still have booked."""
-        in_flight = 2 * self.options.concurrency
+        """Every booking answered is in the database, none over capacity."""
 
         def check(warm: Run, run: Run) -> Check:
-            return bookings_check(self.platform, schedule.doctor_id, warm.ok + run.ok, in_flight)
+            return bookings_check(self.platform, schedule.doctor_id, warm.ok + run.ok, self.abandoned)
 
         return check
 
@@ -261,22 +268,22 @@ class Bench:
         """Patients searching the storm's doctor's availability for the coming week."""
         last = schedule.first_day + timedelta(days=6)
         path = f"/api/availability?doctorId={schedule.doctor_id}&from={schedule.first_day}&to={last}"
-        return self._read("availability", "availability, REST via Envoy", path, schedule, "occurrences")
+        return self._read(
+            "availability", "availability, REST via Envoy", path, schedule, lambda body: body["occurrences"]
+        )
 
     def _calendar(self, schedule: Schedule) -> Load:
         """Patients reading the storm's doctor's calendar for the coming month."""
         path = f"/api/doctors/{schedule.doctor_id}/calendar?from={schedule.first_day}&days=30"
-        return self._read("calendar", "calendar, REST via Envoy", path, schedule, "days")
+        return self._read("calendar", "calendar, REST via Envoy", path, schedule, _calendar_occurrences)
 
-    def _read(self, key: str, title: str, path: str, schedule: Schedule, listed: str) -> Load:
+    def _read(self, key: str, title: str, path: str, schedule: Schedule, occurrences_in: Listed) -> Load:
+        """Patients reading `path` in turn; afterwards one answer's occurrences are compared with the database."""
         readers = [token(self.ring, str(uuid.uuid4())) for _ in range(READERS)]
 
         def check(warm: Run, run: Run) -> Check:
             response = httpx.get(self.platform.gateway_url + path, headers={"authorization": f"Bearer {readers[0]}"})
-            body = response.json()
-            occurrences = (
-                body[listed] if listed == "occurrences" else [o for d in body[listed] for o in d["occurrences"]]
-            )
+            occurrences = occurrences_in(response.json())
             return occurrences_check(self.platform, schedule, response.status_code, occurrences, (warm, run))
 
         return self.wrk_load(key, title, [f"GET\t{path}\t{t}\t" for t in readers], check)
@@ -290,10 +297,9 @@ class Bench:
         def check(warm: Run, run: Run) -> Check:
             issued = refresh_tokens(self.platform, emails) - before
             answered = warm.ok + run.ok
-            in_flight = 2 * self.options.concurrency
             return Check(
-                run.errors == 0 and answered <= issued <= answered + in_flight,
-                f"{issued} sessions issued for {answered} sign-ins answered (at most {in_flight} more in flight)",
+                run.errors == 0 and answered <= issued <= answered + self.abandoned,
+                f"{issued} sessions issued for {answered} sign-ins answered (at most {self.abandoned} more in flight)",
             )
 
         return self.wrk_load("login", "login, REST via Envoy", lines, check)
@@ -376,6 +382,10 @@ class Bench:
         self.say(f"  events caught up {time.perf_counter() - began:.1f} s after the scenario")
 
 
+def _calendar_occurrences(body: dict[str, Any]) -> list[dict[str, Any]]:
+    return [occurrence for day in body["days"] for occurrence in day["occurrences"]]
+
+
 def occurrences_check(
     platform: Platform, schedule: Schedule, status: int, occurrences: list[dict[str, Any]], runs: tuple[Run, Run]
 ) -> Check:
@@ -391,16 +401,6 @@ def occurrences_check(
     if not passed:
         detail = f"status {status}, errors {errors}, {total} shown booked, differing from the database: {wrong}"
     return Check(passed, detail)
-
-
-def booked_per_occurrence(platform: Platform, doctor_id: str) -> dict[tuple[str, str], int]:
-    with psycopg.connect(service_database(platform, "appointments")) as connection:
-        rows = connection.execute(
-            "SELECT session_id::text, appointment_date::text, count(*) FROM appointments"
-            " WHERE doctor_id = %s AND status <> 'CANCELLED' GROUP BY 1, 2",
-            (doctor_id,),
-        ).fetchall()
-    return {(session, day): count for session, day, count in rows}
 
 
 def refresh_tokens(platform: Platform, emails: list[str]) -> int:

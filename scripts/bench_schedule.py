@@ -107,16 +107,21 @@ class Registry:
         self.journey.close()
 
 
+def booked_per_occurrence(platform: Platform, doctor_id: str) -> dict[tuple[str, str], int]:
+    """The places each of the doctor's occurrences holds, by session id and ISO date."""
+    with psycopg.connect(service_database(platform, "appointments")) as connection:
+        rows = connection.execute(
+            "SELECT session_id::text, appointment_date::text, count(*) FROM appointments"
+            " WHERE doctor_id = %s AND status <> 'CANCELLED' GROUP BY 1, 2",
+            (doctor_id,),
+        ).fetchall()
+    return {(session, day): count for session, day, count in rows}
+
+
 def booked_by_doctor(platform: Platform, doctor_id: str) -> tuple[int, int]:
     """How many places the doctor's occurrences hold, and the most any one holds."""
-    with psycopg.connect(service_database(platform, "appointments")) as connection:
-        row = connection.execute(
-            "SELECT coalesce(sum(n), 0), coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM appointments"
-            " WHERE doctor_id = %s AND status <> 'CANCELLED' GROUP BY session_id, appointment_date) AS per_occurrence",
-            (doctor_id,),
-        ).fetchone()
-    assert row is not None
-    return int(row[0]), int(row[1])
+    held = booked_per_occurrence(platform, doctor_id).values()
+    return sum(held), max(held, default=0)
 
 
 def bookings_check(platform: Platform, doctor_id: str, answered: int, in_flight: int) -> Check:
