@@ -27,6 +27,8 @@ the same shared buffers, which a sum of resident sizes would count once per back
 LOAD_TOOL = "load"
 """The CPU of the load generator: wrk, h2load or pgbench as this process's children, or this process
 itself when its own gRPC client drives the load."""
+OTHERS = "other"
+"""The CPU everything else on the machine spent meanwhile: what makes a figure noisy."""
 
 
 def percentile(ordered: Sequence[float], fraction: float) -> float:
@@ -138,6 +140,13 @@ def _memory_kb(pid: int, line: str) -> int:
     return next((int(row.split()[1]) for row in text.splitlines() if row.startswith(line)), 0)
 
 
+def _machine_busy_seconds() -> float:
+    """CPU seconds every core of the machine spent on anything but idling, since boot."""
+    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    user, nice, system, _, _, irq, softirq, steal = (int(f) for f in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / TICKS
+
+
 def _self_and_children_cpu() -> float:
     """CPU of this process and of its children that have ended (the load tool, once it exited)."""
     own, ended = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -218,7 +227,7 @@ def measured(
                 say(f"    {what}: {min(time.monotonic() - began, seconds):.0f}/{seconds:.0f} s{told}")
         measurement.sampling_cpu_seconds = time.thread_time()
 
-    before, load_before = components.cpu_seconds(), _self_and_children_cpu()
+    before, load_before, machine_before = components.cpu_seconds(), _self_and_children_cpu(), _machine_busy_seconds()
     watcher = threading.Thread(target=watch, name="bench-watch", daemon=True)
     watcher.start()
     try:
@@ -226,9 +235,11 @@ def measured(
     finally:
         stop.set()
         watcher.join()
-        after, load_after = components.cpu_seconds(), _self_and_children_cpu()
-        measurement.cpu_seconds = {name: after[name] - before[name] for name in after}
-        measurement.cpu_seconds[LOAD_TOOL] = load_after - load_before - measurement.sampling_cpu_seconds
+        after, load_after, machine_after = components.cpu_seconds(), _self_and_children_cpu(), _machine_busy_seconds()
+        spent = {name: after[name] - before[name] for name in after}
+        spent[LOAD_TOOL] = load_after - load_before - measurement.sampling_cpu_seconds
+        spent[OTHERS] = max(0.0, machine_after - machine_before - sum(spent.values()))
+        measurement.cpu_seconds = spent
 
 
 def warm_share(count: int, warm_up: float, seconds: float) -> int:

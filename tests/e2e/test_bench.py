@@ -28,7 +28,7 @@ def test_the_bench_measures_every_scenario_beside_its_ceilings(tmp_path: Path) -
         assert measured["run"]["errors"] == 0, measured
         assert measured["check"]["passed"], measured
         assert 0 < measured["run"]["latency"]["p50_ms"] <= measured["run"]["latency"]["p99_ms"], measured["key"]
-        assert set(measured["cpu_ms"]) == COMPONENTS | {"load"}
+        assert set(measured["cpu_ms"]) == COMPONENTS | {"load", "other"}
     booking = next(s for s in figures["scenarios"] if s["key"] == "booking_rest")
     assert booking["cpu_ms"]["appointments"] > 0
     assert booking["cpu_ms"]["load"] > 0

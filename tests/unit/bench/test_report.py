@@ -67,12 +67,15 @@ def test_the_table_prints_each_ratio_under_its_scenario() -> None:
     assert lines.index("ceilings (same machine, same run)") > row
 
 
-def test_the_table_says_when_a_check_failed_or_the_load_tool_may_limit_the_figure() -> None:
+def test_the_table_says_when_a_check_failed_the_load_tool_may_limit_or_others_made_noise() -> None:
     failed = Result("login", "login", "scenario", "wrk", Run(5, 1, 1.0, Latency(1, 2, 3)), {}, Check(False, "wrong"))
     busy = result("availability", 1000, load_ms=1.0)  # 1 ms a request at 1,000/s: a whole core
-    lines = table(report(failed, busy))
+    noisy = result("calendar", 100)
+    noisy.cpu_ms["other"] = 5.0  # half a core at 100/s
+    lines = table(report(failed, busy, noisy))
     assert "    CHECK FAILED: wrong" in lines
     assert any("the load tool used 1.00 cores" in line for line in lines)
+    assert any("other processes on the machine used 0.50 cores meanwhile" in line for line in lines)
 
 
 def test_memory_is_reported_idle_and_at_the_storms_peak() -> None:
