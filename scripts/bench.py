@@ -74,7 +74,7 @@ from services.common.messaging import STREAM
 PLACES_PER_SECOND = 3500
 """Places prepared per second of a booking storm: above what PostgreSQL itself books per second
 with the service's transaction on these machines, so a storm never runs out of prepared places."""
-PLAIN_SPREAD = 10
+PLAIN_SPREAD = 20
 """Occurrences of the plain-schema ceiling per occurrence-full of places a storm prepares: PostgreSQL
 books several times faster there than through the service, and must not fill them."""
 READERS = 1000
