@@ -262,9 +262,10 @@ def chart(report: Report, path: Path) -> None:
     throughput.barh(range(rows), [max(r.per_second, 0.1) for r in report.results], color=colours)
     for row, result in enumerate(report.results):
         throughput.annotate(f" {result.per_second:,.0f}/s", (max(result.per_second, 0.1), row), va="center")
-    throughput.set_xlim(right=max([r.per_second for r in report.results] + [1.0]) * 4)
     throughput.set_yticks(range(rows), labels)
     throughput.set(xscale="log", xlabel="requests per second (log scale); grey: ceilings", title="Throughput")
+    fastest = max([r.per_second for r in report.results] + [1.0])
+    throughput.set_xlim(left=1, right=fastest * 4)  # room for the figures written after the bars
     throughput.invert_yaxis()
     height = 0.27
     for offset, name in enumerate(("p50", "p95", "p99")):
