@@ -6,7 +6,7 @@ UV_VERSION := 0.13.9
 BUF := node_modules/.bin/buf
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test gen lint bench setup clean browser
+.PHONY: run test gen lint bench bench-tools setup clean browser
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,7 @@ run: setup
 	$(BIN)/pulseone up
 
 ## test: the whole suite (unit, integration, e2e); fixtures start what they need
-test: setup browser
+test: setup browser bench-tools
 	$(BIN)/pytest
 
 ## browser: Debian's chromium, which tests/e2e/test_browser.py drives (installed once, as root)
@@ -50,11 +50,16 @@ lint: setup $(BUF)
 	@git diff --exit-code --stat -- gen third_party || (echo "generated code is stale: run make gen and commit" && exit 1)
 	@test -z "$$(git status --porcelain -- gen third_party)" || (echo "make gen created files that are not committed" && exit 1)
 
-## bench: the hot paths' throughput and latency on a platform of its own (REST load by Debian's wrk)
-bench: setup
-	@command -v wrk >/dev/null || [ "$$(id -u)" != 0 ] || { apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk >/dev/null; }
+## bench: the hot paths beside their ceilings on a platform of its own (pulseone bench --help for sizes, --soak)
+bench: setup bench-tools
 	$(BIN)/pulseone bench
+
+## bench-tools: the C load generators, Debian's wrk and h2load (nghttp2-client), installed once as root
+bench-tools:
+	@command -v wrk >/dev/null && command -v h2load >/dev/null || [ "$$(id -u)" != 0 ] || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk nghttp2-client >/dev/null; }
+	@command -v wrk >/dev/null && command -v h2load >/dev/null || \
+		echo "wrk and h2load are missing and only root can install them (apt-get install wrk nghttp2-client): pulseone bench will fail"
 
 clean:
 	rm -rf $(VENV) node_modules

@@ -1,220 +1,438 @@
-"""`pulseone bench`: throughput and latency of the hot paths on a fresh local platform, measured, not
-asserted: the booking storm, and dispensing prescriptions from many pharmacies and from one hot item.
-Each scenario checks its invariants after the run."""
+"""`pulseone bench`: the platform measured as a capacity planner would, on a fresh platform of its
+own (real PostgreSQL with fsync): each scenario warmed up, then run for a fixed time at N concurrent
+clients and checked afterwards, beside the ceilings that bound it measured in the same run; memory
+idle and under the booking storm; or, with `--soak`, memory over a long steady mixed load."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-import resource
 import shutil
-import subprocess
+import tempfile
 import time
 import uuid
-from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
-from zoneinfo import ZoneInfo
+from typing import Any
 
 import grpc
+import httpx
 import nats
 import psycopg
 from pulseone.appointments.v1 import appointments_pb2, appointments_pb2_grpc
+from pulseone.auth.v1 import auth_pb2, auth_pb2_grpc
 
+from scripts.bench_ceilings import (
+    appointments_paused,
+    booking_run,
+    booking_transaction,
+    plain_booking,
+    plain_bookings,
+    plain_database,
+)
 from scripts.bench_dispense import dispensing
-from scripts.bench_measure import CpuMeter, Result, Say, Timings, bearer, timed, token
-from scripts.demo import DAYS, Journey, login, register
-from scripts.platform import SERVICES, Platform, ServiceSpec
+from scripts.bench_grpc import Call, grpc_load
+from scripts.bench_load import REQUESTS_SCRIPT, h2load_grpc, wrk
+from scripts.bench_measure import (
+    POSTGRES,
+    Check,
+    Components,
+    Load,
+    Measurement,
+    Result,
+    Run,
+    Say,
+    Status,
+    bearer,
+    measure,
+    token,
+    warm_share,
+)
+from scripts.bench_report import Report
+from scripts.bench_schedule import (
+    CAPACITY,
+    Place,
+    Registry,
+    Schedule,
+    booked_by_doctor,
+    booked_per_occurrence,
+    booking_line,
+    bookings_check,
+    days_for,
+    service_database,
+)
+from scripts.bench_soak import Soak, soak
+from scripts.demo import PASSWORD
+from scripts.platform import SERVICES, Platform
 from scripts.stack import free_port
 from services.auth.crypto import KeyRing
-from services.auth.use_cases.accounts import create_system_admin
 from services.common.messaging import STREAM
 
-ZONE = "Asia/Colombo"
+PLACES_PER_SECOND = 3500
+"""Places prepared per second of a booking storm: above what PostgreSQL itself books per second
+with the service's transaction on these machines, so a storm never runs out of prepared places."""
+PLAIN_SPREAD = 20
+"""Occurrences of the plain-schema ceiling per occurrence-full of places a storm prepares: PostgreSQL
+books several times faster there than through the service, and must not fill them."""
+READERS = 1000
+"""Patients whose tokens the read scenarios take turns with (every request not the same user's)."""
+LOGIN_USERS = 10
+LOGIN_BURST = 1_000_000
+"""The gateway's per-address sign-in allowance on the bench's own platform: all its logins come from
+one address, and the login scenario measures Argon2 and the auth service, not the rate limiter."""
+SETTLE_TIMEOUT = 300.0
+Listed = Callable[[dict[str, Any]], list[dict[str, Any]]]
+"""The occurrences a read's answer lists."""
 
 
-def _sessions(platform: Platform, say: Say) -> list[tuple[str, list[str]]]:
-    """A doctor with three weekly virtual sessions (capacity 100) and their bookable dates."""
-    journey = Journey(platform.gateway_url, lambda _: None)
-    try:
-        admin_email = f"bench-admin-{uuid.uuid4().hex[:6]}@example.com"
-        asyncio.run(
-            create_system_admin(platform.service_database_url(_spec("auth")), admin_email, "SecurePass123", "B", "A")
-        )
-        admin = login(journey, admin_email)
-        doctor = register(journey, "DOCTOR", "Bench", "Doctor")
-        journey.call("approve", "POST", f"/api/auth/users/{doctor['user']['id']}/approve", admin)
-        token = login(journey, doctor["user"]["email"])
-        profile = {"consultationFee": "10.00", "currency": "USD", "timeZone": ZONE}
-        journey.until(
-            "profile",
-            lambda: journey.call("profile", "PUT", f"/api/doctors/{doctor['user']['id']}", token, json=profile),
-        )
-        today = datetime.now(ZoneInfo(ZONE)).date()
-        made = []
-        for offset in (1, 2, 3):
-            day = today + timedelta(days=offset)
-            body = {"dayOfWeek": DAYS[day.weekday()], "sessionStartTime": "08:00", "sessionEndTime": "20:00",
-                    "serviceType": "VIRTUAL", "maxQueueSize": 100, "estimatedConsultationMinutes": 5}  # fmt: skip
-            session = journey.until(
-                "session", partial(journey.call, "session", "POST", "/api/sessions", token, json=body)
-            )
-            made.append((session["id"], [(day + timedelta(days=7 * week)).isoformat() for week in range(8)]))
-        return made
-    finally:
-        journey.close()
+@dataclass(frozen=True)
+class Options:
+    seconds: int = 10
+    warm_up: int = 2
+    concurrency: int = 50
+    dispenses: int = 1500
+    soak: int | None = None
+    """Seconds of the soak; None runs the suite instead."""
 
 
-async def _book(address: str, ring: KeyRing, targets: list[tuple[str, str]], concurrency: int) -> Timings:
-    async with grpc.aio.insecure_channel(address) as channel:
-        stub = appointments_pb2_grpc.AppointmentServiceStub(channel)  # type: ignore[no-untyped-call]
-
-        def booking(session_id: str, day: str) -> Callable[[], Awaitable[object]]:
-            request = appointments_pb2.BookAppointmentRequest(
-                session_id=session_id, appointment_date=day, appointment_type="VIRTUAL"
-            )
-            metadata = bearer(token(ring, str(uuid.uuid4())))
-            return lambda: stub.BookAppointment(request, metadata=metadata)
-
-        return await timed([booking(session_id, day) for session_id, day in targets], concurrency)
-
-
-def _booking_storm(platform: Platform, bookings: int, concurrency: int, say: Say) -> Result:
-    sessions = _sessions(platform, say)
-    occurrences = [(sid, day) for sid, days in sessions for day in days]
-    # Interleaved, so concurrent callers spread over occurrences rather than queue on one lock.
-    places = [occurrence for _ in range(100) for occurrence in occurrences]
-    if bookings > len(places):
-        raise SystemExit(f"at most {len(places)} bookings fit the benchmark's sessions")
-    address = f"127.0.0.1:{platform.service_ports['appointments']}"
-    timings = asyncio.run(_book(address, KeyRing(platform.key_ring), places[:bookings], concurrency))
-    largest = _largest_occurrence(platform)
-    if largest > 100:
-        raise SystemExit(f"OVERBOOKED: an occurrence holds {largest} bookings (capacity 100)")
-    return timings.result("booking storm (gRPC)", f"largest occurrence {largest}/100")
-
-
-WRK_THREADS = 2
-WARM_UP_SECONDS = 2
-
-
-def _rest_booking_storm(platform: Platform, concurrency: int, seconds: int, say: Say) -> Result:
-    """The headline: bookings over REST through Envoy, driven by wrk (a C load tool, so the client is
-    not what limits the figure), after a short warm-up, for a fixed time; every place a different
-    patient's, none over capacity afterwards."""
-    wrk = shutil.which("wrk")
-    if wrk is None:
-        raise SystemExit("the REST scenario needs wrk (Debian package wrk): apt-get install wrk")
-    sessions = _sessions(platform, say)
-    places = [occurrence for _ in range(100) for occurrence in ((sid, day) for sid, days in sessions for day in days)]
-    ring = KeyRing(platform.key_ring)
-    lines = [f"{token(ring, str(uuid.uuid4()))}\t{sid}\t{day}" for sid, day in places]
-    directory = platform.state / "bench"
-    directory.mkdir(parents=True, exist_ok=True)
-    warm, measured = directory / "warm.tsv", directory / "measured.tsv"
-    warm_count = len(lines) // 8
-    warm.write_text("\n".join(lines[:warm_count]) + "\n")
-    measured.write_text("\n".join(lines[warm_count:]) + "\n")
-    script = Path(__file__).with_name("bench_booking.lua")
-
-    def fire(places_file: Path, duration: int) -> dict[str, int]:
-        command = [
-            wrk, f"-t{WRK_THREADS}", f"-c{concurrency}", f"-d{duration}s", "-s", str(script),
-            f"{platform.gateway_url}/api/appointments", "--", str(places_file), str(WRK_THREADS),
-        ]  # fmt: skip
-        finished = subprocess.run(command, capture_output=True, text=True, timeout=duration + 60, check=True)
-        summary: dict[str, int] = json.loads(finished.stdout.strip().splitlines()[-1])
-        return summary
-
-    fire(warm, WARM_UP_SECONDS)
-    meter = CpuMeter(_components(platform))
-    load_tool = resource.getrusage(resource.RUSAGE_CHILDREN)
-    meter.start()
-    summary = fire(measured, seconds)
-    spent = meter.stop()
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    spent["wrk"] = (after.ru_utime + after.ru_stime) - (load_tool.ru_utime + load_tool.ru_stime)
-    per_request = ", ".join(
-        f"{name} {seconds_spent * 1000 / max(summary['requests'], 1):.2f}" for name, seconds_spent in spent.items()
-    )
-    say(f"  CPU ms per request: {per_request}")
-    refused = summary["non_2xx"] + summary["socket_errors"]
-    largest = _largest_occurrence(platform)
-    if largest > 100:
-        raise SystemExit(f"OVERBOOKED: an occurrence holds {largest} bookings (capacity 100)")
-    if summary["requests"] > len(lines) - warm_count:
-        say("  (wrk asked for more places than were prepared: the repeats were refused as ALREADY_BOOKED)")
-    return Result(
-        "booking storm (REST via Envoy, wrk)",
-        summary["requests"] - refused,
-        summary["duration_us"] / 1e6,
-        summary["p50_us"] / 1000,
-        summary["p99_us"] / 1000,
-        refused,
-        f"largest occurrence {largest}/100",
-    )
-
-
-def _components(platform: Platform) -> dict[str, int]:
-    """The processes whose CPU the bench accounts for, by name (PostgreSQL with its backends)."""
-    found = {name: process.popen.pid for name, process in platform.services.items() if process.popen}
-    for name, owner in (("envoy", platform.envoy), ("postgres", platform.postgres), ("nats", platform.nats)):
-        process = owner.process if owner is not None else None
-        if process is not None and process.popen is not None:
-            found[name] = process.popen.pid
-    return found
-
-
-def _largest_occurrence(platform: Platform) -> int:
-    with psycopg.connect(platform.service_database_url(_spec("appointments"))) as connection:
-        worst = connection.execute(
-            "SELECT max(n) FROM (SELECT count(*) AS n FROM appointments WHERE status <> 'CANCELLED'"
-            " GROUP BY session_id, appointment_date) AS per_occurrence"
-        ).fetchone()
-    return int(worst[0]) if worst and worst[0] is not None else 0
-
-
-def run(
-    bookings: int, concurrency: int, dispenses: int, say: Say = print, *, seconds: int = 10, durable: bool = True
-) -> list[Result]:
-    """Start a platform in a scratch directory, run every scenario with `concurrency` callers, stop it."""
-    import tempfile  # noqa: PLC0415 - only the benchmark needs a scratch directory
-
+def run(options: Options, say: Say = print) -> Report:
+    """Start a platform in a scratch directory, run the suite (or the soak) on it, stop it."""
     state = Path(tempfile.mkdtemp(prefix="pulseone-bench-"))
     state.chmod(0o755)
     platform = Platform(
         state, gateway_port=free_port(), admin_port=free_port(), postgres_port=free_port(), nats_port=free_port(),
         nats_monitor_port=free_port(), service_ports={s.name: free_port() for s in SERVICES}, log_level="WARNING",
-        durable=durable,
+        gateway_auth_burst=LOGIN_BURST,
     )  # fmt: skip
+    began = time.monotonic()
     try:
         platform.start(lambda line: say(f"  {line}"))
-        results = [_rest_booking_storm(platform, concurrency, seconds, say)]
-        say(results[-1].line())
-        _settle(platform, say)
-        results.append(_booking_storm(platform, bookings, concurrency, say))
-        say(results[-1].line())
-        _settle(platform, say)
-        for result in dispensing(platform, dispenses, concurrency, say):
-            results.append(result)
-            say(result.line())
-        return results
+        bench = Bench(platform, options, say)
+        try:
+            return bench.run_soak() if options.soak else bench.run_suite()
+        finally:
+            bench.close()
     finally:
         platform.stop()
         shutil.rmtree(state, ignore_errors=True)
+        say(f"bench finished in {time.monotonic() - began:.0f} s (platform start and stop included)")
 
 
-def _settle(platform: Platform, say: Say, timeout: float = 300.0) -> None:
-    """Wait until every event a scenario caused is published and consumed (a VIRTUAL booking alone
-    makes a video session, links it, and updates three projections), so the next scenario does not
-    pay for this one's backlog; say how long the platform took to catch up."""
-    began = time.perf_counter()
-    while (left := asyncio.run(_backlog(platform))) > 0:
-        if time.perf_counter() - began > timeout:
-            raise SystemExit(f"events still pending after {timeout:.0f} s: {left}")
-        time.sleep(0.5)
-    say(f"  events caught up {time.perf_counter() - began:.1f} s after the scenario")
+class Bench:
+    """The platform under measurement: its components, the bench's registry of accounts, and the
+    results so far."""
+
+    def __init__(self, platform: Platform, options: Options, say: Say) -> None:
+        self.platform = platform
+        self.options = options
+        self.say = say
+        self.components = Components(_component_pids(platform))
+        self.idle_mb = self.components.memory_mb()
+        self.ring = KeyRing(platform.key_ring)
+        self.registry = Registry(platform)
+        self.workdir = platform.state / "bench"
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.results: list[Result] = []
+
+    def close(self) -> None:
+        self.registry.close()
+
+    @property
+    def places(self) -> int:
+        """Places a booking storm may take, warm-up included."""
+        return PLACES_PER_SECOND * (self.options.seconds + self.options.warm_up)
+
+    def run_suite(self) -> Report:
+        storm = self.registry.doctor(days_for(self.places))
+        peaks = self.record(self._rest_booking_storm(storm)).peak_mb()
+        self._settle()
+        self.record(self._grpc_booking_storm())
+        self._settle()
+        for load in (self._availability(storm), self._calendar(storm), self._login()):
+            self.record(load)
+        self._settle()
+        o = self.options
+        dispenses = dispensing(
+            self.platform, o.dispenses, concurrency=o.concurrency, seconds=o.seconds, warm_up=o.warm_up, say=self.say
+        )
+        for load in dispenses:
+            self.record(load)
+        self._settle()
+        for load in (self._trivial_direct(), self._trivial_via_gateway(), self._plain_booking()):
+            self.record(load)
+        booking_transaction = self._booking_transaction()
+        with appointments_paused(self.platform):
+            self.record(booking_transaction)
+        return self._report(peaks)
+
+    def run_soak(self) -> Report:
+        assert self.options.soak is not None
+        return self._report({}, soak(self, self.options.soak))
+
+    def _report(self, peaks: dict[str, float], outcome: Soak | None = None) -> Report:
+        o = self.options
+        return Report(o.seconds, o.warm_up, o.concurrency, self.results, self.idle_mb, peaks, outcome)
+
+    def record(self, load: Load) -> Measurement:
+        """Measure a load and keep its result."""
+        result, measurement = measure(load, self.components, self.say)
+        self.results.append(result)
+        return measurement
+
+    def file(self, name: str, lines: list[str]) -> Path:
+        path = self.workdir / name
+        path.write_text("".join(f"{line}\n" for line in lines))
+        return path
+
+    def wrk_load(
+        self,
+        key: str,
+        title: str,
+        lines: list[str],
+        check: Callable[[Run, Run], Check],
+        *,
+        warm_lines: list[str] | None = None,
+        kind: str = "scenario",
+        seconds: int | None = None,
+        script: Path = REQUESTS_SCRIPT,
+        arguments: tuple[str, ...] = (),
+        status: Status | None = None,
+    ) -> Load:
+        """A load wrk replays through the gateway (bench_requests.lua): the warm-up cycles through
+        `warm_lines` (by default the same lines), the measured run through `lines`."""
+        o = self.options
+        measured_seconds = seconds or o.seconds
+        warm = self.file(f"{key}-warm.tsv", lines if warm_lines is None else warm_lines)
+        measured = self.file(f"{key}.tsv", lines)
+        url = self.platform.gateway_url
+        return Load(
+            key, title, kind, "wrk", measured_seconds,
+            warm_up=lambda: wrk(url, warm, o.concurrency, o.warm_up, script, *arguments),
+            run=lambda: wrk(url, measured, o.concurrency, measured_seconds, script, *arguments),
+            check=check, status=status,
+        )  # fmt: skip
+
+    # Scenarios
+
+    def _rest_booking_storm(self, schedule: Schedule) -> Load:
+        """The headline: bookings over REST through Envoy, each a different patient's place."""
+        self.say(f"  preparing {self.places} places to book over REST")
+        lines = [
+            booking_line(p.session_id, p.day, token(self.ring, p.patient_id)) for p in schedule.places(self.places)
+        ]
+        share = warm_share(len(lines), self.options.warm_up, self.options.seconds)
+        check = self._bookings_check(schedule)
+        return self.wrk_load("booking_rest", "booking, REST via Envoy", lines[share:], check, warm_lines=lines[:share])
+
+    @property
+    def abandoned(self) -> int:
+        """Requests wrk may leave unanswered when its time is up (one a connection, in the warm-up
+        and in the measured run), each of which the platform may still have carried out."""
+        return 2 * self.options.concurrency
+
+    def _bookings_check(self, schedule: Schedule) -> Callable[[Run, Run], Check]:
+        """Every booking answered is in the database, none over capacity."""
+
+        def check(warm: Run, run: Run) -> Check:
+            return bookings_check(self.platform, schedule.doctor_id, warm.ok + run.ok, self.abandoned)
+
+        return check
+
+    def _grpc_booking_storm(self) -> Load:
+        """The same storm straight to the appointments service, by this process's gRPC client."""
+        schedule = self.registry.doctor(days_for(self.places))
+        self.say(f"  preparing {self.places} places to book over gRPC")
+        supply = [(place, token(self.ring, place.patient_id)) for place in schedule.places(self.places)]
+
+        def call_of(channel: grpc.aio.Channel, item: tuple[Place, str]) -> Call:
+            place, patient_token = item
+            stub = appointments_pb2_grpc.AppointmentServiceStub(channel)  # type: ignore[no-untyped-call]
+            request = appointments_pb2.BookAppointmentRequest(
+                session_id=place.session_id, appointment_date=place.day.isoformat(), appointment_type="VIRTUAL"
+            )
+            return lambda: stub.BookAppointment(request, metadata=bearer(patient_token))
+
+        def check(warm: Run, run: Run) -> Check:
+            return bookings_check(self.platform, schedule.doctor_id, warm.ok + run.ok, 0)
+
+        o = self.options
+        return grpc_load(
+            "booking_grpc", "booking, gRPC direct", self._address("appointments"), call_of, supply,
+            concurrency=o.concurrency, seconds=o.seconds, warm_up=o.warm_up, check=check,
+        )  # fmt: skip
+
+    def _availability(self, schedule: Schedule) -> Load:
+        """Patients searching the storm's doctor's availability for the coming week."""
+        last = schedule.first_day + timedelta(days=6)
+        path = f"/api/availability?doctorId={schedule.doctor_id}&from={schedule.first_day}&to={last}"
+        return self._read(
+            "availability", "availability, REST via Envoy", path, schedule, lambda body: body["occurrences"]
+        )
+
+    def _calendar(self, schedule: Schedule) -> Load:
+        """Patients reading the storm's doctor's calendar for the coming month."""
+        path = f"/api/doctors/{schedule.doctor_id}/calendar?from={schedule.first_day}&days=30"
+        return self._read("calendar", "calendar, REST via Envoy", path, schedule, _calendar_occurrences)
+
+    def _read(self, key: str, title: str, path: str, schedule: Schedule, occurrences_in: Listed) -> Load:
+        """Patients reading `path` in turn; afterwards one answer's occurrences are compared with the database."""
+        readers = [token(self.ring, str(uuid.uuid4())) for _ in range(READERS)]
+
+        def check(warm: Run, run: Run) -> Check:
+            response = httpx.get(self.platform.gateway_url + path, headers={"authorization": f"Bearer {readers[0]}"})
+            occurrences = occurrences_in(response.json())
+            return occurrences_check(self.platform, schedule, response.status_code, occurrences, (warm, run))
+
+        return self.wrk_load(key, title, [f"GET\t{path}\t{t}\t" for t in readers], check)
+
+    def _login(self) -> Load:
+        """Patients signing in: Argon2 verifies each password (deliberately slow)."""
+        emails = self.registry.patients(LOGIN_USERS)
+        before = refresh_tokens(self.platform, emails)
+        lines = [f"POST\t/api/auth/login\t\t{json.dumps({'email': e, 'password': PASSWORD})}" for e in emails]
+
+        def check(warm: Run, run: Run) -> Check:
+            issued = refresh_tokens(self.platform, emails) - before
+            answered = warm.ok + run.ok
+            return Check(
+                run.errors == 0 and answered <= issued <= answered + self.abandoned,
+                f"{issued} sessions issued for {answered} sign-ins answered (at most {self.abandoned} more in flight)",
+            )
+
+        return self.wrk_load("login", "login, REST via Envoy", lines, check)
+
+    # Ceilings
+
+    def _trivial_direct(self) -> Load:
+        """The cheapest real RPC (GetJwks: public, no database) straight to auth, by h2load."""
+        o = self.options
+        url = f"http://{self._address('auth')}/pulseone.auth.v1.AuthService/GetJwks"
+
+        def check(warm: Run, run: Run) -> Check:
+            return jwks_check(run, jwks_over_grpc(self._address("auth")))
+
+        return Load(
+            "trivial_direct", "trivial RPC, gRPC direct", "ceiling", "h2load", o.seconds,
+            warm_up=lambda: h2load_grpc(url, o.concurrency, o.warm_up, self.workdir),
+            run=lambda: h2load_grpc(url, o.concurrency, o.seconds, self.workdir),
+            check=check,
+        )  # fmt: skip
+
+    def _trivial_via_gateway(self) -> Load:
+        """The same RPC through Envoy as REST: `GET /.well-known/jwks.json`."""
+
+        def check(warm: Run, run: Run) -> Check:
+            return jwks_check(run, httpx.get(f"{self.platform.gateway_url}/.well-known/jwks.json").text)
+
+        line = "GET\t/.well-known/jwks.json\t\t"
+        return self.wrk_load("trivial_envoy", "trivial RPC, REST via Envoy", [line], check, kind="ceiling")
+
+    def _plain_booking(self) -> Load:
+        """(b) PostgreSQL booking in one round trip on a plain schema with no triggers."""
+        occurrences = PLAIN_SPREAD * self.places // CAPACITY
+        url = plain_database(self.platform, occurrences)
+        script = self.file("plain-booking.sql", [plain_booking(occurrences)])
+        title = "(b) one-trip booking, plain schema"
+        return self._pgbench_load("pg_plain_booking", title, url, script, partial(plain_bookings, url), may_miss=True)
+
+    def _booking_transaction(self) -> Load:
+        """(a) PostgreSQL alone running the appointments service's booking statements on its own database."""
+        schedule = self.registry.doctor(2 * days_for(self.places))
+        script = self.file("booking-transaction.sql", [booking_transaction(schedule)])
+        url = service_database(self.platform, "appointments")
+        bookings = partial(booked_by_doctor, self.platform, schedule.doctor_id)
+        title = "(a) the service's booking SQL"
+        return self._pgbench_load("pg_booking_txn", title, url, script, bookings, may_miss=False)
+
+    def _pgbench_load(
+        self, key: str, title: str, url: str, script: Path, bookings: Callable[[], tuple[int, int]], *, may_miss: bool
+    ) -> Load:
+        """A ceiling pgbench measures in bookings made, checked as `booking_run` does."""
+        o = self.options
+        checks: list[Check] = []
+
+        def measured_run() -> Run:
+            run, check = booking_run(
+                url, script, (o.concurrency, o.seconds, self.workdir / key), bookings, may_miss=may_miss
+            )
+            checks.append(check)
+            return run
+
+        return Load(
+            key, title, "ceiling", "pgbench", o.seconds,
+            warm_up=lambda: booking_run(url, script, (o.concurrency, o.warm_up, None), bookings, may_miss=may_miss)[0],
+            run=measured_run, check=lambda warm, run: checks[-1],
+        )  # fmt: skip
+
+    def _address(self, service: str) -> str:
+        return f"127.0.0.1:{self.platform.service_ports[service]}"
+
+    def _settle(self) -> None:
+        """Wait until every event a scenario caused is published and consumed (a VIRTUAL booking alone
+        makes a video session, links it, and updates three projections), so the next scenario does
+        not pay for this one's backlog; say how long the platform took to catch up."""
+        began = time.perf_counter()
+        while (left := asyncio.run(_backlog(self.platform))) > 0:
+            if time.perf_counter() - began > SETTLE_TIMEOUT:
+                raise SystemExit(f"events still pending after {SETTLE_TIMEOUT:.0f} s: {left}")
+            time.sleep(0.5)
+        self.say(f"  events caught up {time.perf_counter() - began:.1f} s after the scenario")
+
+
+def _calendar_occurrences(body: dict[str, Any]) -> list[dict[str, Any]]:
+    return [occurrence for day in body["days"] for occurrence in day["occurrences"]]
+
+
+def occurrences_check(
+    platform: Platform, schedule: Schedule, status: int, occurrences: list[dict[str, Any]], runs: tuple[Run, Run]
+) -> Check:
+    """Every answer was a 200, and what a read shows booked is what the database holds, occurrence by
+    occurrence (the storm before booked some places of each)."""
+    held = booked_per_occurrence(platform, schedule.doctor_id)
+    shown = {(o["sessionId"], o["date"]): int(o.get("booked", 0)) for o in occurrences}
+    wrong = {key: (count, held.get(key, 0)) for key, count in shown.items() if count != held.get(key, 0)}
+    total = sum(shown.values())
+    errors = sum(run.errors for run in runs)
+    passed = status == 200 and errors == 0 and not wrong and total > 0
+    detail = f"all 200; {len(shown)} occurrences showing {total} booked, as the database holds"
+    if not passed:
+        detail = f"status {status}, errors {errors}, {total} shown booked, differing from the database: {wrong}"
+    return Check(passed, detail)
+
+
+def refresh_tokens(platform: Platform, emails: list[str]) -> int:
+    """Sessions issued to these accounts (one a sign-in)."""
+    with psycopg.connect(service_database(platform, "auth")) as connection:
+        row = connection.execute(
+            "SELECT count(*) FROM refresh_tokens r JOIN users u ON u.id = r.user_id WHERE u.email = ANY(%s)",
+            (emails,),
+        ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def jwks_over_grpc(address: str) -> str:
+    with grpc.insecure_channel(address) as channel:
+        body = auth_pb2_grpc.AuthServiceStub(channel).GetJwks(auth_pb2.GetJwksRequest(), timeout=5)  # type: ignore[no-untyped-call]
+    return str(body.data.decode())
+
+
+def jwks_check(run: Run, document: str) -> Check:
+    keys = json.loads(document).get("keys", [])
+    return Check(run.errors == 0 and bool(keys), f"all answered; the JWKS document lists keys: {len(keys)}")
+
+
+def _component_pids(platform: Platform) -> dict[str, int]:
+    """The processes whose CPU and memory the bench accounts for, by name (PostgreSQL with its backends)."""
+    processes = {
+        "envoy": platform.envoy.process if platform.envoy else None,
+        **platform.services,
+        POSTGRES: platform.postgres.process if platform.postgres else None,
+        "nats": platform.nats.process if platform.nats else None,
+    }
+    return {name: p.popen.pid for name, p in processes.items() if p is not None and p.popen is not None}
 
 
 async def _backlog(platform: Platform) -> int:
@@ -233,7 +451,3 @@ async def _backlog(platform: Platform) -> int:
     finally:
         await client.close()
     return left
-
-
-def _spec(name: str) -> ServiceSpec:
-    return next(s for s in SERVICES if s.name == name)

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import grpc
 import psycopg
@@ -22,11 +22,11 @@ from pulseone.inventory.v1 import inventory_pb2, inventory_pb2_grpc, resources_p
 from pulseone.prescriptions.v1 import prescriptions_pb2, prescriptions_pb2_grpc
 from pulseone.prescriptions.v1 import resources_pb2 as prescription_resources
 
-from scripts.bench_measure import Result, Say, bearer, timed, token
+from scripts.bench_grpc import Call, grpc_load
+from scripts.bench_measure import Check, Load, Run, Say, bearer, token
+from scripts.bench_schedule import service_database
+from scripts.platform import Platform
 from services.auth.crypto import KeyRing
-
-if TYPE_CHECKING:
-    from scripts.platform import Platform
 
 PHARMACIES = 20
 UNITS = 2
@@ -43,15 +43,9 @@ class Pharmacy:
     catalog_item_id: str = ""
 
 
-def _database(platform: Platform, name: str) -> str:
-    from scripts.platform import SERVICES  # noqa: PLC0415 - bench.py imports this module
-
-    return platform.service_database_url(next(s for s in SERVICES if s.name == name))
-
-
 @contextmanager
 def _sql(platform: Platform, service: str) -> Iterator[psycopg.Connection[Any]]:
-    with psycopg.connect(_database(platform, service), autocommit=True) as connection:
+    with psycopg.connect(service_database(platform, service), autocommit=True) as connection:
         yield connection
 
 
@@ -135,7 +129,7 @@ def _dispense(stub: Any, prescription: Any, pharmacy: Pharmacy) -> Callable[[], 
     return lambda: stub.DispensePrescription(request, metadata=metadata)
 
 
-def _check(platform: Platform, prescriptions: list[Any], succeeded: int) -> str:
+def _check(platform: Platform, prescriptions: list[Any], succeeded: int) -> Check:
     """Stock never negative, the ledger sums to every batch, and both services recorded every unit once."""
     ids = [p.id for p in prescriptions]
     with _sql(platform, "inventory") as db:
@@ -159,42 +153,69 @@ def _check(platform: Platform, prescriptions: list[Any], succeeded: int) -> str:
     units_taken = taken[0] if taken else None
     expected = succeeded * UNITS
     if (negative, unbalanced, units_taken, recorded, filled) != (0, 0, expected, expected, succeeded):
-        raise SystemExit(
+        return Check(
+            False,
             f"INVARIANT BROKEN: negative batches {negative}, unbalanced batches {unbalanced}, units taken"
-            f" {units_taken} and recorded {recorded} for {expected} expected, FILLED {filled} of {succeeded}"
+            f" {units_taken} and recorded {recorded} for {expected} expected, FILLED {filled} of {succeeded}",
         )
-    return f"ledger balanced, no negative stock, {expected} units taken and recorded once"
+    return Check(True, f"ledger balanced, no negative stock, {expected} units taken and recorded once")
 
 
-def dispensing(platform: Platform, dispenses: int, concurrency: int, say: Say) -> list[Result]:
-    """Half the dispenses spread over the pharmacies, half from one pharmacy's one item."""
+async def _prepare(
+    platform: Platform, ring: KeyRing, doctor_id: str, appointments: list[str], pharmacies: list[Pharmacy], *, say: Say
+) -> tuple[list[Pharmacy], list[Any]]:
+    """Every pharmacy stocked for its share (the first also for the hot half), every prescription issued."""
+    dispenses = len(appointments)
+    async with (
+        grpc.aio.insecure_channel(_address(platform, "inventory")) as inventory_channel,
+        grpc.aio.insecure_channel(_address(platform, "prescriptions")) as channel,
+    ):
+        inventory = inventory_pb2_grpc.InventoryServiceStub(inventory_channel)  # type: ignore[no-untyped-call]
+        stub = prescriptions_pb2_grpc.PrescriptionServiceStub(channel)  # type: ignore[no-untyped-call]
+        half = dispenses // 2
+        hot_units = (dispenses - half) * UNITS
+        spread_units = -(-half // PHARMACIES) * UNITS
+        stocked = [await _stock(inventory, pharmacies[0], spread_units + hot_units)]
+        stocked += [await _stock(inventory, p, spread_units) for p in pharmacies[1:]]
+        say(f"  {len(stocked)} pharmacies stocked; prescribing {dispenses}")
+        return stocked, await _prescribe(stub, token(ring, doctor_id, "DOCTOR"), appointments)
+
+
+def _address(platform: Platform, service: str) -> str:
+    return f"127.0.0.1:{platform.service_ports[service]}"
+
+
+def dispensing(
+    platform: Platform, dispenses: int, *, concurrency: int, seconds: int, warm_up: int, say: Say
+) -> list[Load]:
+    """Half the prescriptions dispensed spread over the pharmacies, half from one pharmacy's one
+    item; everything is stocked and prescribed before either runs."""
     ring = KeyRing(platform.key_ring)
     doctor_id, appointments, pharmacies = _seed(platform, ring, dispenses)
+    stocked, issued = asyncio.run(_prepare(platform, ring, doctor_id, appointments, pharmacies, say=say))
+    half = dispenses // 2
+    loads = []
+    for key, title, batch, pick in (
+        (
+            "dispense_spread",
+            f"dispense, {PHARMACIES} pharmacies, gRPC",
+            issued[:half],
+            lambda n: stocked[n % len(stocked)],
+        ),
+        ("dispense_hot", "dispense, one hot item, gRPC", issued[half:], lambda n: stocked[0]),
+    ):
 
-    async def run() -> list[Result]:
-        address = "127.0.0.1:{}"
-        async with (
-            grpc.aio.insecure_channel(address.format(platform.service_ports["inventory"])) as inventory_channel,
-            grpc.aio.insecure_channel(address.format(platform.service_ports["prescriptions"])) as channel,
-        ):
-            inventory = inventory_pb2_grpc.InventoryServiceStub(inventory_channel)  # type: ignore[no-untyped-call]
+        def call_of(channel: grpc.aio.Channel, item: tuple[int, Any], pick: Callable[[int], Pharmacy] = pick) -> Call:
             stub = prescriptions_pb2_grpc.PrescriptionServiceStub(channel)  # type: ignore[no-untyped-call]
-            half = dispenses // 2
-            hot_units = (dispenses - half) * UNITS
-            spread_units = -(-half // PHARMACIES) * UNITS
-            stocked = [await _stock(inventory, pharmacies[0], spread_units + hot_units)]
-            stocked += [await _stock(inventory, p, spread_units) for p in pharmacies[1:]]
-            say(f"  {len(stocked)} pharmacies stocked; prescribing {dispenses}")
-            issued = await _prescribe(stub, token(ring, doctor_id, "DOCTOR"), appointments)
-            spread, hot = issued[:half], issued[half:]
-            results = []
-            for name, batch, pick in (
-                (f"dispense, {PHARMACIES} pharmacies (gRPC)", spread, lambda n: stocked[n % len(stocked)]),
-                ("dispense, one hot item (gRPC)", hot, lambda n: stocked[0]),
-            ):
-                timings = await timed([_dispense(stub, p, pick(n)) for n, p in enumerate(batch)], concurrency)
-                succeeded = len(batch) - timings.refused
-                results.append(timings.result(name, _check(platform, batch, succeeded)))
-            return results
+            return _dispense(stub, item[1], pick(item[0]))
 
-    return asyncio.run(run())
+        def check(warm: Run, run: Run, batch: list[Any] = batch) -> Check:
+            return _check(platform, batch, warm.ok + run.ok)
+
+        address = _address(platform, "prescriptions")
+        supply = list(enumerate(batch))
+        load = grpc_load(
+            key, title, address, call_of, supply, concurrency=concurrency, seconds=seconds, warm_up=warm_up, check=check
+        )
+        loads.append(load)
+    return loads

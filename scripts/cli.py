@@ -131,17 +131,27 @@ def demo(args: argparse.Namespace) -> int:
 
 
 def bench(args: argparse.Namespace) -> int:
-    """The hot paths' throughput and latency, on a fresh platform of its own (real PostgreSQL with fsync)."""
+    """The platform measured on a fresh platform of its own (real PostgreSQL with fsync): scenarios
+    beside their ceilings, or a soak; prints the table, writes the JSON and the chart."""
+    from scripts.bench import Options  # noqa: PLC0415
     from scripts.bench import run as run_bench  # noqa: PLC0415
+    from scripts.bench_report import save, text  # noqa: PLC0415
 
-    print(
-        f"PulseOne bench: {args.bookings} bookings and {args.dispenses} dispenses,"
-        f" {args.concurrency} concurrent callers, gRPC to one replica"
-    )
-    run_bench(
-        args.bookings, args.concurrency, args.dispenses, say=lambda line: print(line, flush=True), seconds=args.seconds
-    )
-    return 0
+    started = datetime.now().astimezone()
+    figures = Path(args.json) if args.json else STATE / "bench" / f"bench-{started:%Y%m%d-%H%M%S}.json"
+    options = Options(
+        seconds=args.seconds, warm_up=args.warm_up, concurrency=args.concurrency, dispenses=args.dispenses,
+        soak=args.soak,
+    )  # fmt: skip
+    what = f"a {args.soak} s soak" if args.soak else "the suite"
+    print(f"PulseOne bench: {what}, {args.concurrency} concurrent clients", flush=True)
+    report = run_bench(options, say=lambda line: print(line, flush=True))
+    print("\n".join(["", *text(report)]))
+    chart = save(report, figures, started)
+    print(f"\nJSON (every figure): {figures}\nchart: {chart}")
+    if not report.passed:
+        print("a check failed: see CHECK FAILED above", file=sys.stderr)
+    return 0 if report.passed else 1
 
 
 def events_replay(args: argparse.Namespace) -> int:
@@ -195,11 +205,24 @@ def parser() -> argparse.ArgumentParser:
     demo_command = commands.add_parser("demo", help="run the seed's patient journey through the gateway")
     demo_command.add_argument("--gateway", default="http://127.0.0.1:8000")
     demo_command.set_defaults(run=demo)
-    bench_command = commands.add_parser("bench", help="measure the hot paths' throughput and latency")
-    bench_command.add_argument("--bookings", type=int, default=2000)
-    bench_command.add_argument("--dispenses", type=int, default=1000)
-    bench_command.add_argument("--seconds", type=int, default=10, help="length of the REST booking storm")
-    bench_command.add_argument("--concurrency", type=int, default=50)
+    bench_command = commands.add_parser(
+        "bench", help="measure the hot paths beside their ceilings on a platform of its own (or --soak)"
+    )
+    bench_command.add_argument("--seconds", type=int, default=10, help="measured seconds per scenario (default 10)")
+    bench_command.add_argument("--warm-up", type=int, default=2, help="warm-up seconds per scenario (default 2)")
+    bench_command.add_argument("--concurrency", type=int, default=50, help="concurrent clients (default 50)")
+    bench_command.add_argument(
+        "--dispenses", type=int, default=1500, help="prescriptions prepared for the two dispense scenarios"
+    )
+    bench_command.add_argument(
+        "--soak", type=int, nargs="?", const=300, metavar="SECONDS",
+        help="instead of the suite, a steady mixed load for SECONDS (default 300) with memory sampled throughout",
+    )  # fmt: skip
+    bench_command.add_argument(
+        "--json",
+        metavar="PATH",
+        help=f"where the figures go (default {STATE / 'bench'}/bench-<time>.json; the PNG beside it)",
+    )
     bench_command.set_defaults(run=bench)
     event_commands = commands.add_parser("events", help="the event stream").add_subparsers(dest="events", required=True)
     replay_command = event_commands.add_parser("replay", help="republish events recorded since a time")
