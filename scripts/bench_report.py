@@ -175,10 +175,12 @@ def soak_table(soak: Soak) -> list[str]:
         f"{'component':<16} {'first':>8} {'last':>8} {'growth':>8}",
     ]
     for g in soak.growth:
-        grew = "  GREW" if g.grew else ""
+        grew = ("  grew with the data it holds" if g.holds_data else "  GREW") if g.grew else ""
         lines.append(f"{g.component:<16} {g.first_mb:>8.1f} {g.last_mb:>8.1f} {g.percent:>7.1f}%{grew}")
     grown = ", ".join(soak.grown)
-    lines.append(f"grew (> 10 % and > 20 MB): {grown}" if grown else "no component grew (> 10 % and > 20 MB)")
+    lines.append(
+        f"grew (> 10 % and > 20 MB): {grown}" if grown else "no service and not Envoy grew (> 10 % and > 20 MB)"
+    )
     return lines
 
 
@@ -239,7 +241,7 @@ def as_json(report: Report, started: datetime) -> dict[str, Any]:
 
 
 def soak_json(soak: Soak) -> dict[str, Any]:
-    growth = [{**asdict(g), "percent": g.percent, "grew": g.grew} for g in soak.growth]
+    growth = [{**asdict(g), "percent": g.percent, "grew": g.grew, "holds_data": g.holds_data} for g in soak.growth]
     return {**asdict(soak), "growth": growth, "grown": soak.grown}
 
 

@@ -24,7 +24,7 @@ def _print(message: str) -> None:
 
 
 def _interrupt(signum: int, frame: object) -> None:
-    """SIGTERM stops `pulseone up` as Ctrl-C does."""
+    """SIGTERM stops `pulseone up` and `pulseone bench` as Ctrl-C does: their platform is stopped."""
     raise KeyboardInterrupt
 
 
@@ -137,6 +137,7 @@ def bench(args: argparse.Namespace) -> int:
     from scripts.bench import run as run_bench  # noqa: PLC0415
     from scripts.bench_report import save, text  # noqa: PLC0415
 
+    signal.signal(signal.SIGTERM, _interrupt)
     started = datetime.now().astimezone()
     figures = Path(args.json) if args.json else STATE / "bench" / f"bench-{started:%Y%m%d-%H%M%S}.json"
     options = Options(
