@@ -23,6 +23,9 @@ class ServiceSettings(BaseSettings):
     jwt_issuer: str = "pulseone-auth"
     jwt_audience: str = "pulseone"
     log_level: str = "INFO"
+    metrics_port: int | None = Field(
+        None, ge=0, le=65535, description="port of the Prometheus metrics (/metrics); unset: not served; 0: any free"
+    )
     db_pool_size: int = Field(10, ge=1, le=100)
     shutdown_grace_seconds: float = Field(5.0, ge=0)
     health_interval_seconds: float = Field(2.0, gt=0)

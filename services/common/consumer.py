@@ -15,6 +15,7 @@ from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from services.common import metrics
 from services.common.event_catalogue import EventType
 from services.common.messaging import DEAD_LETTER_PREFIX, STREAM, NatsLink
 
@@ -68,6 +69,7 @@ class EventConsumer:
         link: NatsLink,
         sessions: async_sessionmaker[AsyncSession],
         *,
+        service: str,
         durable: str,
         subscriptions: list[Subscription],
         max_deliver: int = 5,
@@ -76,6 +78,7 @@ class EventConsumer:
     ) -> None:
         self._link = link
         self._sessions = sessions
+        self._service = service
         self._durable = durable
         self._by_subject = {s.subject: s for s in subscriptions}
         self._max_deliver = max_deliver
@@ -121,6 +124,7 @@ class EventConsumer:
         the commits were most of a consumer's cost), acknowledged after it commits. If any event of
         it fails, nothing of the batch is kept and each is handled on its own, so only the failing
         one is retried or dead-lettered."""
+        self._observe(messages)
         if len(messages) == 1:
             await self.process(messages[0])
             return
@@ -133,6 +137,14 @@ class EventConsumer:
             return
         for message in messages:
             await message.ack()
+            metrics.EVENTS_HANDLED.labels(self._service, message.subject).inc()
+
+    def _observe(self, messages: list[Msg]) -> None:
+        """What a fetched batch says of the consumer: its lag, and how many came again."""
+        metrics.CONSUMER_PENDING.labels(self._service).set(messages[-1].metadata.num_pending)
+        again = sum(1 for message in messages if (message.metadata.num_delivered or 1) > 1)
+        if again:
+            metrics.REDELIVERIES.labels(self._service).inc(again)
 
     async def process(self, message: Msg) -> None:
         deliveries = message.metadata.num_delivered or 1
@@ -151,6 +163,7 @@ class EventConsumer:
             await message.nak(delay=retry_delay(deliveries))
             return
         await message.ack()
+        metrics.EVENTS_HANDLED.labels(self._service, message.subject).inc()
 
     async def _apply(self, session: AsyncSession, messages: list[Msg]) -> None:
         """Claim the events in the inbox, in one statement, and run the handler of each one not
@@ -192,4 +205,5 @@ class EventConsumer:
         js = self._link.jetstream()
         await js.publish(f"{DEAD_LETTER_PREFIX}.{self._durable}.{message.subject}", message.data, headers=headers)
         await message.term()
+        metrics.DEAD_LETTERS.labels(self._service, message.subject).inc()
         log.error("event dead-lettered", extra={"subject": message.subject, "error": repr(error)})

@@ -14,6 +14,7 @@ from typing import Any
 
 import grpc
 
+from services.common import metrics
 from services.common.audit import AuditRule, AuditTrail, AuditUnavailable, Outcome, outcome_of
 from services.common.authz import INFRASTRUCTURE_PREFIXES, AccessRule, authorize
 from services.common.context import (
@@ -69,6 +70,7 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         gateway_secret: str | None = None,
     ) -> None:
         self._domain = domain
+        self._service = domain.removeprefix("pulseone.")
         self._rules = rules
         self._verifier = verifier
         self._status_lookup = status_lookup
@@ -203,11 +205,15 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         else:
             log.error("rpc failed", extra={"method": method}, exc_info=error)
         code, status = describe(error, self._domain, request_id_var.get())
+        metrics.REQUESTS.labels(self._service, method, code.name).inc()
         await context.abort(code, status.message, trailing_metadata=((GRPC_DETAILS_KEY, status.SerializeToString()),))
 
     def _wrap_unary(
         self, method: str, rule: AccessRule | None, behavior: Callable[[Any, grpc.aio.ServicerContext], Awaitable[Any]]
     ) -> Callable[[Any, grpc.aio.ServicerContext], Awaitable[Any]]:
+        latency = metrics.LATENCY.labels(self._service, method)
+        answered = metrics.REQUESTS.labels(self._service, method, grpc.StatusCode.OK.name)
+
         async def handle(request: Any, context: grpc.aio.ServicerContext) -> Any:
             started = time.perf_counter()
             response, failure = None, None
@@ -218,8 +224,12 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
                 await self._audit_start(rule, call_id, request)
                 response = await behavior(request, context)
             except grpc.aio.AbortError:
+                latency.observe(time.perf_counter() - started)
+                metrics.REQUESTS.labels(self._service, method, _code_of(context)).inc()
                 raise
             except asyncio.CancelledError:
+                latency.observe(time.perf_counter() - started)
+                metrics.REQUESTS.labels(self._service, method, grpc.StatusCode.CANCELLED.name).inc()
                 self._audit_cancelled(rule, call_id, request)
                 raise
             except Exception as error:  # noqa: BLE001 - mapped to a status, never leaked
@@ -228,10 +238,12 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
                 await self._audit(rule, call_id, request, response, failure)
             except Exception as error:  # noqa: BLE001 - the call fails rather than leave unrecorded
                 failure = error
+            latency.observe(time.perf_counter() - started)
             if log.isEnabledFor(logging.DEBUG):
                 log.debug("rpc", extra={"method": method, "ms": round((time.perf_counter() - started) * 1000, 2)})
             if failure is not None:
                 await self._fail(context, method, failure)
+            answered.inc()
             return response
 
         return handle
@@ -262,3 +274,9 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
                 await self._fail(context, method, failure)
 
         return handle
+
+
+def _code_of(context: grpc.aio.ServicerContext) -> str:
+    """The status a handler aborted with itself."""
+    code = context.code()
+    return str(code.name) if isinstance(code, grpc.StatusCode) else grpc.StatusCode.UNKNOWN.name

@@ -18,6 +18,7 @@ from google.protobuf.message import Message
 from psycopg.rows import namedtuple_row
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from services.common import metrics
 from services.common.context import principal_var, request_id_var
 from services.common.event_catalogue import CATALOGUE, EventType
 from services.common.event_tables import outbox
@@ -138,10 +139,12 @@ class OutboxRelay:
         engine: AsyncEngine,
         link: NatsLink,
         *,
+        service: str,
         batch_size: int = 256,
         busy_seconds: float = 0.01,
         idle_seconds: float = 1.0,
     ) -> None:
+        self._service = service
         self._url = libpq_url(engine.url.render_as_string(hide_password=False))
         self._link = link
         self._batch_size = batch_size
@@ -218,6 +221,9 @@ class OutboxRelay:
         cursor = connection.cursor(row_factory=namedtuple_row)
         rows: list[Any] = await (await cursor.execute(PENDING, (self._batch_size,))).fetchall()
         self.backlog = len(rows)
+        metrics.OUTBOX_BACKLOG.labels(self._service).set(len(rows))
+        oldest = (datetime.now(UTC) - rows[0].created_at).total_seconds() if rows else 0.0
+        metrics.OUTBOX_AGE.labels(self._service).set(max(oldest, 0.0))
         if not rows:
             return 0
         js = self._link.jetstream()
@@ -232,6 +238,7 @@ class OutboxRelay:
                 failure = result
                 break  # keep order: nothing after a failed event is marked sent
             sent.append(row.seq)
+            metrics.EVENTS_PUBLISHED.labels(self._service, row.subject).inc()
         if sent:
             await connection.execute(MARK_SENT, (sent,))
         self.backlog = len(rows) - len(sent)
@@ -243,7 +250,10 @@ class OutboxRelay:
         await connection.execute("DELETE FROM outbox WHERE sent_at < %s", (datetime.now(UTC) - SENT_RETENTION,))
 
 
-PENDING = "SELECT seq, event_id, subject, payload, payload_json FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT %s"
+PENDING = (
+    "SELECT seq, event_id, subject, payload, payload_json, created_at FROM outbox WHERE sent_at IS NULL"
+    " ORDER BY seq LIMIT %s"
+)
 MARK_SENT = "UPDATE outbox SET sent_at = now() WHERE seq = ANY(%s)"
 
 

@@ -25,6 +25,7 @@ from services.common.db import create_engine, create_sessions, schema_revision, 
 from services.common.interceptor import ServiceInterceptor, StatusLookup
 from services.common.logging import configure_logging
 from services.common.messaging import NatsLink
+from services.common.metrics import POOLS, MetricsEndpoint
 from services.common.outbox import OutboxRelay
 from services.common.pagination import PageTokens
 from services.common.projections import AccountStatuses
@@ -117,6 +118,7 @@ def consumer_for(infra: Infrastructure, name: str, subscriptions: list[Subscript
     return EventConsumer(
         infra.link,
         infra.sessions,
+        service=name,
         durable=settings.event_consumer or name,
         subscriptions=subscriptions,
         max_deliver=settings.event_max_deliver,
@@ -157,7 +159,7 @@ def assemble(
         interceptor=interceptor_for(
             infra, name, service_names, verifier, status_lookup=status_lookup, status_recheck=status_recheck
         ),
-        relay=OutboxRelay(infra.engine, infra.link),
+        relay=OutboxRelay(infra.engine, infra.link, service=name),
         consumer=consumer_for(infra, name, subscriptions),
         workers=workers,
         closers=closers or [],
@@ -176,6 +178,7 @@ class ServiceRuntime:
         self.interceptor = parts.interceptor
         self.server: grpc.aio.Server | None = None
         self.port = 0
+        self.metrics: MetricsEndpoint | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._servable = servable_schema(parts.migrations)
 
@@ -204,6 +207,10 @@ class ServiceRuntime:
             raise RuntimeError(f"cannot bind {settings.host}:{settings.port}")
         await self._set_serving(await self.check_database())
         await self.server.start()
+        if settings.metrics_port is not None:
+            self.metrics = MetricsEndpoint(settings.host, settings.metrics_port)
+            self.metrics.start()
+        POOLS.watch(self.parts.name, self.infra.engine)
         self.infra.link.start()
         self._spawn(self._watch_health(), "health")
         self._spawn(self.relay.run(), "outbox-relay")
@@ -267,6 +274,9 @@ class ServiceRuntime:
         for close in self.parts.closers:
             await close()
         await self.interceptor.close()
+        POOLS.forget(self.parts.name, self.infra.engine)
+        if self.metrics is not None:
+            self.metrics.stop()
         await self.infra.engine.dispose()
         log.info("stopped")
 

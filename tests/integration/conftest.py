@@ -101,11 +101,11 @@ class AuthHarness:
         return response
 
 
-async def start_auth(postgres: Postgres, nats_url: str, state: Path) -> AuthHarness:
+async def start_auth(postgres: Postgres, nats_url: str, state: Path, **settings: Any) -> AuthHarness:
     url = fresh_database(postgres, "auth")
     migrate(url, MIGRATIONS)
     key_ring = state / "keys.json"
-    settings = AuthSettings(
+    auth_settings = AuthSettings(
         database_url=url,
         nats_url=nats_url,
         port=0,
@@ -116,9 +116,10 @@ async def start_auth(postgres: Postgres, nats_url: str, state: Path) -> AuthHarn
         event_consumer=f"auth-{uuid.uuid4().hex[:8]}",
         event_ack_wait_seconds=5,
         page_token_key_file=page_token_key(),
+        **settings,
     )
     clock = Clock()
-    runtime = build(settings, clock=clock)
+    runtime = build(auth_settings, clock=clock)
     port = await runtime.start()
     channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
     return AuthHarness(runtime, channel, auth_pb2_grpc.AuthServiceStub(channel), clock, url, key_ring)

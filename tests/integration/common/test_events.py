@@ -13,6 +13,7 @@ import nats
 import pytest
 import sqlalchemy as sa
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from prometheus_client import REGISTRY
 from pulseone.auth.v1 import events_pb2
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -150,6 +151,7 @@ async def run_consumer(
     consumer = EventConsumer(
         link,
         create_sessions(engine),
+        service="events-test",
         durable=durable,
         subscriptions=[
             Subscription(
@@ -237,6 +239,9 @@ async def test_an_event_that_keeps_failing_goes_to_the_dead_letters(auth: AuthHa
         finally:
             await client.close()
         assert len(letters) == 2
+        labels = {"service": "events-test", "subject": subject}
+        assert REGISTRY.get_sample_value("pulseone_dead_letters_total", labels) == 2  # what operators alert on
+        assert (REGISTRY.get_sample_value("pulseone_event_redeliveries_total", {"service": "events-test"}) or 0) >= 1
         assert recorder.attempts == 2  # the poison event was tried max_deliver times, the garbage never
         assert recorder.handled == []
         assert all("Pulseone-Error" in (m.headers or {}) for m in letters)

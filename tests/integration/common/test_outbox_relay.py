@@ -33,7 +33,7 @@ async def relay(postgres: Postgres, nats_server: Nats) -> AsyncIterator[tuple[Ou
     engine = create_engine(url, 1)
     link = NatsLink(nats_server.url, "relay-test")
     link.start()
-    relay = OutboxRelay(engine, link, idle_seconds=IDLE_SECONDS)
+    relay = OutboxRelay(engine, link, service="relay-test", idle_seconds=IDLE_SECONDS)
     task = asyncio.create_task(relay.run())
     yield relay, url
     relay.stop()
