@@ -220,7 +220,7 @@ class Platform:
     def start_service(self, spec: ServiceSpec) -> Process:
         process = Process(
             spec.name,
-            [sys.executable, "-m", spec.module],
+            [sys.executable, "-m", "scripts.cli", "serve", spec.name],
             self.state / "logs" / f"{spec.name}.log",
             env=self.service_env(spec),
         )
