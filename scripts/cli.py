@@ -1,4 +1,4 @@
-"""`pulseone`: the operator's command: up, serve, status, migrate, admin, demo, bench, events replay, keys rotate."""
+"""`pulseone`: the operator's command: up, serve, gateway, status, migrate, admin, demo, bench, events, keys."""
 
 from __future__ import annotations
 
@@ -101,6 +101,19 @@ def serve(args: argparse.Namespace) -> int:
     variables: exactly what `python -m services.<name>` runs. `pulseone up` and the container image
     both start services this way, so a local run exercises the image's entry point."""
     runpy.run_module(_service(args.service).module, run_name="__main__")
+    return 0
+
+
+def gateway(args: argparse.Namespace) -> int:
+    """Envoy in the foreground, configured from PULSEONE_* variables (the image's gateway), or its
+    configuration printed: what the Helm chart's test compares with."""
+    from scripts.gateway import GatewayEnvironment, configuration, exec_envoy  # noqa: PLC0415
+    from services.common.config import load_settings  # noqa: PLC0415
+
+    environment = load_settings(GatewayEnvironment)
+    if not args.print:
+        exec_envoy(environment, os.environ)
+    print(configuration(environment, os.environ))
     return 0
 
 
@@ -222,6 +235,11 @@ def parser() -> argparse.ArgumentParser:
     serve_command = commands.add_parser("serve", help="run one service in the foreground until SIGTERM")
     serve_command.add_argument("service", choices=names)
     serve_command.set_defaults(run=serve)
+    gateway_command = commands.add_parser(
+        "gateway", help="run Envoy configured from PULSEONE_* variables (the container's gateway)"
+    )
+    gateway_command.add_argument("--print", action="store_true", help="print the configuration instead")
+    gateway_command.set_defaults(run=gateway)
     migrate_command = commands.add_parser("migrate", help="apply every service's migrations, or one service's")
     migrate_command.add_argument(
         "service",
