@@ -16,6 +16,7 @@ import pytest
 from scripts.gateway import GatewayEnvironment, gateway_settings
 from scripts.platform import SERVICES
 from scripts.stack import free_port, wait_until
+from tests.envoy_validation import envoy_validate
 
 PULSEONE = str(Path(sys.executable).parent / "pulseone")
 # The addresses the Helm chart gives: Kubernetes Service names, one port moved from its default.
@@ -59,14 +60,7 @@ def test_the_listener_is_on_the_host_and_port_in_the_environment(printed: dict[s
 def test_envoy_accepts_the_printed_configuration(printed: dict[str, Any], tmp_path: Path) -> None:
     config = tmp_path / "envoy.json"
     config.write_text(json.dumps(printed))
-    envoy = Path(sys.executable).parent / "envoy"
-    result = subprocess.run(
-        [str(envoy), "--mode", "validate", "-c", str(config), "--use-dynamic-base-id"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = envoy_validate(config)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
