@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import make_url
 
+from scripts.metrics import figures
 from scripts.platform import SERVICES, Platform, ServiceSpec, health_status, wait_forever
 from scripts.stack import ROOT, Postgres, database_url
 
@@ -37,6 +38,7 @@ def up(args: argparse.Namespace) -> int:
         database_server_url=os.environ.get("PULSEONE_DATABASE_URL") or None,
         nats_url=os.environ.get("PULSEONE_NATS_URL") or None,
         log_level=os.environ.get("PULSEONE_LOG_LEVEL", "INFO"),
+        metrics_ports={spec.name: spec.metrics_port for spec in SERVICES},
     )
     signal.signal(signal.SIGTERM, _interrupt)
     print("PulseOne is starting:", flush=True)
@@ -75,6 +77,7 @@ def status(args: argparse.Namespace) -> int:
         events = health_status(address, "pulseone.events")
         healthy &= service == "SERVING"
         print(f"{spec.name:<14} {address:<18} {service:<12} events: {'connected' if events == 'SERVING' else events}")
+        print(f"{'':<14} {figures(spec.name, f'http://127.0.0.1:{spec.metrics_port}/metrics')}")
     try:
         gateway = httpx.get(f"http://127.0.0.1:{args.port}/health", timeout=2).status_code
         gateway_state = "SERVING" if gateway == 200 else f"HTTP {gateway}"

@@ -54,6 +54,11 @@ class ServiceSpec:
         return f"{self.name}db"
 
     @property
+    def metrics_port(self) -> int:
+        """Where the local stack serves the service's Prometheus metrics (`pulseone status` reads them)."""
+        return self.port + 1000
+
+    @property
     def migrations(self) -> Path:
         return ROOT / "services" / self.name / "migrations"
 
@@ -86,6 +91,8 @@ class Platform:
     nats_port: int = 4222
     nats_monitor_port: int = 8222
     service_ports: dict[str, int] = field(default_factory=lambda: {s.name: s.port for s in SERVICES})
+    metrics_ports: dict[str, int] = field(default_factory=dict)
+    """Services given a port here serve their metrics on it; platforms of tests and the bench serve none."""
     database_server_url: str | None = None
     nats_url: str | None = None
     durable: bool = True
@@ -215,7 +222,7 @@ class Platform:
             GATEWAY_SECRET_ENV: self.gateway_secret(),
             "PULSEONE_LOG_LEVEL": self.log_level,
             "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "gen" / "python"), str(ROOT / "envoy")]),
-        }
+        } | ({"PULSEONE_METRICS_PORT": str(self.metrics_ports[spec.name])} if spec.name in self.metrics_ports else {})
 
     def start_service(self, spec: ServiceSpec) -> Process:
         process = Process(
