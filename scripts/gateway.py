@@ -29,6 +29,9 @@ class GatewayEnvironment(BaseSettings):
     gateway_host: str = Field("127.0.0.1", description="address the listener binds (0.0.0.0 in a container)")
     gateway_port: int = Field(8000, ge=1, le=65535, description="REST, gRPC and gRPC-Web")
     gateway_admin_port: int = Field(9901, ge=1, le=65535, description="Envoy's admin interface, on 127.0.0.1")
+    gateway_stats_port: int | None = Field(
+        None, ge=1, le=65535, description="Envoy's own metrics for Prometheus (/stats/prometheus); unset: none"
+    )
     gateway_concurrency: int = Field(2, ge=1, description="Envoy's worker threads")
     gateway_secret: SecretStr | None = Field(
         None, min_length=MIN_SECRET_LENGTH, description="shown to every service on every call it forwards"
@@ -95,6 +98,7 @@ def gateway_settings(environment: GatewayEnvironment, environ: Mapping[str, str]
         listen_host=environment.gateway_host,
         listen_port=environment.gateway_port,
         admin_port=environment.gateway_admin_port,
+        stats_port=environment.gateway_stats_port,
         jwt_issuer=environment.jwt_issuer,
         jwt_audience=environment.jwt_audience,
         upstream_dns=not all(_is_ip(u.host) for u in found),

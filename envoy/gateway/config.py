@@ -82,6 +82,8 @@ SIGNED_IN = "signed_in"
 JWKS_PATH = "/.well-known/jwks.json"
 HEALTH_PATH = "/health"
 SELF_CLUSTER = "gateway_self"
+ADMIN_CLUSTER = "envoy_admin"
+STATS_PATH = "/stats/prometheus"
 # Identity headers a client might try to smuggle; services never read them, and the gateway drops them.
 IDENTITY_HEADERS = (
     "x-jwt-payload",
@@ -140,6 +142,8 @@ class GatewaySettings:
     # into x-envoy-original-path, so a service may receive twice this in metadata: its limit
     # (services.common.runtime.MAX_METADATA_BYTES) leaves room for that.
     max_request_headers_kb: int = 16
+    # Where Prometheus scrapes Envoy's own metrics (`/stats/prometheus`); None: no such listener.
+    stats_port: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -327,22 +331,51 @@ def _cluster(upstream: Upstream, service_name: str, settings: GatewaySettings) -
     )
 
 
-def _self_cluster(settings: GatewaySettings) -> Cluster:
-    """The gateway's own listener, from which jwt_authn fetches the transcoded JWKS."""
+def _local_cluster(name: str, host: str, port: int) -> Cluster:
     return Cluster(
-        name=SELF_CLUSTER,
+        name=name,
         type=ClusterDiscoveryType.STATIC,
         connect_timeout=timedelta(seconds=1),
         load_assignment=ClusterLoadAssignment(
-            cluster_name=SELF_CLUSTER,
-            endpoints=[
-                LocalityLbEndpoints(
-                    lb_endpoints=[
-                        LbEndpoint(endpoint=Endpoint(address=_address(settings.listen_host, settings.listen_port)))
-                    ]
+            cluster_name=name,
+            endpoints=[LocalityLbEndpoints(lb_endpoints=[LbEndpoint(endpoint=Endpoint(address=_address(host, port)))])],
+        ),
+    )
+
+
+def _self_cluster(settings: GatewaySettings) -> Cluster:
+    """The gateway's own listener, from which jwt_authn fetches the transcoded JWKS."""
+    return _local_cluster(SELF_CLUSTER, settings.listen_host, settings.listen_port)
+
+
+def _stats_listener(settings: GatewaySettings, port: int) -> Listener:
+    """Envoy's own metrics for Prometheus on a port of their own: `/stats/prometheus` of the admin
+    interface and nothing else of it (the admin interface can change Envoy's state, so it stays
+    on 127.0.0.1)."""
+    manager = HttpConnectionManager(
+        stat_prefix="stats",
+        route_config=RouteConfiguration(
+            name="stats",
+            virtual_hosts=[
+                VirtualHost(
+                    name="stats",
+                    domains=["*"],
+                    routes=[Route(match=RouteMatch(path=STATS_PATH), route=RouteAction(cluster=ADMIN_CLUSTER))],
                 )
             ],
         ),
+        http_filters=[_typed("envoy.filters.http.router", Router())],
+    )
+    return Listener(
+        name="stats",
+        address=_address(settings.listen_host, port),
+        filter_chains=[
+            FilterChain(
+                filters=[
+                    Filter(name="envoy.filters.network.http_connection_manager", typed_config=AnyMessage.pack(manager))
+                ]
+            )
+        ],
     )
 
 
@@ -452,10 +485,14 @@ def bootstrap(settings: GatewaySettings) -> Bootstrap:
             )
         ],
     )
-    clusters = [_cluster(u, service_of.get(u.name, ""), settings) for u in settings.upstreams]
+    listeners, clusters = [listener], [_cluster(u, service_of.get(u.name, ""), settings) for u in settings.upstreams]
+    clusters.append(_self_cluster(settings))
+    if settings.stats_port is not None:
+        listeners.append(_stats_listener(settings, settings.stats_port))
+        clusters.append(_local_cluster(ADMIN_CLUSTER, "127.0.0.1", settings.admin_port))
     return Bootstrap(
         admin=Admin(address=_address("127.0.0.1", settings.admin_port)),
-        static_resources=BootstrapStaticResources(listeners=[listener], clusters=[*clusters, _self_cluster(settings)]),
+        static_resources=BootstrapStaticResources(listeners=listeners, clusters=clusters),
     )
 
 

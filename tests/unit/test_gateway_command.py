@@ -87,14 +87,17 @@ def test_the_gateway_does_not_start_without_its_secret() -> None:
     assert "PULSEONE_GATEWAY_SECRET" in result.stderr
 
 
-def test_the_gateway_becomes_envoy_with_the_secret_from_its_file_and_stops_on_sigterm(tmp_path: Path) -> None:
+def test_the_gateway_becomes_envoy_with_the_secret_from_its_file_shows_its_stats_and_stops_on_sigterm(
+    tmp_path: Path,
+) -> None:
     secret_file = tmp_path / "gateway-secret"
     secret_file.write_text(SECRET + "\n")
-    admin_port = free_port()
+    admin_port, stats_port = free_port(), free_port()
     env = {
         **{k: v for k, v in os.environ.items() if k != "PULSEONE_GATEWAY_SECRET"},
         "PULSEONE_GATEWAY_PORT": str(free_port()),
         "PULSEONE_GATEWAY_ADMIN_PORT": str(admin_port),
+        "PULSEONE_GATEWAY_STATS_PORT": str(stats_port),
         "PULSEONE_GATEWAY_SECRET_FILE": str(secret_file),
         "TMPDIR": str(tmp_path),  # where the configuration is written
     }
@@ -109,6 +112,11 @@ def test_the_gateway_becomes_envoy_with_the_secret_from_its_file_and_stops_on_si
 
         wait_until(live, 30, "pulseone gateway")
         assert Path(os.readlink(f"/proc/{gateway.pid}/exe")).name == "envoy"
+        # Envoy's own metrics on the stats port, and nothing else of its admin interface.
+        stats = httpx.get(f"http://127.0.0.1:{stats_port}/stats/prometheus", timeout=5)
+        assert stats.status_code == 200
+        assert "envoy_server_live" in stats.text
+        assert httpx.post(f"http://127.0.0.1:{stats_port}/quitquitquit", timeout=5).status_code == 404
         assert f"PULSEONE_GATEWAY_SECRET={SECRET}".encode() in Path(f"/proc/{gateway.pid}/environ").read_bytes()
         gateway.send_signal(signal.SIGTERM)
         assert gateway.wait(timeout=10) == 0, log.read_text()
