@@ -206,10 +206,7 @@ A new auth key ring in the format of services/auth/crypto.py create_key_ring: on
 {{/* Egress to the services' databases: the trial PostgreSQL, or wherever networkPolicy.externalDatabases says. */}}
 {{- define "pulseone.databaseEgress" -}}
 {{- if eq (include "pulseone.databaseSource" .) "postgresql" -}}
-- to:
-    - {{- include "pulseone.podsOf" (dict "root" . "components" (list "postgresql")) | nindent 6 }}
-  ports:
-    - {port: 5432, protocol: TCP}
+{{- include "pulseone.ruleFor" (dict "root" . "direction" "to" "components" (list "postgresql") "port" 5432) }}
 {{- else -}}
 - ports:
     - {port: {{ .Values.networkPolicy.externalDatabases.port }}, protocol: TCP}
@@ -218,4 +215,37 @@ A new auth key ring in the format of services/auth/crypto.py create_key_ring: on
     {{- toYaml . | nindent 4 }}
   {{- end }}
 {{- end -}}
+{{- end }}
+
+{{/* The start of a component's NetworkPolicy, both directions governed; its rules follow. */}}
+{{- define "pulseone.networkPolicy" -}}
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: {{ include "pulseone.name" . }}
+  labels:
+    {{- include "pulseone.labels" . | nindent 4 }}
+spec:
+  podSelector:
+    matchLabels:
+      {{- include "pulseone.selectorLabels" . | nindent 6 }}
+  policyTypes: [Ingress, Egress]
+{{- end }}
+
+{{/* A rule (ingress with "from", egress with "to") naming this release's pods of some components, on one port. */}}
+{{- define "pulseone.ruleFor" -}}
+- {{ .direction }}:
+    - {{ include "pulseone.podsOf" . | nindent 6 | trim }}
+  ports:
+    - {port: {{ .port }}, protocol: TCP}
+{{- end }}
+
+{{/* The container's variables: the plain ones, sorted, then the gateway secret every workload shares. */}}
+{{- define "pulseone.env" -}}
+{{- range $variable := keys .env | sortAlpha }}
+- {name: {{ $variable }}, value: {{ index $.env $variable | toString | quote }}}
+{{- end }}
+- name: PULSEONE_GATEWAY_SECRET
+  valueFrom:
+    secretKeyRef: {name: {{ include "pulseone.keysSecret" .root }}, key: gateway-secret}
 {{- end }}
