@@ -146,6 +146,25 @@ def test_every_manifest_passes_the_strict_kubernetes_schemas(profile: Rendered) 
         kubernetes_validate.validate(manifest, KUBERNETES_VERSION, strict=True)
 
 
+def test_the_optional_parts_pass_the_strict_kubernetes_schemas_too(chart: helm_python.Chart) -> None:
+    everything = {
+        "gatewayService": {"type": "LoadBalancer", "loadBalancerSourceRanges": ["203.0.113.0/24"]},
+        "ingress": {"enabled": True, "className": "nginx", "hosts": [{"host": "api.example.org", "paths": ["/"]}]},
+        "metrics": {"enabled": True, "scrapeFrom": [{"namespaceSelector": {"matchLabels": {"name": "monitoring"}}}]},
+        "nats": {"external": {"url": "nats://nats.example:4222"}},
+        "networkPolicy": {"externalNats": {"to": [{"ipBlock": {"cidr": "10.0.0.0/8"}}], "port": 4222}},
+        "services": {"video": {"extraEgress": [{"ports": [{"port": 3478, "protocol": "UDP"}]}]}},
+        "recordings": {"existingClaim": "clinic-recordings"},
+    }
+    rendered = render(chart, everything)
+    for manifest in rendered.manifests:
+        kubernetes_validate.validate(manifest, KUBERNETES_VERSION, strict=True)
+    assert rendered.named("Service", name_of("gateway"))["spec"]["externalTrafficPolicy"] == "Local"
+    assert rendered.of_kind("PersistentVolumeClaim") == []
+    (rule,) = rendered.named("Ingress", name_of("gateway"))["spec"]["rules"]
+    assert rule["http"]["paths"][0]["backend"]["service"] == {"name": name_of("gateway"), "port": {"name": "http"}}
+
+
 def test_the_chart_runs_the_platforms_services_at_their_ports(default: Rendered) -> None:
     for spec in SERVICES:
         service = default.named("Service", name_of(spec.name))
