@@ -31,6 +31,9 @@ class ServiceSettings(BaseSettings):
     health_interval_seconds: float = Field(2.0, gt=0)
     event_max_deliver: int = Field(5, ge=1, description="deliveries before an event goes to the dead letters")
     event_ack_wait_seconds: float = Field(30.0, gt=0)
+    stream_replicas: int = Field(
+        1, ge=1, le=5, description="NATS servers that keep each stream (3 in a NATS cluster; 1 on one server)"
+    )
     event_consumer: str = Field("", description="durable consumer name; default: the service name")
     page_token_key_file: Path = Field(
         Path(".pulseone/keys/page-token.key"),

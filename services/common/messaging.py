@@ -23,8 +23,14 @@ DUPLICATE_WINDOW_SECONDS = 600.0
 MAX_AGE_SECONDS = 14 * 24 * 3600.0
 
 
-def stream_configs() -> list[StreamConfig]:
-    common = {"storage": StorageType.FILE, "retention": RetentionPolicy.LIMITS, "discard": DiscardPolicy.OLD}
+def stream_configs(replicas: int = 1) -> list[StreamConfig]:
+    """The event stream and the dead letters, each kept by `replicas` servers of a NATS cluster."""
+    common = {
+        "storage": StorageType.FILE,
+        "retention": RetentionPolicy.LIMITS,
+        "discard": DiscardPolicy.OLD,
+        "num_replicas": replicas,
+    }
     return [
         StreamConfig(
             name=STREAM,
@@ -40,9 +46,10 @@ def stream_configs() -> list[StreamConfig]:
 class NatsLink:
     """One connection per process. Start-up never waits for NATS: the outbox absorbs an outage."""
 
-    def __init__(self, servers: str, name: str) -> None:
+    def __init__(self, servers: str, name: str, *, stream_replicas: int = 1) -> None:
         self._servers = [s.strip() for s in servers.split(",") if s.strip()]
         self._name = name
+        self._stream_replicas = stream_replicas
         self._client: Client | None = None
         self._js: JetStreamContext | None = None
         self._task: asyncio.Task[None] | None = None
@@ -84,8 +91,14 @@ class NatsLink:
                     reconnected_cb=self._on_reconnected,
                 )
                 js = client.jetstream()
-                for config in stream_configs():
-                    await ensure_stream(js, config)
+                try:
+                    for config in stream_configs(self._stream_replicas):
+                        await ensure_stream(js, config)
+                except Exception:
+                    # A cluster still electing its JetStream leader: this connection is dropped, not
+                    # leaked, and the next attempt starts afresh.
+                    await client.close()
+                    raise
                 self._client, self._js = client, js
                 self.ready.set()
                 log.info("connected to NATS", extra={"servers": self._servers})

@@ -65,7 +65,7 @@ class Infrastructure:
     def create(cls, settings: ServiceSettings, name: str) -> Infrastructure:
         pages = PageTokens.from_file(settings.page_token_key_file)
         engine = create_engine(settings.database_url, settings.db_pool_size)
-        link = NatsLink(settings.nats_url, f"pulseone-{name}")
+        link = NatsLink(settings.nats_url, f"pulseone-{name}", stream_replicas=settings.stream_replicas)
         return cls(settings, engine, create_sessions(engine), link, pages)
 
 

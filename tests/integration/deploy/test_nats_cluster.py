@@ -3,6 +3,7 @@ cluster that keeps the platform's streams in three copies and syncs every write 
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import functools
 import re
@@ -11,12 +12,11 @@ from pathlib import Path
 
 import helm_python
 import httpx
-import nats
 import pytest
 import yaml
 
 from scripts.stack import BIN, Process, free_port, wait_until
-from services.common.messaging import ensure_stream, stream_configs
+from services.common.messaging import NatsLink
 
 CHART = Path(__file__).resolve().parents[3] / "deploy" / "helm" / "pulseone"
 RELEASE = "pulseone"
@@ -88,15 +88,16 @@ async def test_the_charts_servers_keep_every_stream_in_three_synced_copies(clust
         varz = httpx.get(f"http://127.0.0.1:{server.monitor_port}/varz", timeout=2).json()
         assert varz["server_name"] == server.name
         assert varz["jetstream"]["config"]["sync_always"] is True
-    client = await nats.connect(servers=[f"nats://127.0.0.1:{s.client_port}" for s in cluster])
+    # As a service does with the chart's PULSEONE_STREAM_REPLICAS: its link makes the streams.
+    link = NatsLink(",".join(f"nats://127.0.0.1:{s.client_port}" for s in cluster), "cluster", stream_replicas=SERVERS)
+    link.start()
     try:
-        js = client.jetstream()
-        for config in stream_configs():
-            await ensure_stream(js, dataclasses.replace(config, num_replicas=SERVERS))
+        await asyncio.wait_for(link.ready.wait(), 30)
+        js = link.jetstream()
         ack = await js.publish("pulseone.test.thing.happened", b"{}")
         info = await js.stream_info(ack.stream)
         assert info.cluster is not None
         assert {info.cluster.leader, *(r.name for r in info.cluster.replicas or [])} == {s.name for s in cluster}
         assert info.state.messages == 1
     finally:
-        await client.close()
+        await link.close()

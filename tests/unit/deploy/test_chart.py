@@ -497,8 +497,15 @@ def test_scrape_annotations_and_the_metrics_port_only_when_metrics_are_on(
         }
         (container,) = template["spec"]["containers"]
         assert {"name": "metrics", "containerPort": 9464, "protocol": "TCP"} in container["ports"]
+        assert {"name": "PULSEONE_METRICS_PORT", "value": "9464"} in container["env"]  # the service serves there
         policy = rendered.named("NetworkPolicy", name_of(spec.name))
         assert {"ports": [{"port": 9464, "protocol": "TCP"}]} in policy["spec"]["ingress"]
+    gateway = rendered.named("Deployment", name_of("gateway"))["spec"]["template"]
+    assert gateway["metadata"]["annotations"]["prometheus.io/path"] == "/stats/prometheus"
+    (envoy,) = gateway["spec"]["containers"]
+    assert {"name": "PULSEONE_GATEWAY_STATS_PORT", "value": "9464"} in envoy["env"]
+    policy = rendered.named("NetworkPolicy", name_of("gateway"))
+    assert {"ports": [{"port": 9464, "protocol": "TCP"}]} in policy["spec"]["ingress"]
 
 
 def test_notes_say_how_to_reach_the_gateway_and_create_the_first_admin(chart: helm_python.Chart) -> None:

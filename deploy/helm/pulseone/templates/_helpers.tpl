@@ -249,3 +249,15 @@ spec:
   valueFrom:
     secretKeyRef: {name: {{ include "pulseone.keysSecret" .root }}, key: gateway-secret}
 {{- end }}
+
+{{/* Prometheus may reach a pod's metrics port (from `metrics.scrapeFrom`, or anyone on that port). */}}
+{{- define "pulseone.metricsIngress" -}}
+{{- if .Values.metrics.enabled }}
+- ports:
+    - {port: {{ .Values.metrics.port }}, protocol: TCP}
+  {{- with .Values.metrics.scrapeFrom }}
+  from:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+{{- end }}
+{{- end }}
