@@ -707,6 +707,10 @@ async def test_the_video_service_links_its_session_and_its_end_completes_the_vis
         await publish_event(nats_server.url, "pulseone.video.participant.joined", event)
 
         async def reached() -> None:
+            # Handled, not merely published: the replicas' consumers share the events, so a join
+            # that changes nothing (BOOKED) could otherwise still be pending when the next one lands.
+            handled = await sql(appointments, "SELECT 1 FROM inbox WHERE event_id = :id", id=event.metadata.event_id)
+            assert handled
             request = appointments_pb2.GetAppointmentRequest(appointment_id=booked.id)
             found = await api.GetAppointment(request, metadata=bearer(token))
             assert resources_pb2.Appointment.Status.Name(found.status) == expected
