@@ -146,7 +146,7 @@ def admin_create(args: argparse.Namespace) -> int:
     from services.common.errors import DomainError  # noqa: PLC0415
 
     password = args.password or os.environ.get("PULSEONE_ADMIN_PASSWORD") or getpass.getpass("password: ")
-    url = database_url(_server_url(), "authdb")
+    url = args.database_url or database_url(_server_url(), "authdb")
     try:
         account = asyncio.run(create_system_admin(url, args.email, password, args.first_name, args.last_name))
     except DomainError as error:
@@ -259,6 +259,11 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("--password", help="prompted for when omitted (or PULSEONE_ADMIN_PASSWORD)")
     create.add_argument("--first-name", default="System")
     create.add_argument("--last-name", default="Administrator")
+    create.add_argument(
+        "--database-url",
+        help='the auth service\'s own database, used as given (in its container: "$PULSEONE_DATABASE_URL");'
+        " default: authdb of the local stack, or on the server PULSEONE_DATABASE_URL names",
+    )
     create.set_defaults(run=admin_create)
     demo_command = commands.add_parser("demo", help="run the seed's patient journey through the gateway")
     demo_command.add_argument("--gateway", default="http://127.0.0.1:8000")

@@ -87,3 +87,23 @@ def test_serve_exits_non_zero_naming_a_missing_setting() -> None:
     result = subprocess.run([PULSEONE, "serve", "auth"], env=env, capture_output=True, text=True, check=False)
     assert result.returncode != 0
     assert "PULSEONE_DATABASE_URL" in result.stderr
+
+
+def test_admin_create_writes_to_the_auth_database_it_is_given_whatever_its_name(postgres: Postgres) -> None:
+    """In the auth container the database is the pod's own (an operator's `app`, say), not `authdb`."""
+    url = fresh_database(postgres, "app")
+    migrate(url, MIGRATIONS)
+    email = f"first-admin-{uuid.uuid4().hex[:6]}@example.org"
+    env = {**os.environ, "PULSEONE_ADMIN_PASSWORD": "SecurePass123"}
+    created = subprocess.run(
+        [PULSEONE, "admin", "create", "--email", email, "--database-url", url],
+        env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert created.returncode == 0, created.stderr
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            role = connection.execute(sa.text("SELECT role FROM users WHERE email = :email"), {"email": email}).scalar()
+    finally:
+        engine.dispose()
+    assert role == "SYSTEM_ADMIN"

@@ -509,7 +509,8 @@ def test_scrape_annotations_and_the_metrics_port_only_when_metrics_are_on(
 def test_notes_say_how_to_reach_the_gateway_and_create_the_first_admin(chart: helm_python.Chart) -> None:
     notes = chart.render({}, name=RELEASE, namespace=NAMESPACE)["pulseone/templates/NOTES.txt"]
     assert f"port-forward -n {NAMESPACE} service/{name_of('gateway')}" in notes
-    assert f"kubectl exec -it -n {NAMESPACE} deploy/{name_of('auth')} -- pulseone admin create --email" in notes
+    assert f"kubectl exec -it -n {NAMESPACE} deploy/{name_of('auth')} -- sh -c 'pulseone admin create --email" in notes
+    assert '--database-url "$PULSEONE_DATABASE_URL"' in notes  # the pod's own database, whatever its name
 
 
 @pytest.mark.parametrize(
