@@ -38,6 +38,9 @@ SettingsT = TypeVar("SettingsT", bound=ServiceSettings)
 # Health name reporting the event broker link: watched by `pulseone status`, not by the gateway,
 # because a NATS outage is absorbed by the outbox and must not take the service out of rotation.
 EVENTS_HEALTH = "pulseone.events"
+# SERVING while the process answers at all, whatever its database and broker: what a liveness probe
+# asks (a restart cures a stuck process, not a database that is away).
+LIVE_HEALTH = "pulseone.live"
 
 Register = Callable[[grpc.aio.Server], None]
 
@@ -206,6 +209,7 @@ class ServiceRuntime:
         if self.port == 0:
             raise RuntimeError(f"cannot bind {settings.host}:{settings.port}")
         await self._set_serving(await self.check_database())
+        await self.health.set(LIVE_HEALTH, health_pb2.HealthCheckResponse.SERVING)
         await self.server.start()
         if settings.metrics_port is not None:
             self.metrics = MetricsEndpoint(settings.host, settings.metrics_port)

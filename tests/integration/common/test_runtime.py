@@ -35,7 +35,8 @@ async def test_serving_while_the_database_is_at_the_schema_head(auth: AuthHarnes
     assert await health(auth.channel, "pulseone.events") == "SERVING"
 
 
-async def test_not_serving_on_a_database_without_the_schema(postgres: Postgres, nats_server: Nats) -> None:
+async def test_not_serving_on_a_database_without_the_schema_yet_alive(postgres: Postgres, nats_server: Nats) -> None:
+    """Readiness says no, liveness says yes: a restart would not bring the schema (or the database)."""
     settings = AuthSettings(
         database_url=fresh_database(postgres, "unmigrated"),
         nats_url=nats_server.url,
@@ -50,6 +51,8 @@ async def test_not_serving_on_a_database_without_the_schema(postgres: Postgres, 
     try:
         async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
             assert await health(channel, "pulseone.auth.v1.AuthService") == "NOT_SERVING"
+            assert await health(channel, "") == "NOT_SERVING"
+            assert await health(channel, "pulseone.live") == "SERVING"
     finally:
         await runtime.stop()
 

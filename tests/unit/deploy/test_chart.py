@@ -23,6 +23,7 @@ from services.auth.crypto import KeyRing
 from services.auth.settings import AuthSettings
 from services.common.config import ServiceSettings
 from services.common.pagination import PageTokens
+from services.common.runtime import LIVE_HEALTH
 from services.inventory.settings import InventorySettings
 from services.prescriptions.settings import PrescriptionsSettings
 from services.profile.settings import ProfileSettings
@@ -178,7 +179,7 @@ def test_every_service_has_native_grpc_readiness_and_liveness_probes(profile: Re
     for spec in SERVICES:
         container = service_container(profile, spec.name)
         assert container["readinessProbe"]["grpc"] == {"port": spec.port}
-        assert container["livenessProbe"]["grpc"] == {"port": spec.port}
+        assert container["livenessProbe"]["grpc"] == {"port": spec.port, "service": LIVE_HEALTH}
 
 
 def test_every_container_has_resources_and_a_locked_down_security_context(profile: Rendered) -> None:
