@@ -170,15 +170,21 @@ class OutboxRelay:
                 raise
             except Exception as error:  # noqa: BLE001 - database or broker trouble: back off and retry
                 log.warning("outbox relay interrupted", extra={"error": repr(error)})
-            await self._pause(2.0)
+            # Not cut short by nudges: a replica without the lock would otherwise try for it (a new
+            # connection) with every write of its process.
+            await self._sleep(2.0)
+
+    async def _sleep(self, seconds: float) -> None:
+        """Wait `seconds`, or until stopped."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), seconds)
 
     async def _pause(self, seconds: float) -> bool:
-        """Wait `seconds`, or less if nudged; says whether a nudge ended it. A pause as short as the
-        busy interval is not cut short: under load, nudges come with every write, and polling for
-        each would cost what the batching saves."""
+        """The lock holder's wait between polls: `seconds`, or less if nudged; says whether a nudge
+        ended it. A pause as short as the busy interval is not cut short: under load, nudges come
+        with every write, and polling for each would cost what the batching saves."""
         if seconds <= self._busy:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), seconds)
+            await self._sleep(seconds)
             return False
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(_first_of(self._stopping, self._nudged), seconds)
@@ -203,7 +209,7 @@ class OutboxRelay:
                     if connection.closed:
                         raise
                     log.warning("publishing events failed", extra={"error": repr(error), "retryInSeconds": backoff})
-                    await self._pause(backoff)
+                    await self._sleep(backoff)  # NATS away: writes do not hurry the retry
                     backoff = min(backoff * 2, 10.0)
                     continue
                 if datetime.now(UTC) - pruned_at > timedelta(hours=1):

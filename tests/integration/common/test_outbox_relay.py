@@ -113,3 +113,36 @@ async def test_a_write_by_another_process_is_published_by_the_next_poll(
     _, url = relay
     user_id = await _write_event(url)
     await _arrival_seconds(nats_server.url, user_id, timeout=IDLE_SECONDS + 5)
+
+
+async def test_a_replica_without_the_relay_lock_is_not_hurried_by_writes(postgres: Postgres, nats_server: Nats) -> None:
+    """Only the lock holder publishes; the other replica tries for the lock every two seconds however
+    many writes nudge it (a nudge that cut that pause short would open a connection per write)."""
+    url = fresh_database(postgres, "relay_pair")
+    migrate(url, MIGRATIONS)
+    engine = create_engine(url, 1)
+    link = NatsLink(nats_server.url, "relay-pair")
+    link.start()
+    relays = [OutboxRelay(engine, link, service="relay-pair") for _ in range(2)]
+    tasks = [asyncio.create_task(relay.run()) for relay in relays]
+    try:
+        await asyncio.sleep(1.0)  # one of them holds the lock by now
+        before = await _sessions_of(url)
+        for _ in range(60):
+            nudge_relays()
+            await asyncio.sleep(0.05)
+        assert await _sessions_of(url) - before <= 4
+    finally:
+        for relay in relays:
+            relay.stop()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait_for(task, 5)
+        await link.close()
+        await engine.dispose()
+
+
+async def _sessions_of(url: str) -> int:
+    """Sessions ever opened to the database (PostgreSQL's own count)."""
+    rows = await run_sql(url, "SELECT sessions FROM pg_stat_database WHERE datname = current_database()")
+    return int(rows[0][0])
