@@ -76,16 +76,22 @@ def _override(row: sa.RowMapping) -> Override:
 
 SESSION = session_query().where(sessions.c.id == sa.bindparam("session_id"))
 SESSION_FOR_UPDATE = SESSION.with_for_update(of=sessions)
-# A session and its override of one date: the booking's hot path, compiled once as the engine would
-# and run on the driver's connection (the query's constants travel as its other parameters).
-_SESSION_ON = (
+
+
+def for_the_driver(query: sa.Select[Any]) -> tuple[str, dict[str, Any]]:
+    """A hot path's query compiled once as the engine would, to run on the driver's connection: its
+    SQL, and its constants, which travel with its other parameters."""
+    compiled = query.compile(dialect=PGDialectAsync_psycopg())  # type: ignore[no-untyped-call]
+    return str(compiled), dict(compiled.params)
+
+
+# A session and its override of one date: the booking's hot path.
+SESSION_ON, SESSION_ON_CONSTANTS = for_the_driver(
     session_query()
     .add_columns(*(c.label(f"override_{c.name}") for c in overrides.c))
     .outerjoin(overrides, sa.and_(overrides.c.session_id == sessions.c.id, overrides.c.date == sa.bindparam("day")))
     .where(sessions.c.id == sa.bindparam("session_id"))
-).compile(dialect=PGDialectAsync_psycopg())  # type: ignore[no-untyped-call]
-SESSION_ON = str(_SESSION_ON)
-SESSION_ON_CONSTANTS = dict(_SESSION_ON.params)
+)
 
 
 async def session(db: AsyncSession, session_id: uuid.UUID, *, lock: bool = False) -> Session | None:
@@ -162,7 +168,7 @@ def _unless_null(name: str, kind: Any, condition: Any) -> Any:
     return sa.or_(sa.bindparam(name, type_=kind).is_(None), condition)
 
 
-_BOOKABLE = (
+BOOKABLE, BOOKABLE_CONSTANTS = for_the_driver(
     session_query()
     .add_columns(*_OVERRIDES_IN_RANGE.c, *_HELD_IN_RANGE.c)
     .join(_OVERRIDES_IN_RANGE, sa.true(), isouter=True)
@@ -181,9 +187,7 @@ _BOOKABLE = (
             sessions.c.service_type == sa.func.any(sa.bindparam("service_types", type_=ARRAY(sa.Text))),
         ),
     )
-).compile(dialect=PGDialectAsync_psycopg())  # type: ignore[no-untyped-call]
-BOOKABLE = str(_BOOKABLE)
-BOOKABLE_CONSTANTS = dict(_BOOKABLE.params)
+)
 
 
 @dataclass(frozen=True)
