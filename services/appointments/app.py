@@ -18,6 +18,7 @@ from services.appointments.use_cases.queue import Queues
 from services.appointments.use_cases.sessions import AffiliationOwner, Sessions
 from services.common.clock import Clock, utc_now
 from services.common.context import on_behalf_of_caller
+from services.common.peers import peer_channel
 from services.common.runtime import Infrastructure, ServiceRuntime, assemble
 from services.common.tokens import AuthClient
 
@@ -49,7 +50,7 @@ def affiliation_owner(channel: grpc.aio.Channel) -> AffiliationOwner:
 def build(settings: AppointmentsSettings, *, clock: Clock = utc_now) -> ServiceRuntime:
     infra = Infrastructure.create(settings, NAME)
     auth = AuthClient.connect(settings.auth_address, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
-    profile_channel = grpc.aio.insecure_channel(settings.profile_address)
+    profile_channel = peer_channel(settings.profile_address)
     sessions = Sessions(
         infra.sessions,
         infra.engine,

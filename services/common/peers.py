@@ -77,6 +77,20 @@ def refusal_of(error: grpc.aio.AioRpcError) -> DomainError | None:
 Unary = Callable[..., Awaitable[Any]]
 """A unary method of a generated stub."""
 
+CHANNEL_OPTIONS = (
+    # Spread calls over every address the name resolves to (each replica behind a headless Service, or
+    # each of a comma-separated `ipv4:` list), not over the first one that answers.
+    ("grpc.lb_policy_name", "round_robin"),
+    # Re-resolve now and then, so replicas added after the channel was made get calls too.
+    ("grpc.dns_min_time_between_resolutions_ms", 5_000),
+)
+
+
+def peer_channel(address: str) -> grpc.aio.Channel:
+    """A channel to another service: `host:port` (DNS, every address it resolves to) or
+    `ipv4:host:port,host:port` (a fixed list of replicas), balanced call by call."""
+    return grpc.aio.insecure_channel(address, options=CHANNEL_OPTIONS)
+
 
 async def call_on_behalf(method: Unary, request: object, *, deadline_seconds: float, unavailable: DomainError) -> Any:
     """Call another service with the current caller's token. It did not answer: `unavailable` is

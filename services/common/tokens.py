@@ -16,6 +16,7 @@ from pulseone.auth.v1 import auth_pb2, auth_pb2_grpc
 
 from services.common.context import AccountStatus, Principal, Role
 from services.common.errors import Unauthenticated, Unavailable
+from services.common.peers import peer_channel
 
 # Asymmetric only: a key set that somehow held a shared-secret key must not make it a verifier.
 ALGORITHMS = ("EdDSA", "RS256")
@@ -183,6 +184,6 @@ class AuthClient:
 
     @classmethod
     def connect(cls, address: str, *, issuer: str, audience: str) -> AuthClient:
-        channel = grpc.aio.insecure_channel(address)
+        channel = peer_channel(address)
         verifier = TokenVerifier(grpc_jwks_source(channel), issuer=issuer, audience=audience)
         return cls(channel, verifier, grpc_status_recheck(channel))

@@ -10,7 +10,7 @@ from pulseone.inventory.v1 import inventory_pb2_grpc
 from pulseone.profile.v1 import profile_pb2, profile_pb2_grpc
 
 from services.common.clock import Clock, utc_now
-from services.common.peers import ask_on_behalf
+from services.common.peers import ask_on_behalf, peer_channel
 from services.common.runtime import Infrastructure, ServiceRuntime, assemble
 from services.common.tokens import AuthClient
 from services.inventory import api, events, messages
@@ -53,7 +53,7 @@ def location_source(channel: grpc.aio.Channel) -> LocationSource:
 def build(settings: InventorySettings, *, clock: Clock = utc_now) -> ServiceRuntime:
     infra = Infrastructure.create(settings, NAME)
     auth = AuthClient.connect(settings.auth_address, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
-    profile_channel = grpc.aio.insecure_channel(settings.profile_address)
+    profile_channel = peer_channel(settings.profile_address)
     locations = Locations(infra.sessions, location_source(profile_channel))
     catalog = Catalog(infra.sessions, locations, pages=infra.pages, subjects=events.PUBLISHED, clock=clock)
     stock = Stock(infra.engine, locations, subjects=events.PUBLISHED, clock=clock)

@@ -13,7 +13,7 @@ from pulseone.inventory.v1 import inventory_pb2, inventory_pb2_grpc
 from pulseone.prescriptions.v1 import prescriptions_pb2_grpc
 
 from services.common.clock import Clock, utc_now
-from services.common.peers import Unary, ask_on_behalf, call_on_behalf
+from services.common.peers import Unary, ask_on_behalf, call_on_behalf, peer_channel
 from services.common.runtime import Infrastructure, ServiceRuntime, assemble
 from services.common.tokens import AuthClient
 from services.prescriptions import api, events, messages
@@ -85,8 +85,8 @@ class InventoryStock:
 def build(settings: PrescriptionsSettings, *, clock: Clock = utc_now) -> ServiceRuntime:
     infra = Infrastructure.create(settings, NAME)
     auth = AuthClient.connect(settings.auth_address, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
-    appointments_channel = grpc.aio.insecure_channel(settings.appointments_address)
-    inventory_channel = grpc.aio.insecure_channel(settings.inventory_address)
+    appointments_channel = peer_channel(settings.appointments_address)
+    inventory_channel = peer_channel(settings.inventory_address)
     appointments = Appointments(infra.sessions, appointment_source(appointments_channel, settings.peer_timeout_seconds))
     prescriptions = Prescriptions(infra.sessions, appointments, pages=infra.pages, clock=clock)
     dispensing = Dispensing(

@@ -13,7 +13,7 @@ from pulseone.appointments.v1 import appointments_pb2, appointments_pb2_grpc
 from pulseone.video.v1 import video_pb2_grpc
 
 from services.common.clock import Clock, utc_now
-from services.common.peers import ask_on_behalf
+from services.common.peers import ask_on_behalf, peer_channel
 from services.common.runtime import Infrastructure, ServiceRuntime, assemble
 from services.common.tokens import AuthClient
 from services.video import api, events
@@ -80,7 +80,7 @@ def build(settings: VideoSettings, *, clock: Clock = utc_now) -> ServiceRuntime:
     auth = AuthClient.connect(settings.auth_address, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
     live = LiveChannel(infra.link)
     ice = ice_config(settings)
-    appointments_channel = grpc.aio.insecure_channel(settings.appointments_address)
+    appointments_channel = peer_channel(settings.appointments_address)
     appointments = appointment_source(appointments_channel, settings.peer_timeout_seconds)
     sessions = Sessions(infra.sessions, live, appointments, pages=infra.pages, ice=ice, clock=clock)
     signalling = Signalling(infra.sessions, live, heartbeat=timedelta(seconds=settings.heartbeat_seconds), clock=clock)

@@ -1,0 +1,45 @@
+"""A channel to another service spreads its calls over every replica it is given."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+
+from services.common.peers import peer_channel
+
+
+class CountingHealth(health.aio.HealthServicer):
+    """A replica's health service that counts what it answers."""
+
+    def __init__(self, replica: str, calls: Counter[str]) -> None:
+        super().__init__()
+        self._replica, self._calls = replica, calls
+
+    async def Check(self, request: health_pb2.HealthCheckRequest, context: grpc.aio.ServicerContext):  # type: ignore[no-untyped-def]  # noqa: N802
+        self._calls[self._replica] += 1
+        return health_pb2.HealthCheckResponse(status=health_pb2.HealthCheckResponse.SERVING)
+
+
+async def test_calls_are_spread_over_every_replica_of_a_fixed_list() -> None:
+    calls: Counter[str] = Counter()
+    servers, ports = [], []
+    for replica in ("one", "two"):
+        server = grpc.aio.server()
+        health_pb2_grpc.add_HealthServicer_to_server(CountingHealth(replica, calls), server)
+        ports.append(server.add_insecure_port("127.0.0.1:0"))
+        await server.start()
+        servers.append(server)
+    try:
+        async with peer_channel("ipv4:" + ",".join(f"127.0.0.1:{port}" for port in ports)) as channel:
+            stub = health_pb2_grpc.HealthStub(channel)
+            for _ in range(20):
+                await stub.Check(health_pb2.HealthCheckRequest(), timeout=5)
+    finally:
+        for server in servers:
+            await server.stop(None)
+    # Round robin (the first calls may all go to whichever replica connected first); pick-first,
+    # gRPC's default, would have sent all twenty to one replica.
+    assert set(calls) == {"one", "two"}
+    assert min(calls.values()) >= 5, calls
