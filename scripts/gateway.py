@@ -65,13 +65,22 @@ class GatewayEnvironment(BaseSettings):
         return None
 
 
+# The name-resolution schemes of a gRPC target the services' channels also accept (see peer_channel).
+TARGET_SCHEMES = ("dns:///", "ipv4:", "ipv6:")
+
+
 def _upstream(spec: ServiceSpec, environ: Mapping[str, str]) -> Upstream:
+    """The service's replicas from its gRPC target: `host:port`, or `ipv4:host:port,host:port,...`."""
     variable = f"PULSEONE_{spec.name.upper()}_ADDRESS"
-    address = environ.get(variable, f"127.0.0.1:{spec.port}")
-    host, separator, port = address.rpartition(":")
-    if not (separator and host and port.isdigit()):
-        raise SystemExit(f"{variable}: expected host:port, got {address!r}")
-    return Upstream(spec.name, host.strip("[]"), int(port))
+    target = environ.get(variable, f"127.0.0.1:{spec.port}")
+    listed = next((target.removeprefix(scheme) for scheme in TARGET_SCHEMES if target.startswith(scheme)), target)
+    addresses = []
+    for address in listed.split(","):
+        host, separator, port = address.rpartition(":")
+        if not (separator and host and port.isdigit()):
+            raise SystemExit(f"{variable}: expected host:port or ipv4:host:port,host:port, got {target!r}")
+        addresses.append((host.strip("[]"), int(port)))
+    return Upstream(spec.name, tuple(addresses))
 
 
 def upstreams(environ: Mapping[str, str]) -> tuple[Upstream, ...]:
@@ -101,7 +110,7 @@ def gateway_settings(environment: GatewayEnvironment, environ: Mapping[str, str]
         stats_port=environment.gateway_stats_port,
         jwt_issuer=environment.jwt_issuer,
         jwt_audience=environment.jwt_audience,
-        upstream_dns=not all(_is_ip(u.host) for u in found),
+        upstream_dns=not all(_is_ip(host) for u in found for host, _ in u.addresses),
     )
 
 

@@ -91,8 +91,12 @@ class Platform:
     nats_port: int = 4222
     nats_monitor_port: int = 8222
     service_ports: dict[str, int] = field(default_factory=lambda: {s.name: s.port for s in SERVICES})
+    """The port of each instance: a service's first replica is named as the service, the others
+    `<service>-2`, `<service>-3`, ... (those not given here get free ports)."""
+    replicas: dict[str, int] = field(default_factory=dict)
+    """How many replicas of a service to run (1 unless given): its callers and Envoy balance over them."""
     metrics_ports: dict[str, int] = field(default_factory=dict)
-    """Services given a port here serve their metrics on it; platforms of tests and the bench serve none."""
+    """Instances given a port here serve their metrics on it; platforms of tests and the bench serve none."""
     database_server_url: str | None = None
     nats_url: str | None = None
     durable: bool = True
@@ -103,6 +107,27 @@ class Platform:
     nats: Nats | None = None
     envoy: Envoy | None = None
     services: dict[str, Process] = field(default_factory=dict)
+    """The running instances, by name."""
+
+    def __post_init__(self) -> None:
+        for spec in SERVICES:
+            for instance in self.instances(spec):
+                if instance not in self.service_ports:
+                    self.service_ports[instance] = free_port()
+
+    def instances(self, spec: ServiceSpec) -> list[str]:
+        """The names of a service's replicas: the service's own name, then `<service>-2`, ..."""
+        return [spec.name] + [f"{spec.name}-{n}" for n in range(2, self.replicas.get(spec.name, 1) + 1)]
+
+    def replica_ports(self, spec: ServiceSpec) -> list[int]:
+        return [self.service_ports[instance] for instance in self.instances(spec)]
+
+    def target(self, name: str) -> str:
+        """The gRPC target of a service for its callers: its one address, or all its replicas'."""
+        ports = self.replica_ports(next(spec for spec in SERVICES if spec.name == name))
+        if len(ports) == 1:
+            return f"127.0.0.1:{ports[0]}"
+        return "ipv4:" + ",".join(f"127.0.0.1:{port}" for port in ports)
 
     @property
     def key_ring(self) -> Path:
@@ -167,7 +192,8 @@ class Platform:
 
     def _check_public_ports(self) -> None:
         """The gateway's and the services' ports are part of the contract: refuse clearly if taken."""
-        wanted = {"gateway": self.gateway_port, **self.service_ports}
+        instances = {instance for spec in SERVICES for instance in self.instances(spec)}
+        wanted = {"gateway": self.gateway_port} | {i: port for i, port in self.service_ports.items() if i in instances}
         taken = [f"{name} {port}" for name, port in wanted.items() if port_open("127.0.0.1", port)]
         if taken:
             raise SystemExit(f"ports in use on 127.0.0.1: {', '.join(taken)} (is PulseOne already running?)")
@@ -198,7 +224,8 @@ class Platform:
             create_page_token_key(self.page_token_key)
         for spec in SERVICES:
             self.start_service(spec)
-            progress(f"started {spec.name} on 127.0.0.1:{self.service_ports[spec.name]}")
+            ports = ", ".join(f"127.0.0.1:{port}" for port in self.replica_ports(spec))
+            progress(f"started {spec.name} on {ports}")
         for spec in SERVICES:
             self.wait_serving(spec)
         progress(f"starting Envoy on 127.0.0.1:{self.gateway_port}")
@@ -207,55 +234,70 @@ class Platform:
         wait_until(self.gateway_healthy, 60, "the gateway's /health")
         wait_until(self.gateway_has_keys, 30, "the gateway's first JWKS fetch")
 
-    def service_env(self, spec: ServiceSpec) -> dict[str, str]:
+    def service_env(self, spec: ServiceSpec, instance: str | None = None) -> dict[str, str]:
+        instance = instance or spec.name
         return {
             "PULSEONE_DATABASE_URL": self.service_database_url(spec),
             "PULSEONE_NATS_URL": self.events_url(),
-            "PULSEONE_PORT": str(self.service_ports[spec.name]),
-            "PULSEONE_AUTH_ADDRESS": f"127.0.0.1:{self.service_ports['auth']}",
-            "PULSEONE_PROFILE_ADDRESS": f"127.0.0.1:{self.service_ports['profile']}",
-            "PULSEONE_APPOINTMENTS_ADDRESS": f"127.0.0.1:{self.service_ports['appointments']}",
-            "PULSEONE_INVENTORY_ADDRESS": f"127.0.0.1:{self.service_ports['inventory']}",
+            "PULSEONE_PORT": str(self.service_ports[instance]),
+            "PULSEONE_AUTH_ADDRESS": self.target("auth"),
+            "PULSEONE_PROFILE_ADDRESS": self.target("profile"),
+            "PULSEONE_APPOINTMENTS_ADDRESS": self.target("appointments"),
+            "PULSEONE_INVENTORY_ADDRESS": self.target("inventory"),
             "PULSEONE_KEY_RING_FILE": str(self.key_ring),
             "PULSEONE_RECORDINGS_DIR": str(self.state / "recordings"),
             "PULSEONE_PAGE_TOKEN_KEY_FILE": str(self.page_token_key),
             GATEWAY_SECRET_ENV: self.gateway_secret(),
             "PULSEONE_LOG_LEVEL": self.log_level,
             "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "gen" / "python"), str(ROOT / "envoy")]),
-        } | ({"PULSEONE_METRICS_PORT": str(self.metrics_ports[spec.name])} if spec.name in self.metrics_ports else {})
+        } | ({"PULSEONE_METRICS_PORT": str(self.metrics_ports[instance])} if instance in self.metrics_ports else {})
 
-    def start_service(self, spec: ServiceSpec) -> Process:
+    def start_service(self, spec: ServiceSpec) -> None:
+        """Start every replica of the service."""
+        for instance in self.instances(spec):
+            self.start_instance(spec, instance)
+
+    def start_instance(self, spec: ServiceSpec, instance: str) -> Process:
         process = Process(
-            spec.name,
+            instance,
             [sys.executable, "-m", "scripts.cli", "serve", spec.name],
-            self.state / "logs" / f"{spec.name}.log",
-            env=self.service_env(spec),
+            self.state / "logs" / f"{instance}.log",
+            env=self.service_env(spec, instance),
         )
         process.start()
-        self.services[spec.name] = process
+        self.services[instance] = process
         return process
 
     def stop_service(self, name: str) -> None:
-        process = self.services.pop(name, None)
+        """Stop every replica of the service."""
+        for instance in self.instances(next(spec for spec in SERVICES if spec.name == name)):
+            self.stop_instance(instance)
+
+    def stop_instance(self, instance: str) -> None:
+        process = self.services.pop(instance, None)
         if process is not None:
             process.stop()
 
     def wait_serving(self, spec: ServiceSpec, timeout: float = 60) -> None:
-        process = self.services[spec.name]
+        """Wait until every replica of the service is SERVING."""
+        for instance in self.instances(spec):
+            process = self.services[instance]
 
-        def serving() -> bool:
-            if not process.running:
-                raise RuntimeError(f"{spec.name} exited:\n{process.tail()}")
-            return health_status(f"127.0.0.1:{self.service_ports[spec.name]}", spec.grpc_service) == "SERVING"
+            def serving(process: Process = process, instance: str = instance) -> bool:
+                if not process.running:
+                    raise RuntimeError(f"{instance} exited:\n{process.tail()}")
+                return health_status(f"127.0.0.1:{self.service_ports[instance]}", spec.grpc_service) == "SERVING"
 
-        wait_until(serving, timeout, f"the {spec.name} service")
+            wait_until(serving, timeout, f"the {instance} service")
 
     def gateway_settings(self) -> GatewaySettings:
         from gateway.config import GatewaySettings, Upstream  # noqa: PLC0415 - see the import above
 
         return GatewaySettings(
             descriptor_set=DESCRIPTOR_SET,
-            upstreams=tuple(Upstream(s.name, "127.0.0.1", self.service_ports[s.name]) for s in SERVICES),
+            upstreams=tuple(
+                Upstream(s.name, tuple(("127.0.0.1", port) for port in self.replica_ports(s))) for s in SERVICES
+            ),
             listen_port=self.gateway_port,
             admin_port=self.admin_port,
             auth_burst=self.gateway_auth_burst,
@@ -280,8 +322,8 @@ class Platform:
     def stop(self) -> None:
         if self.envoy is not None:
             self.envoy.stop()
-        for name in list(self.services):
-            self.stop_service(name)
+        for instance in list(self.services):
+            self.stop_instance(instance)
         if self.nats is not None:
             self.nats.stop()
         if self.postgres is not None:

@@ -103,11 +103,15 @@ RATE_LIMITED = ("/pulseone.auth.v1.AuthService/Register", "/pulseone.auth.v1.Aut
 
 @dataclass(frozen=True)
 class Upstream:
-    """Where one service's replicas are reached."""
+    """Where one service's replicas are reached: a DNS name that resolves to every one of them (see
+    `GatewaySettings.upstream_dns`), or the address of each."""
 
     name: str
-    host: str
-    port: int
+    addresses: tuple[tuple[str, int], ...]
+
+    @classmethod
+    def at(cls, name: str, host: str, port: int) -> Upstream:
+        return cls(name, ((host, port),))
 
 
 @dataclass(frozen=True)
@@ -324,7 +328,9 @@ def _cluster(upstream: Upstream, service_name: str, settings: GatewaySettings) -
             cluster_name=upstream.name,
             endpoints=[
                 LocalityLbEndpoints(
-                    lb_endpoints=[LbEndpoint(endpoint=Endpoint(address=_address(upstream.host, upstream.port)))]
+                    lb_endpoints=[
+                        LbEndpoint(endpoint=Endpoint(address=_address(host, port))) for host, port in upstream.addresses
+                    ]
                 )
             ],
         ),

@@ -20,6 +20,9 @@ from scripts.stack import ROOT, free_port
 from tests.conftest import scratch_dir
 
 PASSWORD = "correct horse 1"
+# Services the e2e platform runs two replicas of, behind Envoy and behind their callers' channels:
+# every e2e test runs against them, and tests/e2e/test_replicas.py races them.
+REPLICATED = {"appointments": 2, "inventory": 2}
 
 
 @pytest.fixture(scope="session")
@@ -33,6 +36,8 @@ def platform() -> Iterator[Platform]:
         nats_port=free_port(),
         nats_monitor_port=free_port(),
         service_ports={s.name: free_port() for s in SERVICES},
+        replicas=REPLICATED,
+        metrics_ports={f"{name}-{n}" if n > 1 else name: free_port() for name in REPLICATED for n in (1, 2)},
         durable=False,
         gateway_auth_burst=1000,
         jwks_cache=timedelta(minutes=10),

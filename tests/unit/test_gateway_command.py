@@ -72,12 +72,20 @@ def test_upstreams_at_ip_addresses_are_not_resolved() -> None:
 
 def test_unset_addresses_are_the_local_stacks() -> None:
     upstreams = gateway_settings(GatewayEnvironment(), {}).upstreams
-    assert [(u.name, u.host, u.port) for u in upstreams] == [(s.name, "127.0.0.1", s.port) for s in SERVICES]
+    assert [(u.name, u.addresses) for u in upstreams] == [(s.name, (("127.0.0.1", s.port),)) for s in SERVICES]
 
 
-def test_an_address_without_a_port_is_refused_naming_its_variable() -> None:
+@pytest.mark.parametrize("scheme", ["ipv4:", ""])
+def test_a_list_of_replicas_is_every_endpoint_of_the_cluster(scheme: str) -> None:
+    target = f"{scheme}127.0.0.1:9084,127.0.0.2:9084"
+    upstreams = gateway_settings(GatewayEnvironment(), {"PULSEONE_APPOINTMENTS_ADDRESS": target}).upstreams
+    assert {u.name: u.addresses for u in upstreams}["appointments"] == (("127.0.0.1", 9084), ("127.0.0.2", 9084))
+
+
+@pytest.mark.parametrize("target", ["auth", "ipv4:127.0.0.1:8081,127.0.0.1", "dns:///auth:port"])
+def test_an_address_without_a_port_is_refused_naming_its_variable(target: str) -> None:
     with pytest.raises(SystemExit, match="PULSEONE_AUTH_ADDRESS: expected host:port"):
-        gateway_settings(GatewayEnvironment(), {"PULSEONE_AUTH_ADDRESS": "auth"})
+        gateway_settings(GatewayEnvironment(), {"PULSEONE_AUTH_ADDRESS": target})
 
 
 def test_the_gateway_does_not_start_without_its_secret() -> None:

@@ -17,7 +17,9 @@ class CountingHealth(health.aio.HealthServicer):
         super().__init__()
         self._replica, self._calls = replica, calls
 
-    async def Check(self, request: health_pb2.HealthCheckRequest, context: grpc.aio.ServicerContext):  # type: ignore[no-untyped-def]  # noqa: N802
+    async def Check(  # type: ignore[override]
+        self, request: health_pb2.HealthCheckRequest, context: grpc.aio.ServicerContext[object, object]
+    ) -> health_pb2.HealthCheckResponse:
         self._calls[self._replica] += 1
         return health_pb2.HealthCheckResponse(status=health_pb2.HealthCheckResponse.SERVING)
 

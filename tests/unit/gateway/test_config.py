@@ -23,7 +23,7 @@ DESCRIPTOR_SET = ROOT / "gen" / "pulseone.pb"
 # services still to come, which get no routes until they run.
 METHODS = [m for m in load_methods(DESCRIPTOR_SET) if m.cluster in {s.name for s in SERVICES}]
 SETTINGS = GatewaySettings(
-    descriptor_set=DESCRIPTOR_SET, upstreams=tuple(Upstream(s.name, "127.0.0.1", s.port) for s in SERVICES)
+    descriptor_set=DESCRIPTOR_SET, upstreams=tuple(Upstream.at(s.name, "127.0.0.1", s.port) for s in SERVICES)
 )
 
 
