@@ -10,7 +10,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from services.common.peers import peer_channel
 
 
-class CountingHealth(health.aio.HealthServicer):
+class CountingHealth(health.aio.HealthServicer):  # type: ignore[misc]
     """A replica's health service that counts what it answers."""
 
     def __init__(self, replica: str, calls: Counter[str]) -> None:
