@@ -16,7 +16,7 @@ import httpx
 from sqlalchemy import make_url
 
 from scripts.metrics import figures
-from scripts.platform import SERVICES, Platform, ServiceSpec, health_status, wait_forever
+from scripts.platform import KEY_RING, SERVICES, Platform, ServiceSpec, create_keys, health_status, wait_forever
 from scripts.stack import ROOT, Postgres, database_url
 
 STATE = Path(os.environ.get("PULSEONE_STATE_DIR", ROOT / ".pulseone"))
@@ -220,9 +220,24 @@ def _local_nats_url() -> str:
 def keys_rotate(args: argparse.Namespace) -> int:
     from services.auth.crypto import rotate_key_ring  # noqa: PLC0415
 
-    path = Path(args.key_ring or STATE / "keys" / "auth-key-ring.json")
+    path = Path(args.key_ring or STATE / "keys" / KEY_RING)
     kid = rotate_key_ring(path, timedelta(minutes=args.publish_ahead_minutes))
     print(f"added key {kid}; it is published now and signs from {args.publish_ahead_minutes} minutes on")
+    return 0
+
+
+def keys_create(args: argparse.Namespace) -> int:
+    directory = Path(args.directory)
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    made = create_keys(directory)
+    for path in made:
+        print(f"created {path}")
+    if not made:
+        print(f"{directory} already holds every key; nothing was changed")
+    print(
+        "make them the chart's keys Secret (then set keys.existingSecret=pulseone-keys):\n"
+        f"  kubectl create secret generic pulseone-keys --from-file={directory}"
+    )
     return 0
 
 
@@ -299,6 +314,11 @@ def parser() -> argparse.ArgumentParser:
         "--publish-ahead-minutes", type=int, default=10, help="at least the gateway's JWKS cache period"
     )
     rotate.set_defaults(run=keys_rotate)
+    create_keys_command = keys.add_parser(
+        "create", help="make the platform's keys in a directory (the chart's keys Secret, brought by you)"
+    )
+    create_keys_command.add_argument("directory", help="made if missing; keys it already holds are kept")
+    create_keys_command.set_defaults(run=keys_create)
     return root
 
 

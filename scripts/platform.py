@@ -40,6 +40,26 @@ if TYPE_CHECKING:
     from gateway.config import GatewaySettings
 
 DESCRIPTOR_SET = ROOT / "gen" / "pulseone.pb"
+# The platform's keys, by the file names the chart's keys Secret uses for them.
+KEY_RING, PAGE_TOKEN_KEY, GATEWAY_SECRET = "auth-key-ring.json", "page-token.key", "gateway-secret"
+
+
+def create_keys(directory: Path) -> list[Path]:
+    """Make each key the platform needs that `directory` does not hold yet (readable by the owner
+    only): the auth service's signing key ring, the page-token key every service signs page tokens
+    with, and the secret the gateway shows the services. Returns the files made; existing ones are kept."""
+    makers: dict[str, Callable[[Path], None]] = {
+        KEY_RING: create_key_ring,
+        PAGE_TOKEN_KEY: create_page_token_key,
+        GATEWAY_SECRET: lambda path: write_private(path, secrets.token_urlsafe(36) + "\n"),
+    }
+    made = []
+    for name, make in makers.items():
+        path = directory / name
+        if not path.exists():
+            make(path)
+            made.append(path)
+    return made
 
 
 @dataclass(frozen=True)
@@ -130,24 +150,21 @@ class Platform:
         return "ipv4:" + ",".join(f"127.0.0.1:{port}" for port in ports)
 
     @property
+    def keys(self) -> Path:
+        return self.state / "keys"
+
+    @property
     def key_ring(self) -> Path:
-        return self.state / "keys" / "auth-key-ring.json"
+        return self.keys / KEY_RING
 
     @property
     def page_token_key(self) -> Path:
         """One key for every service: each replica of a service must sign page tokens alike."""
-        return self.state / "keys" / "page-token.key"
-
-    @property
-    def gateway_secret_file(self) -> Path:
-        return self.state / "keys" / "gateway-secret"
+        return self.keys / PAGE_TOKEN_KEY
 
     def gateway_secret(self) -> str:
-        """The secret the gateway shows the services, created once (readable by its owner only)."""
-        path = self.gateway_secret_file
-        if not path.exists():
-            write_private(path, secrets.token_urlsafe(32))
-        return path.read_text().strip()
+        """The secret the gateway shows the services (made with the other keys on first start)."""
+        return (self.keys / GATEWAY_SECRET).read_text().strip()
 
     def gateway_env(self) -> dict[str, str]:
         """Envoy's environment: it reads the secret from there (see gateway.config.gateway_proof)."""
@@ -216,12 +233,8 @@ class Platform:
         for spec in SERVICES:
             progress(f"migrating {spec.database}")
             migrate(self.service_database_url(spec), spec.migrations)
-        if not self.key_ring.exists():
-            progress(f"creating signing keys in {self.key_ring}")
-            create_key_ring(self.key_ring)
-        if not self.page_token_key.exists():
-            progress(f"creating the page-token key in {self.page_token_key}")
-            create_page_token_key(self.page_token_key)
+        for made in create_keys(self.keys):
+            progress(f"created {made}")
         for spec in SERVICES:
             self.start_service(spec)
             ports = ", ".join(f"127.0.0.1:{port}" for port in self.replica_ports(spec))
