@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -80,6 +81,43 @@ def test_serve_runs_a_service_until_it_is_signalled_then_stops_cleanly(
         service.kill()
         service.wait()
     assert '"stopped"' in log.read_text()
+
+
+def _pid_namespace_allowed() -> bool:
+    try:
+        return subprocess.run(["unshare", "--pid", "--fork", "true"], capture_output=True, check=False).returncode == 0
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not _pid_namespace_allowed(), reason="needs unshare --pid (root or user namespaces)")
+@pytest.mark.parametrize("after", [0.05, 0.5, 1.5])
+def test_as_pid_1_serve_stops_on_a_sigterm_that_comes_while_it_is_still_starting(
+    auth_env: dict[str, str], after: float
+) -> None:
+    """In a container the command is PID 1: the kernel drops signals PID 1 has no handler for, so a
+    SIGTERM during the imports used to be ignored until the kubelet's SIGKILL."""
+    unshare = subprocess.Popen(
+        ["unshare", "--pid", "--fork", "--kill-child", PULSEONE, "serve", "auth"],
+        env=auth_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+
+        def pid_1() -> int | None:
+            found = subprocess.run(["pgrep", "-P", str(unshare.pid)], capture_output=True, text=True, check=False)
+            return int(found.stdout.split()[0]) if found.stdout.strip() else None
+
+        wait_until(lambda: pid_1() is not None, 10, "the command as PID 1 of its namespace")
+        time.sleep(after)
+        pid = pid_1()
+        assert pid is not None
+        os.kill(pid, signal.SIGTERM)  # from outside the namespace, as the container runtime sends it
+        assert unshare.wait(timeout=10) in (0, 128 + signal.SIGTERM)
+    finally:
+        unshare.kill()
+        unshare.wait()
 
 
 def test_serve_exits_non_zero_naming_a_missing_setting() -> None:

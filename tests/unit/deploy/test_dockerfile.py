@@ -138,7 +138,7 @@ def test_the_image_runs_as_a_numeric_user_that_is_not_root() -> None:
 def test_the_entrypoint_is_the_pulseone_command() -> None:
     entrypoints = [json.loads(i.arguments) for i in _stages()["runtime"] if i.keyword == "ENTRYPOINT"]
     assert entrypoints == [["pulseone"]]
-    assert _pyproject()["project"]["scripts"]["pulseone"] == "scripts.cli:main"
+    assert _pyproject()["project"]["scripts"]["pulseone"] == "scripts.command:main"
 
 
 def test_python_neither_writes_bytecode_nor_buffers_its_logs_at_run_time() -> None:
