@@ -5,19 +5,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import json
 import os
 import runpy
 import signal
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 from sqlalchemy import make_url
 
 from scripts.metrics import figures
 from scripts.platform import KEY_RING, SERVICES, Platform, ServiceSpec, create_keys, health_status, wait_forever
-from scripts.stack import ROOT, Postgres, database_url
+from scripts.stack import ROOT, Postgres, database_url, free_port
 
 STATE = Path(os.environ.get("PULSEONE_STATE_DIR", ROOT / ".pulseone"))
 
@@ -31,26 +33,46 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+# Where `pulseone up` records the instances it started, for `pulseone status`.
+INSTANCES = STATE / "instances.json"
+
+
+def _replicas(text: str) -> tuple[str, int]:
+    name, _, count = text.partition("=")
+    if name not in {spec.name for spec in SERVICES} or not count.isdigit() or not 1 <= int(count) <= 8:
+        raise argparse.ArgumentTypeError(f"expected SERVICE=N with N from 1 to 8, got {text!r}")
+    return name, int(count)
+
+
 def up(args: argparse.Namespace) -> int:
+    replicas = dict(args.replicas or [])
     platform = Platform(
         STATE,
         gateway_port=args.port,
+        replicas=replicas,
         database_server_url=os.environ.get("PULSEONE_DATABASE_URL") or None,
         nats_url=os.environ.get("PULSEONE_NATS_URL") or None,
         log_level=os.environ.get("PULSEONE_LOG_LEVEL", "INFO"),
-        metrics_ports={spec.name: spec.metrics_port for spec in SERVICES},
     )
+    # The first replica's metrics at its port + 1000 (as ever); the others' at free ports.
+    platform.metrics_ports = {
+        instance: spec.metrics_port if instance == spec.name else free_port()
+        for spec in SERVICES
+        for instance in platform.instances(spec)
+    }
     signal.signal(signal.SIGTERM, _interrupt)
     print("PulseOne is starting:", flush=True)
     try:
         platform.start(_print)
+        INSTANCES.write_text(json.dumps(platform.instance_table(), indent=2))
         database = "external" if platform.database_server_url else f"127.0.0.1:{platform.postgres_port}"
         print(
             "\nPulseOne is running:\n"
             f"  gateway (REST, gRPC, gRPC-Web)  {platform.gateway_url}\n"
             f"  health                          {platform.gateway_url}/health\n"
             + "".join(
-                f"  {s.name:<32}127.0.0.1:{platform.service_ports[s.name]} (gRPC, reflection)\n" for s in SERVICES
+                f"  {row['instance']:<32}127.0.0.1:{row['port']} (gRPC, reflection)\n"
+                for row in platform.instance_table()
             )
             + f"  PostgreSQL                      {database}\n"
             f"  NATS                            {platform.events_url()}\n"
@@ -69,22 +91,34 @@ def up(args: argparse.Namespace) -> int:
     return 0
 
 
+def _instances() -> list[dict[str, Any]]:
+    """What the running `pulseone up` recorded; one instance of each service at its port otherwise."""
+    if INSTANCES.exists():
+        recorded: list[dict[str, Any]] = json.loads(INSTANCES.read_text())
+        return recorded
+    return [{"instance": s.name, "service": s.name, "port": s.port, "metricsPort": s.metrics_port} for s in SERVICES]
+
+
 def status(args: argparse.Namespace) -> int:
     healthy = True
-    for spec in SERVICES:
-        address = f"127.0.0.1:{spec.port}"
+    for row in _instances():
+        spec = _service(row["service"])
+        address = f"127.0.0.1:{row['port']}"
         service = health_status(address, spec.grpc_service)
         events = health_status(address, "pulseone.events")
         healthy &= service == "SERVING"
-        print(f"{spec.name:<14} {address:<18} {service:<12} events: {'connected' if events == 'SERVING' else events}")
-        print(f"{'':<14} {figures(spec.name, f'http://127.0.0.1:{spec.metrics_port}/metrics')}")
+        link = "connected" if events == "SERVING" else events
+        print(f"{row['instance']:<16} {address:<18} {service:<12} events: {link}")
+        if row.get("metricsPort"):
+            metrics = f"http://127.0.0.1:{row['metricsPort']}/metrics"
+            print(f"{'':<16} {figures(spec.name, metrics)}")
     try:
         gateway = httpx.get(f"http://127.0.0.1:{args.port}/health", timeout=2).status_code
         gateway_state = "SERVING" if gateway == 200 else f"HTTP {gateway}"
     except httpx.HTTPError:
         gateway_state = "UNREACHABLE"
     healthy &= gateway_state == "SERVING"
-    print(f"{'gateway':<14} {'127.0.0.1:' + str(args.port):<18} {gateway_state}")
+    print(f"{'gateway':<16} {'127.0.0.1:' + str(args.port):<18} {gateway_state}")
     return 0 if healthy else 1
 
 
@@ -246,6 +280,13 @@ def parser() -> argparse.ArgumentParser:
     commands = root.add_subparsers(dest="command", required=True)
     up_command = commands.add_parser("up", help="start the whole platform and wait for Ctrl-C")
     up_command.add_argument("--port", type=int, default=8000, help="gateway port")
+    up_command.add_argument(
+        "--replicas",
+        type=_replicas,
+        action="append",
+        metavar="SERVICE=N",
+        help="run N replicas of SERVICE behind the gateway and its callers (repeatable; default 1 each)",
+    )
     up_command.set_defaults(run=up)
     status_command = commands.add_parser("status", help="health of every component")
     status_command.add_argument("--port", type=int, default=8000, help="gateway port")
@@ -307,6 +348,11 @@ def parser() -> argparse.ArgumentParser:
     replay_command.add_argument("--since", required=True, help="RFC 3339 time, e.g. 2026-11-25T08:00:00Z")
     replay_command.add_argument("--service", help="only this service's events")
     replay_command.set_defaults(run=events_replay)
+    _add_keys_commands(commands)
+    return root
+
+
+def _add_keys_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     keys = commands.add_parser("keys", help="signing keys").add_subparsers(dest="keys", required=True)
     rotate = keys.add_parser("rotate", help="publish a new signing key that takes over after a delay")
     rotate.add_argument("--key-ring", help="key ring file (default: the local stack's)")
@@ -319,7 +365,6 @@ def parser() -> argparse.ArgumentParser:
     )
     create_keys_command.add_argument("directory", help="made if missing; keys it already holds are kept")
     create_keys_command.set_defaults(run=keys_create)
-    return root
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import grpc
 import httpx
@@ -141,6 +141,19 @@ class Platform:
 
     def replica_ports(self, spec: ServiceSpec) -> list[int]:
         return [self.service_ports[instance] for instance in self.instances(spec)]
+
+    def instance_table(self) -> list[dict[str, Any]]:
+        """Each instance: its name, service, gRPC port and metrics port (None: it serves no metrics)."""
+        return [
+            {
+                "instance": instance,
+                "service": spec.name,
+                "port": self.service_ports[instance],
+                "metricsPort": self.metrics_ports.get(instance),
+            }
+            for spec in SERVICES
+            for instance in self.instances(spec)
+        ]
 
     def target(self, name: str) -> str:
         """The gRPC target of a service for its callers: its one address, or all its replicas'."""
