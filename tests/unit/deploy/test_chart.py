@@ -421,6 +421,21 @@ def test_a_single_nats_server_runs_without_routes(chart: helm_python.Chart) -> N
     assert rendered.component("PodDisruptionBudget", "nats") == []
 
 
+@pytest.mark.parametrize(("tag", "major"), [("18.6", "18"), ("19.1-bookworm", "19")])
+def test_the_trial_database_keeps_its_cluster_on_its_volume_in_a_directory_per_major_version(
+    chart: helm_python.Chart, tag: str, major: str
+) -> None:
+    """The official images from 18 on refuse a volume at /var/lib/postgresql/data; one volume at
+    /var/lib/postgresql with the cluster in <major>/docker is their layout."""
+    rendered = render(chart, {"postgresql": {"image": {"repository": "postgres", "tag": tag}}})
+    (statefulset,) = rendered.component("StatefulSet", "postgresql")
+    (container,) = statefulset["spec"]["template"]["spec"]["containers"]
+    assert container["image"] == f"postgres:{tag}"
+    assert env_of(container)["PGDATA"] == f"/var/lib/postgresql/{major}/docker"
+    mounts = {m["name"]: m["mountPath"] for m in container["volumeMounts"]}
+    assert mounts["data"] == "/var/lib/postgresql"
+
+
 def test_the_trial_database_holds_one_database_per_service(default: Rendered) -> None:
     init = default.named("ConfigMap", name_of("postgresql"))["data"]["create-databases.sql"]
     assert sorted(re.findall(r"CREATE DATABASE (\w+);", init)) == sorted(f"{s.name}db" for s in SERVICES)
@@ -524,6 +539,7 @@ def test_notes_say_how_to_reach_the_gateway_and_create_the_first_admin(chart: he
         ({"nats": {"replicas": 2}}, "at '/nats/replicas': value must be one of 1, 3, 5"),
         ({"defaults": {"env": {"PULSEONE_DB_POOL_SIZE": 20}}}, "at '/defaults/env/PULSEONE_DB_POOL_SIZE': got number"),
         ({"gatewayService": {"type": "External"}}, "at '/gatewayService/type': value must be one of"),
+        ({"postgresql": {"image": {"repository": "postgres", "tag": "alpine"}}}, "at '/postgresql/image/tag'"),
     ],
 )
 def test_the_schema_rejects_bad_values_naming_the_field(
