@@ -34,7 +34,7 @@ browser:
 
 ## gen: compile protos/ into gen/python and gen/pulseone.pb
 gen: setup
-	$(BIN)/python scripts/gen.py
+	$(BIN)/python -m scripts.gen
 
 $(BUF): package.json package-lock.json
 	npm ci --silent --no-audit --no-fund
@@ -46,7 +46,7 @@ lint: setup $(BUF)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BUF) lint
-	$(BIN)/python scripts/gen.py
+	$(BIN)/python -m scripts.gen
 	@git diff --exit-code --stat -- gen third_party || (echo "generated code is stale: run make gen and commit" && exit 1)
 	@test -z "$$(git status --porcelain -- gen third_party)" || (echo "make gen created files that are not committed" && exit 1)
 

@@ -14,6 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PROTOS = ROOT / "protos"
 GEN_PYTHON = ROOT / "gen" / "python"
 DESCRIPTOR_SET = ROOT / "gen" / "pulseone.pb"
+OPENAPI = ROOT / "gen" / "openapi.json"
+DOCS_PAGE = ROOT / "gen" / "openapi.html"
 THIRD_PARTY = ROOT / "third_party" / "googleapis"
 
 # googleapis-common-protos ships the .proto sources beside its generated modules.
@@ -47,7 +49,14 @@ def main() -> None:
         target = THIRD_PARTY / name
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(GOOGLEAPIS / name, target)
-    print(f"generated {len(sources)} protos into {GEN_PYTHON.relative_to(ROOT)} and {DESCRIPTOR_SET.relative_to(ROOT)}")
+    # Imported here: it reads the generated modules of the protos just compiled.
+    from scripts import openapi  # noqa: PLC0415
+
+    openapi.write(DESCRIPTOR_SET, OPENAPI, DOCS_PAGE)
+    print(
+        f"generated {len(sources)} protos into {GEN_PYTHON.relative_to(ROOT)} and {DESCRIPTOR_SET.relative_to(ROOT)},"
+        f" the REST API's {OPENAPI.relative_to(ROOT)} and {DOCS_PAGE.relative_to(ROOT)}"
+    )
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from google.protobuf import descriptor
+from google.protobuf import descriptor, descriptor_pb2
 from google.protobuf.message import Message
 from pulseone.validation.v1 import validation_pb2
 
@@ -66,13 +66,17 @@ class _Field:
     is_map: bool
 
 
-def _limits(field: descriptor.FieldDescriptor) -> validation_pb2.Limits:
-    options = field.GetOptions()
+def declared_limits(options: descriptor_pb2.FieldOptions) -> validation_pb2.Limits:
+    """The limits a field declares (zero where it declares none: the defaults apply)."""
     extension: Any = validation_pb2.limits
     if options.HasExtension(extension):
         limits: validation_pb2.Limits = options.Extensions[extension]
         return limits
     return validation_pb2.Limits()
+
+
+def _limits(field: descriptor.FieldDescriptor) -> validation_pb2.Limits:
+    return declared_limits(field.GetOptions())
 
 
 def _plan(message_type: descriptor.Descriptor) -> dict[int, _Field]:
