@@ -75,6 +75,8 @@ SCALARS: dict[int, Schema] = {
     FieldProto.TYPE_STRING: {"type": "string"},
     FieldProto.TYPE_BYTES: {"type": "string", "format": "byte"},
 }
+UUID_PATTERN = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+DATE_PATTERN = "[0-9]{4}-[0-9]{2}-[0-9]{2}"
 _VARIABLE = re.compile(r"\{([^}=]+)(=[^}]*)?\}")
 # Source-info paths (descriptor.proto field numbers): a file's messages, a message's fields, nested
 # messages and enums, a file's enums and services, a service's methods, an enum's values.
@@ -138,6 +140,17 @@ def _clean(comment: str) -> str:
     return "\n".join(line.strip() for line in comment.strip().splitlines()).strip()
 
 
+def string_shape(name: str) -> str | None:
+    """The shape SPEC 1 gives a string field by its name: every id is a UUID (a video participant
+    may also be the `recorder`), every date "YYYY-MM-DD". Empty is allowed too: proto3 writes an
+    unset field as "", and an optional id left empty means "none" (e.g. a virtual session's clinic)."""
+    if "participant" not in name and (name == "id" or name.endswith(("_id", "_ids"))):
+        return UUID_PATTERN
+    if name == "date" or name.endswith("_date") or name == "date_of_birth":
+        return DATE_PATTERN
+    return None
+
+
 def _ref(name: str) -> Schema:
     return {"$ref": f"#/components/schemas/{name.lstrip('.')}"}
 
@@ -185,7 +198,8 @@ class Builder:
             return self.message_schema(proto.type_name)
         if proto.type == FieldProto.TYPE_ENUM:
             return self.enum_schema(proto.type_name)
-        return dict(SCALARS[proto.type])
+        shape = string_shape(proto.name) if proto.type == FieldProto.TYPE_STRING else None
+        return {**SCALARS[proto.type], "pattern": f"^({shape})?$"} if shape else dict(SCALARS[proto.type])
 
     def enum_schema(self, name: str) -> Schema:
         key = name.lstrip(".")
@@ -243,6 +257,11 @@ def _path_fields(template: str) -> list[str]:
     return [match.group(1) for match in _VARIABLE.finditer(template)]
 
 
+def _path_schema(name: str) -> Schema:
+    shape = string_shape(name.rsplit(".", 1)[-1])
+    return {"type": "string", "pattern": f"^{shape}$"} if shape else {"type": "string"}
+
+
 def _openapi_path(template: str) -> str:
     """`/api/appointments/{appointment_id}` as OpenAPI writes it (the variable named as the field)."""
     return _VARIABLE.sub(lambda match: "{" + match.group(1) + "}", template)
@@ -290,10 +309,8 @@ def _request_body(builder: Builder, name: str, operation: Operation, path_fields
 
 def _response(builder: Builder, method: descriptor_pb2.MethodDescriptorProto, operation: Operation) -> Schema:
     if method.output_type == ".google.api.HttpBody":
-        return {
-            "description": "The body as the service sends it",
-            "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
-        }
+        # Whatever the service sends, in the content type it names (a JWKS, a recording).
+        return {"description": "The body as the service sends it", "content": {"*/*": {"schema": {}}}}
     if operation.response_body:
         message = builder.catalogue.messages[method.output_type]
         index, proto = next((i, f) for i, f in builder.fields(method.output_type) if f.name == operation.response_body)
@@ -348,7 +365,7 @@ def document(descriptor_set: Path) -> dict[str, Any]:
                 for operation in _operations(options.Extensions[annotations_pb2.http]):
                     path_fields = _path_fields(operation.template)
                     parameters = [
-                        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+                        {"name": name, "in": "path", "required": True, "schema": _path_schema(name)}
                         for name in path_fields
                     ]
                     if not operation.body:
