@@ -58,6 +58,15 @@ def wanted(environ: Mapping[str, str]) -> bool:
     return any(environ.get(variable, "").strip() for variable in ENDPOINT_VARIABLES)
 
 
+def otlp_endpoint(environ: Mapping[str, str]) -> str | None:
+    """Where traces go, as the SDK reads it (the traces' own variable first); None: nowhere."""
+    if not wanted(environ):
+        return None
+    return next(
+        value.strip() for variable in reversed(ENDPOINT_VARIABLES) if (value := environ.get(variable, "")).strip()
+    )
+
+
 def resource(service: str, environ: Mapping[str, str]) -> Resource:
     """`pulseone-<service>` unless OTEL_SERVICE_NAME names it otherwise, and this process's instance
     id (the pod's name in Kubernetes, then the process id); OTEL_RESOURCE_ATTRIBUTES adds the rest."""
