@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import tempfile
 from collections.abc import Mapping
@@ -12,10 +11,11 @@ from typing import NoReturn
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from gateway.config import GatewaySettings, Upstream, render
+from gateway.config import GatewaySettings, Upstream, is_ip, render
 from scripts.platform import DESCRIPTOR_SET, SERVICES, ServiceSpec
 from scripts.stack import envoy_command
 from services.common.forwarded import GATEWAY_SECRET_ENV
+from services.common.tracing import otlp_endpoint
 
 # As the services ask of the same secret (services.common.config.ServiceSettings.gateway_secret).
 MIN_SECRET_LENGTH = 32
@@ -89,17 +89,10 @@ def upstreams(environ: Mapping[str, str]) -> tuple[Upstream, ...]:
     return tuple(_upstream(spec, environ) for spec in SERVICES)
 
 
-def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
-
-
 def gateway_settings(environment: GatewayEnvironment, environ: Mapping[str, str]) -> GatewaySettings:
     """The renderer's gateway at the addresses given. Upstreams named by DNS (Kubernetes Services) are
-    resolved again and again, so Envoy follows the replicas behind a name as they come and go."""
+    resolved again and again, so Envoy follows the replicas behind a name as they come and go. Its
+    spans go where the services' do: OTEL_EXPORTER_OTLP_ENDPOINT, as OpenTelemetry names it."""
     found = upstreams(environ)
     return GatewaySettings(
         descriptor_set=DESCRIPTOR_SET,
@@ -110,7 +103,8 @@ def gateway_settings(environment: GatewayEnvironment, environ: Mapping[str, str]
         stats_port=environment.gateway_stats_port,
         jwt_issuer=environment.jwt_issuer,
         jwt_audience=environment.jwt_audience,
-        upstream_dns=not all(_is_ip(host) for u in found for host, _ in u.addresses),
+        upstream_dns=not all(is_ip(host) for u in found for host, _ in u.addresses),
+        otlp_endpoint=otlp_endpoint(environ),
     )
 
 

@@ -33,6 +33,7 @@ from services.common.db import migrate
 from services.common.forwarded import GATEWAY_SECRET_ENV
 from services.common.pagination import create_page_token_key
 from services.common.secret_files import write_private
+from services.common.tracing import otlp_endpoint
 
 if TYPE_CHECKING:
     # Imported where used: every service process starts through `pulseone serve`, which imports this
@@ -329,6 +330,8 @@ class Platform:
             auth_burst=self.gateway_auth_burst,
             jwks_cache=self.jwks_cache,
             health_interval=timedelta(seconds=1),
+            # The services inherit OTEL_* from this environment; the gateway traces where they do.
+            otlp_endpoint=otlp_endpoint(os.environ),
         )
 
     def gateway_config(self) -> str:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from envoy_data_plane.envoy.config.bootstrap.v3 import Admin, Bootstrap, BootstrapStaticResources
 from envoy_data_plane.envoy.config.cluster.v3 import Cluster, ClusterDiscoveryType, ClusterLbPolicy
@@ -14,6 +16,8 @@ from envoy_data_plane.envoy.config.common.mutation_rules.v3 import HeaderMutatio
 from envoy_data_plane.envoy.config.core.v3 import (
     Address,
     DataSource,
+    GrpcService,
+    GrpcServiceEnvoyGrpc,
     HeaderValueOption,
     HealthCheck,
     HealthCheckGrpcHealthCheck,
@@ -37,6 +41,7 @@ from envoy_data_plane.envoy.config.route.v3 import (
     RouteMatch,
     VirtualHost,
 )
+from envoy_data_plane.envoy.config.trace.v3 import OpenTelemetryConfig, TracingHttp
 from envoy_data_plane.envoy.extensions.common.ratelimit.v3 import LocalRateLimitDescriptor, RateLimitDescriptorEntry
 from envoy_data_plane.envoy.extensions.filters.http.buffer.v3 import Buffer
 from envoy_data_plane.envoy.extensions.filters.http.cors.v3 import Cors, CorsPolicy
@@ -62,6 +67,7 @@ from envoy_data_plane.envoy.extensions.filters.http.router.v3 import Router
 from envoy_data_plane.envoy.extensions.filters.network.http_connection_manager.v3 import (
     HttpConnectionManager,
     HttpConnectionManagerPathWithEscapedSlashesAction,
+    HttpConnectionManagerTracing,
     HttpFilter,
 )
 from envoy_data_plane.envoy.extensions.upstreams.http.v3 import (
@@ -84,6 +90,10 @@ HEALTH_PATH = "/health"
 SELF_CLUSTER = "gateway_self"
 ADMIN_CLUSTER = "envoy_admin"
 STATS_PATH = "/stats/prometheus"
+COLLECTOR_CLUSTER = "otlp_collector"
+# The gateway's name in traces, beside the services' `pulseone-<service>`.
+TRACING_SERVICE_NAME = "pulseone-gateway"
+OTLP_GRPC_PORT = 4317
 # Identity headers a client might try to smuggle; services never read them, and the gateway drops them.
 IDENTITY_HEADERS = (
     "x-jwt-payload",
@@ -148,6 +158,9 @@ class GatewaySettings:
     max_request_headers_kb: int = 16
     # Where Prometheus scrapes Envoy's own metrics (`/stats/prometheus`); None: no such listener.
     stats_port: int | None = None
+    # The OTLP/gRPC collector the gateway sends its spans to (`http://host:4317`, as the services'
+    # OTEL_EXPORTER_OTLP_ENDPOINT); None: no tracing, and the configuration has nothing of it.
+    otlp_endpoint: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -385,6 +398,61 @@ def _stats_listener(settings: GatewaySettings, port: int) -> Listener:
     )
 
 
+def collector_address(endpoint: str) -> tuple[str, int]:
+    """Host and port of an OTLP/gRPC endpoint: `http://host:port` (the port 4317 unless given) or
+    `host:port`. The gateway speaks plaintext gRPC to it (a collector beside it in the cluster)."""
+    parsed = urlsplit(endpoint if "://" in endpoint else f"http://{endpoint}")
+    if parsed.scheme != "http" or not parsed.hostname:
+        raise ValueError(
+            f"the gateway sends traces over plaintext OTLP/gRPC: expected http://host:port, got {endpoint!r}"
+        )
+    return parsed.hostname, parsed.port or OTLP_GRPC_PORT
+
+
+def is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def _collector_cluster(endpoint: str) -> Cluster:
+    """The collector, over HTTP/2 (OTLP/gRPC); followed by DNS when it is named, not numbered."""
+    host, port = collector_address(endpoint)
+    cluster = _local_cluster(COLLECTOR_CLUSTER, host, port)
+    cluster.type = ClusterDiscoveryType.STATIC if is_ip(host) else ClusterDiscoveryType.STRICT_DNS
+    cluster.typed_extension_protocol_options = {
+        "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": AnyMessage.pack(
+            HttpProtocolOptions(
+                explicit_http_config=HttpProtocolOptionsExplicitHttpConfig(
+                    http2_protocol_options=Http2ProtocolOptions()
+                )
+            )
+        )
+    }
+    return cluster
+
+
+def _tracing(settings: GatewaySettings) -> HttpConnectionManagerTracing | None:
+    """Every request a span of the gateway's (the root of its trace, unless the client sent a
+    `traceparent` of its own), sent to the collector; the `traceparent` Envoy then sends upstream
+    makes the services' spans its children. None without a collector."""
+    if settings.otlp_endpoint is None:
+        return None
+    tracer = OpenTelemetryConfig(
+        grpc_service=GrpcService(
+            envoy_grpc=GrpcServiceEnvoyGrpc(cluster_name=COLLECTOR_CLUSTER), timeout=timedelta(seconds=1)
+        ),
+        service_name=TRACING_SERVICE_NAME,
+    )
+    return HttpConnectionManagerTracing(
+        provider=TracingHttp(name="envoy.tracers.opentelemetry", typed_config=AnyMessage.pack(tracer)),
+        # Every request starts a sampled trace; the services follow the gateway's decision.
+        random_sampling=Percent(value=100.0),
+    )
+
+
 def _cors(settings: GatewaySettings) -> CorsPolicy:
     origins = [
         StringMatcher(safe_regex=RegexMatcher(regex=".*")) if origin == "*" else StringMatcher(exact=origin)
@@ -466,6 +534,7 @@ def bootstrap(settings: GatewaySettings) -> Bootstrap:
         merge_slashes=True,
         path_with_escaped_slashes_action=HttpConnectionManagerPathWithEscapedSlashesAction.REJECT_REQUEST,
         local_reply_config=local_replies(),
+        tracing=_tracing(settings),
         route_config=RouteConfiguration(
             name="pulseone",
             request_headers_to_add=[gateway_proof()],
@@ -496,6 +565,8 @@ def bootstrap(settings: GatewaySettings) -> Bootstrap:
     if settings.stats_port is not None:
         listeners.append(_stats_listener(settings, settings.stats_port))
         clusters.append(_local_cluster(ADMIN_CLUSTER, "127.0.0.1", settings.admin_port))
+    if settings.otlp_endpoint is not None:
+        clusters.append(_collector_cluster(settings.otlp_endpoint))
     return Bootstrap(
         admin=Admin(address=_address("127.0.0.1", settings.admin_port)),
         static_resources=BootstrapStaticResources(listeners=listeners, clusters=clusters),

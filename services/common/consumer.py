@@ -15,7 +15,7 @@ from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.common import metrics
+from services.common import metrics, tracing
 from services.common.event_catalogue import EventType
 from services.common.messaging import DEAD_LETTER_PREFIX, STREAM, NatsLink
 
@@ -177,10 +177,13 @@ class EventConsumer:
                 )
             ).scalars()
         )
-        for subscription, event, event_id in decoded:
+        for message, (subscription, event, event_id) in zip(messages, decoded, strict=True):
             if event_id in claimed:
                 claimed.discard(event_id)
-                await subscription.handle(session, event)
+                # The child of the trace the event was written in, so what the handler writes
+                # (its own events) continues it.
+                with tracing.consuming(message.subject, event_id, message.headers):
+                    await subscription.handle(session, event)
 
     def _decode(self, message: Msg) -> tuple[Subscription, Any, uuid.UUID]:
         subscription = self._by_subject.get(message.subject)
@@ -194,6 +197,8 @@ class EventConsumer:
         return subscription, event, event_id
 
     async def _dead_letter(self, message: Msg, error: BaseException) -> None:
+        # The event's own headers go with it (its trace context too), so a republished dead letter
+        # is still part of the trace it came from.
         headers = dict(message.headers or {})
         headers["Pulseone-Error"] = repr(error)[:500]
         headers["Pulseone-Deliveries"] = str(message.metadata.num_delivered)

@@ -9,6 +9,15 @@ from sqlalchemy.dialects.postgresql import BYTEA, JSONB, UUID
 # The channel the first migrations' trigger notified; no relay listens any more (stop_notifying).
 OUTBOX_CHANNEL = "pulseone_outbox"
 
+# The W3C trace context (traceparent, tracestate) of what wrote an event, sent in its NATS headers.
+# Python writes it with the row; a SQL function that writes events (the booking, the stock
+# functions) gets it as a parameter and sets this transaction-local setting, which the column's
+# default reads: so the functions that write events need no new version each, and a row written
+# without a context (tracing off, or an older release's call) gets NULL.
+TRACE_CONTEXT_SETTING = "pulseone.trace_context"
+TRACE_CONTEXT_DEFAULT = f"CAST(nullif(current_setting('{TRACE_CONTEXT_SETTING}', true), '') AS jsonb)"
+TRACE_CONTEXT_COMMENT = "W3C trace context of what wrote the event (traceparent, tracestate); NULL: not traced"
+
 metadata = sa.MetaData()
 
 outbox = sa.Table(
@@ -25,6 +34,12 @@ outbox = sa.Table(
     ),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
     sa.Column("sent_at", sa.DateTime(timezone=True)),
+    sa.Column(
+        "trace_context",
+        JSONB,
+        server_default=sa.text(TRACE_CONTEXT_DEFAULT),
+        comment=TRACE_CONTEXT_COMMENT,
+    ),
     sa.Index("outbox_unsent", "seq", postgresql_where=sa.text("sent_at IS NULL")),
     sa.Index("outbox_sent_at", "sent_at"),
     sa.CheckConstraint("(payload IS NULL) <> (payload_json IS NULL)", name="outbox_one_payload"),
@@ -88,6 +103,42 @@ def drop_json_payloads() -> None:
     op.drop_constraint("outbox_one_payload", "outbox", type_="check")
     op.drop_column("outbox", "payload_json")
     op.alter_column("outbox", "payload", nullable=False, comment=None)
+
+
+def add_trace_contexts() -> None:
+    """The outbox keeps the trace context an event is sent with. Nullable, and its default reads a
+    setting that is unset unless a traced call sets it, so adding it rewrites no row, and the
+    previous release's writes (which name no such column) go on as before."""
+    op.add_column("outbox", sa.Column("trace_context", JSONB, comment=TRACE_CONTEXT_COMMENT))
+    # Set apart from the column's creation: the rows already kept stay NULL, and nothing is rewritten.
+    op.alter_column("outbox", "trace_context", server_default=sa.text(TRACE_CONTEXT_DEFAULT))
+
+
+def drop_trace_contexts() -> None:
+    op.drop_column("outbox", "trace_context")
+
+
+def traced_overload(name: str, parameters: str, arguments: str, returns: str, *, returns_set: bool = False) -> str:
+    """A new version of a SQL function that writes events: the old one's parameters and a trailing
+    `p_trace_context jsonb`, which it sets for the outbox rows the old one writes (see
+    TRACE_CONTEXT_DEFAULT), then runs the old one. An overload rather than a replacement, so the
+    previous release's calls still find the old one during a rollout; calls without a context go
+    on calling the old one and pay nothing for tracing."""
+    call = f"{name}({arguments})"
+    result = f"RETURN QUERY SELECT * FROM {call}" if returns_set else f"v_result := {call}"  # noqa: S608 - a migration's DDL
+    declare = "" if returns_set else f"DECLARE v_result {returns};"
+    ending = "" if returns_set else "RETURN v_result;"
+    return f"""
+CREATE FUNCTION {name}({parameters}, p_trace_context jsonb) RETURNS {returns} LANGUAGE plpgsql AS $$
+{declare}
+BEGIN
+    PERFORM set_config('{TRACE_CONTEXT_SETTING}', coalesce(p_trace_context::text, ''), true);
+    {result};
+    -- Only this call's events carry it, whatever else the transaction writes afterwards.
+    PERFORM set_config('{TRACE_CONTEXT_SETTING}', '', true);
+    {ending}
+END $$;
+"""
 
 
 def drop_event_tables() -> None:

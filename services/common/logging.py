@@ -1,4 +1,4 @@
-"""Structured JSON-lines logging with the service name, request id and user id of the current call."""
+"""Structured JSON-lines logging with the service name, request id, user id and trace of the current call."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import json
 import logging
 import sys
 from datetime import UTC, datetime
+
+from opentelemetry import trace
 
 from services.common.context import principal_var, request_id_var
 
@@ -33,6 +35,12 @@ class JsonFormatter(logging.Formatter):
         principal = principal_var.get()
         if principal is not None:
             entry["userId"] = str(principal.user_id)
+        span = trace.get_current_span()
+        if span.is_recording():
+            # As OTLP and the W3C header write them, so a line is found from its trace and back.
+            context = span.get_span_context()
+            entry["traceId"] = trace.format_trace_id(context.trace_id)
+            entry["spanId"] = trace.format_span_id(context.span_id)
         for key, value in vars(record).items():
             if key not in _RESERVED and not key.startswith("_"):
                 entry[key] = value

@@ -15,10 +15,11 @@ import psycopg
 import sqlalchemy as sa
 from google.protobuf import json_format
 from google.protobuf.message import Message
+from opentelemetry.trace import Span, Status, StatusCode
 from psycopg.rows import namedtuple_row
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from services.common import metrics
+from services.common import metrics, tracing
 from services.common.context import principal_var, request_id_var
 from services.common.event_catalogue import CATALOGUE, EventType
 from services.common.event_tables import outbox
@@ -44,7 +45,8 @@ def outbox_row(
     event_type: EventType[Message], event: EventMessage, *, entity_id: uuid.UUID | str, entity_version: int
 ) -> dict[str, Any]:
     """Fill in the event's metadata (id, time, the current caller, entity, request id) and return the
-    outbox row that carries it, for a caller that writes it in its own statement."""
+    outbox row that carries it, for a caller that writes it in its own statement. When tracing is on,
+    the event is a producer span of the current trace, whose context the row keeps."""
     if not isinstance(event, event_type.message):
         raise TypeError(f"{event_type.subject} carries {event_type.message.__name__}, not {type(event).__name__}")
     event_id = uuid.uuid4()
@@ -58,7 +60,12 @@ def outbox_row(
     metadata.entity_version = entity_version
     metadata.request_id = request_id_var.get()
     nudge_relays()
-    return {"event_id": event_id, "subject": event_type.subject, "payload": event.SerializeToString()}
+    return {
+        "event_id": event_id,
+        "subject": event_type.subject,
+        "payload": event.SerializeToString(),
+        "trace_context": tracing.producer_context(event_type.subject, event_id),
+    }
 
 
 INSERT_EVENT = sa.insert(outbox)
@@ -101,9 +108,17 @@ def outgoing(row: Any) -> tuple[str, bytes]:
         return f"{DEAD_LETTER_PREFIX}.outbox.{row.subject}", json.dumps(row.payload_json).encode()
 
 
-def msg_id(row: Any) -> dict[str, str]:
-    """JetStream deduplicates on the event id, so a re-sent event is stored once."""
-    return {"Nats-Msg-Id": str(row.event_id)}
+def headers_of(event_id: uuid.UUID, trace_context: object) -> dict[str, str]:
+    """An event's NATS headers: its id as Nats-Msg-Id (JetStream deduplicates on it, so a re-sent
+    event is stored once) and the W3C trace context it was written with, if any (a value that could
+    break the header block is left out; the consumer then starts a trace of its own)."""
+    headers = {"Nats-Msg-Id": str(event_id)}
+    if isinstance(trace_context, dict):
+        for key in tracing.TRACE_HEADERS:
+            value = trace_context.get(key)
+            if isinstance(value, str) and value.isprintable():
+                headers[key] = value
+    return headers
 
 
 def libpq_url(url: str) -> str:
@@ -233,10 +248,14 @@ class OutboxRelay:
         if not rows:
             return 0
         js = self._link.jetstream()
+        spans = [tracing.sending(row.subject, row.event_id, row.trace_context) for row in rows]
         results = await asyncio.gather(
-            *(js.publish(*outgoing(row), headers=msg_id(row)) for row in rows),
+            *(js.publish(*outgoing(row), headers=headers_of(row.event_id, row.trace_context)) for row in rows),
             return_exceptions=True,
         )
+        for span, result in zip(spans, results, strict=True):
+            if span is not None:
+                _end_send(span, result)
         sent = []
         failure: BaseException | None = None
         for row, result in zip(rows, results, strict=True):
@@ -257,10 +276,18 @@ class OutboxRelay:
 
 
 PENDING = (
-    "SELECT seq, event_id, subject, payload, payload_json, created_at FROM outbox WHERE sent_at IS NULL"
-    " ORDER BY seq LIMIT %s"
+    "SELECT seq, event_id, subject, payload, payload_json, created_at, trace_context FROM outbox"
+    " WHERE sent_at IS NULL ORDER BY seq LIMIT %s"
 )
 MARK_SENT = "UPDATE outbox SET sent_at = now() WHERE seq = ANY(%s)"
+
+
+def _end_send(span: Span, result: object) -> None:
+    """End the span of one publish with what the broker said."""
+    if isinstance(result, BaseException):
+        span.record_exception(result)
+        span.set_status(Status(StatusCode.ERROR, repr(result)))
+    span.end()
 
 
 async def _first_of(*events: asyncio.Event) -> None:
@@ -275,7 +302,8 @@ async def _first_of(*events: asyncio.Event) -> None:
 
 async def replay(database_url: str, nats_url: str, since: datetime) -> int:
     """Publish again every event recorded since `since` (sent or not), in order, with its own event id
-    as Nats-Msg-Id: after a broker lost acknowledged messages, consumers' inboxes make this harmless."""
+    as Nats-Msg-Id and the trace context it was written with: after a broker lost acknowledged
+    messages, consumers' inboxes make this harmless."""
     import nats  # noqa: PLC0415 - an operator command, not a service path
 
     client = await nats.connect(nats_url, connect_timeout=5)
@@ -286,12 +314,13 @@ async def replay(database_url: str, nats_url: str, since: datetime) -> int:
         published = 0
         async with await psycopg.AsyncConnection.connect(libpq_url(database_url), autocommit=True) as connection:
             cursor = await connection.execute(
-                "SELECT event_id, subject, payload, payload_json FROM outbox WHERE created_at >= %s ORDER BY seq",
+                "SELECT event_id, subject, payload, payload_json, trace_context FROM outbox WHERE created_at >= %s"
+                " ORDER BY seq",
                 (since,),
             )
-            async for event_id, subject, payload, payload_json in cursor:
+            async for event_id, subject, payload, payload_json, trace_context in cursor:
                 data = encoded(subject, payload, payload_json)
-                await js.publish(subject, data, headers={"Nats-Msg-Id": str(event_id)})
+                await js.publish(subject, data, headers=headers_of(event_id, trace_context))
                 published += 1
         return published
     finally:

@@ -29,6 +29,7 @@ from services.common.errors import (
     Unavailable,
 )
 from services.common.status import GRPC_DETAILS_KEY
+from services.common.tracing import client_interceptors
 
 UNREACHABLE = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED})
 """Codes that say the other service did not answer (retry later), not that it refused."""
@@ -88,8 +89,9 @@ CHANNEL_OPTIONS = (
 
 def peer_channel(address: str) -> grpc.aio.Channel:
     """A channel to another service: `host:port` (DNS, every address it resolves to) or
-    `ipv4:host:port,host:port` (a fixed list of replicas), balanced call by call."""
-    return grpc.aio.insecure_channel(address, options=CHANNEL_OPTIONS)
+    `ipv4:host:port,host:port` (a fixed list of replicas), balanced call by call. When tracing is on,
+    each call is a client span whose `traceparent` goes with it."""
+    return grpc.aio.insecure_channel(address, options=CHANNEL_OPTIONS, interceptors=client_interceptors() or None)
 
 
 async def call_on_behalf(method: Unary, request: object, *, deadline_seconds: float, unavailable: DomainError) -> Any:

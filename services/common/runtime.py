@@ -30,6 +30,7 @@ from services.common.outbox import OutboxRelay
 from services.common.pagination import PageTokens
 from services.common.projections import AccountStatuses
 from services.common.tokens import StatusRecheck, TokenVerifier
+from services.common.tracing import configure_tracing, server_interceptors, shutdown_tracing
 
 log = logging.getLogger("pulseone.runtime")
 
@@ -187,7 +188,7 @@ class ServiceRuntime:
 
     def _build_server(self) -> grpc.aio.Server:
         server = grpc.aio.server(
-            interceptors=[self.interceptor],
+            interceptors=[*server_interceptors(), self.interceptor],
             options=[
                 ("grpc.so_reuseport", 1),
                 ("grpc.max_receive_message_length", MAX_RECEIVE_MESSAGE_BYTES),
@@ -296,12 +297,17 @@ class ServiceRuntime:
 
 
 def serve(name: str, settings_type: type[SettingsT], build: Callable[[SettingsT], ServiceRuntime]) -> None:
-    """What every service's `__main__` does: settings, logging, then run until SIGTERM (on uvloop)."""
+    """What every service's `__main__` does: settings, logging, tracing (when an OTLP endpoint is
+    configured), then run until SIGTERM (on uvloop), exporting the last spans at the end."""
 
     async def main() -> None:
         settings = load_settings(settings_type)
         configure_logging(name, settings.log_level)
-        await build(settings).serve_until_signalled()
+        configure_tracing(name)
+        try:
+            await build(settings).serve_until_signalled()
+        finally:
+            shutdown_tracing()
 
     with contextlib.suppress(KeyboardInterrupt):
         uvloop.run(main())

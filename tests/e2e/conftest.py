@@ -104,6 +104,10 @@ def login(client: httpx.Client, email: str, password: str = PASSWORD) -> httpx.R
 
 @pytest.fixture(scope="session")
 def admin(platform: Platform, gateway: httpx.Client) -> Account:
+    return first_admin(platform, gateway)
+
+
+def first_admin(platform: Platform, gateway: httpx.Client) -> Account:
     """The first SYSTEM_ADMIN, created with the operator command as an operator would."""
     email = f"admin-{uuid.uuid4().hex[:8]}@example.com"
     env = {

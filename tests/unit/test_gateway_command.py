@@ -131,3 +131,22 @@ def test_the_gateway_becomes_envoy_with_the_secret_from_its_file_shows_its_stats
     finally:
         gateway.kill()
         gateway.wait()
+
+
+def _tracer(config: dict[str, Any]) -> Any:
+    manager = config["staticResources"]["listeners"][0]["filterChains"][0]["filters"][0]["typedConfig"]
+    return manager.get("tracing")
+
+
+def test_the_gateway_traces_nothing_unless_an_otlp_endpoint_is_set(printed: dict[str, Any]) -> None:
+    assert _tracer(printed) is None
+
+
+def test_the_gateway_sends_its_spans_where_the_services_do() -> None:
+    config = _printed(
+        {**KUBERNETES_ADDRESSES, "OTEL_EXPORTER_OTLP_ENDPOINT": "http://otel-collector.observability:4317"}
+    )
+    assert _tracer(config)["provider"]["typedConfig"]["serviceName"] == "pulseone-gateway"
+    [collector] = [c for c in config["staticResources"]["clusters"] if c["name"] == "otlp_collector"]
+    assert _endpoint(collector) == "otel-collector.observability:4317"
+    assert collector["type"] == "STRICT_DNS"

@@ -13,6 +13,7 @@ from typing import Any
 import psycopg
 import sqlalchemy as sa
 from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.appointments.domain.booking import (
@@ -31,6 +32,7 @@ from services.appointments.domain.errors import AlreadyBooked, SessionFull
 from services.appointments.domain.visibility import AppointmentQuery, Scope
 from services.appointments.store.tables import appointments, clinics, doctors, history, sessions, value_of
 from services.common import event_catalogue as catalogue
+from services.common import tracing
 from services.common.context import request_id_var
 from services.common.db import Driver
 from services.common.outbox import nudge_relays
@@ -87,7 +89,7 @@ async def _all(db: AsyncSession, query: sa.Executable) -> list[Appointment]:
 
 # Called on the driver's own connection: the hot path spends its time in PostgreSQL, not in building
 # and reading statements (performance-notes.md).
-BOOK = (
+BOOK_ARGUMENTS = (
     "SELECT * FROM book_appointment_with_event("
     " p_session_id => %(session_id)s, p_appointment_date => %(appointment_date)s, p_patient_id => %(patient_id)s,"
     " p_doctor_id => %(doctor_id)s, p_clinic_id => %(clinic_id)s, p_appointment_type => %(appointment_type)s,"
@@ -97,16 +99,21 @@ BOOK = (
     " p_currency => %(currency)s, p_booked_by => %(booked_by)s, p_request_id => %(request_id)s,"
     " p_actor_role => %(actor_role)s, p_rescheduled_from_id => %(rescheduled_from_id)s,"
     " p_event_id => %(event_id)s, p_event_subject => %(event_subject)s, p_event_time => %(event_time)s,"
-    " p_event_request_id => %(event_request_id)s)"
+    " p_event_request_id => %(event_request_id)s"
 )
+# Untraced, the 0006 function; traced, its overload that makes the booked event carry the context.
+BOOK = BOOK_ARGUMENTS + ")"
+BOOK_TRACED = BOOK_ARGUMENTS + ", p_trace_context => %(trace_context)s)"
 
 
 async def book(connection: Driver, request: BookingRequest, terms: BookingTerms) -> Booked:
     """Book in one round trip: the function locks the occurrence, takes the lowest free number,
     writes the appointment, its history and its `booked` event (the metadata filled as `record_event`
     would), and returns the appointment. In autocommit the call is a transaction of its own; on a
-    unit of work's connection, a failure aborts the caller's transaction."""
-    values = {
+    unit of work's connection, a failure aborts the caller's transaction. Traced, the event is a
+    producer span of the booking's trace and carries its context, in the same round trip."""
+    event_id = uuid.uuid4()
+    values: dict[str, Any] = {
         "session_id": request.session_id,
         "appointment_type": request.appointment_type.value,
         "chief_complaint": request.chief_complaint,
@@ -123,14 +130,18 @@ async def book(connection: Driver, request: BookingRequest, terms: BookingTerms)
         "booked_by": terms.booked_by,
         "actor_role": terms.actor_role,
         "rescheduled_from_id": terms.rescheduled_from_id,
-        "event_id": uuid.uuid4(),
+        "event_id": event_id,
         "event_subject": catalogue.APPOINTMENT_BOOKED.subject,
         "event_time": datetime.now(UTC),
         "event_request_id": request_id_var.get(),
     }
+    trace_context = tracing.producer_context(catalogue.APPOINTMENT_BOOKED.subject, event_id)
+    if trace_context is not None:
+        values["trace_context"] = Jsonb(trace_context)
     nudge_relays()
     try:
-        cursor = await connection.cursor(row_factory=dict_row).execute(BOOK, values)
+        statement = BOOK if trace_context is None else BOOK_TRACED
+        cursor = await connection.cursor(row_factory=dict_row).execute(statement, values)
         row = await cursor.fetchone()
     except psycopg.errors.UniqueViolation as error:
         # The indexes caught a race the lock could not (other occurrences, or one request id twice).

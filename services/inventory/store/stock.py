@@ -14,8 +14,10 @@ from decimal import Decimal
 from typing import Any
 
 import psycopg
+from psycopg.types.json import Jsonb
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.common import tracing
 from services.common.db import Autocommit, run_to_completion
 from services.common.errors import DomainError, NotYours
 from services.common.outbox import nudge_relays
@@ -90,7 +92,18 @@ def _autocommit(engine: AsyncEngine) -> Autocommit:
     return Autocommit(engine)
 
 
+def _traced(statement: str, arguments: tuple[Any, ...]) -> tuple[str, tuple[Any, ...]]:
+    """The call as it is made while tracing: the function's overload that takes the trace context
+    the events it writes carry (the current call's: the events it records are its children)."""
+    context = tracing.current_context()
+    if context is None:
+        return statement, arguments
+    return statement.removesuffix(")") + ", %s::jsonb)", (*arguments, Jsonb(context))
+
+
 async def _call(engine: AsyncEngine, statement: str, arguments: tuple[Any, ...]) -> Any:
+    statement, arguments = _traced(statement, arguments)
+
     async def run() -> Any:
         # One statement, a transaction of its own: no BEGIN and COMMIT around it.
         async with _autocommit(engine).connection() as connection:

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -219,13 +220,14 @@ RECORD_DISPENSE = sa.text(
                 :cost_total, :selling_total, :now)
         RETURNING id
     ), published AS (
-        INSERT INTO outbox (event_id, subject, payload) VALUES (:event_id, :subject, :payload)
+        INSERT INTO outbox (event_id, subject, payload, trace_context)
+        VALUES (:event_id, :subject, :payload, :trace_context)
         RETURNING event_id
     )
     SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM changed) AS changed,
            (SELECT count(*) FROM kept) AS kept, (SELECT count(*) FROM published) AS published
     """
-)
+).bindparams(sa.bindparam("trace_context", type_=JSONB))
 
 
 def _lines_json(dispensation: Dispensation) -> str:

@@ -522,6 +522,37 @@ def test_scrape_annotations_and_the_metrics_port_only_when_metrics_are_on(
     assert {"ports": [{"port": 9464, "protocol": "TCP"}]} in policy["spec"]["ingress"]
 
 
+COLLECTOR = "http://otel-collector.observability:4317"
+COLLECTOR_PEERS = [{"namespaceSelector": {"matchLabels": {"name": "observability"}}}]
+
+
+def _workload_containers(rendered: Rendered) -> dict[str, dict[str, Any]]:
+    """The container of every service and of the gateway."""
+    return {
+        name: rendered.named("Deployment", name_of(name))["spec"]["template"]["spec"]["containers"][0]
+        for name in [*(spec.name for spec in SERVICES), "gateway"]
+    }
+
+
+def test_without_tracing_no_pod_is_given_a_collector(default: Rendered) -> None:
+    for name, container in _workload_containers(default).items():
+        assert not any(v.startswith("OTEL_") for v in env_of(container)), name
+        egress = default.named("NetworkPolicy", name_of(name))["spec"]["egress"]
+        assert all(4317 not in [p["port"] for p in rule.get("ports", [])] for rule in egress), name
+
+
+def test_tracing_sends_every_services_and_the_gateways_spans_to_the_collector_and_lets_them_reach_it(
+    chart: helm_python.Chart,
+) -> None:
+    rendered = render(chart, {"tracing": {"otlpEndpoint": COLLECTOR, "collectorTo": COLLECTOR_PEERS}})
+    for manifest in rendered.manifests:
+        kubernetes_validate.validate(manifest, KUBERNETES_VERSION, strict=True)
+    for name, container in _workload_containers(rendered).items():
+        assert env_of(container)["OTEL_EXPORTER_OTLP_ENDPOINT"] == COLLECTOR, name
+        egress = rendered.named("NetworkPolicy", name_of(name))["spec"]["egress"]
+        assert {"ports": [{"port": 4317, "protocol": "TCP"}], "to": COLLECTOR_PEERS} in egress, name
+
+
 def test_notes_say_how_to_reach_the_gateway_and_create_the_first_admin(chart: helm_python.Chart) -> None:
     notes = chart.render({}, name=RELEASE, namespace=NAMESPACE)["pulseone/templates/NOTES.txt"]
     assert f"port-forward -n {NAMESPACE} service/{name_of('gateway')}" in notes
@@ -540,6 +571,9 @@ def test_notes_say_how_to_reach_the_gateway_and_create_the_first_admin(chart: he
         ({"defaults": {"env": {"PULSEONE_DB_POOL_SIZE": 20}}}, "at '/defaults/env/PULSEONE_DB_POOL_SIZE': got number"),
         ({"gatewayService": {"type": "External"}}, "at '/gatewayService/type': value must be one of"),
         ({"postgresql": {"image": {"repository": "postgres", "tag": "alpine"}}}, "at '/postgresql/image/tag'"),
+        ({"tracing": {"otlpEndpoint": "https://collector:4317"}}, "at '/tracing/otlpEndpoint': "),
+        ({"tracing": {"otlpEndpoint": "http://collector"}}, "at '/tracing/otlpEndpoint': "),
+        ({"tracing": {"sampler": "always_on"}}, "at '/tracing': additional properties 'sampler' not allowed"),
     ],
 )
 def test_the_schema_rejects_bad_values_naming_the_field(

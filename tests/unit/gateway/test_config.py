@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import re
@@ -10,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from gateway.config import SIGNED_IN, GatewaySettings, Upstream, render
+from gateway.config import COLLECTOR_CLUSTER, SIGNED_IN, GatewaySettings, Upstream, collector_address, render
 from gateway.contract import load_methods
 from scripts.platform import SERVICES
 from services.common.forwarded import GATEWAY_HEADER, GATEWAY_SECRET_ENV
@@ -180,3 +181,62 @@ def test_envoy_remembers_verified_tokens_and_still_checks_their_expiry() -> None
     jwt_authn = next(f for f in _manager()["httpFilters"] if f["name"] == "envoy.filters.http.jwt_authn")
     provider = jwt_authn["typedConfig"]["providers"]["pulseone"]
     assert provider["jwtCacheConfig"] == {"jwtCacheSize": 10_000}
+
+
+COLLECTOR = "http://127.0.0.1:4317"
+
+
+def _without_tracing(config: dict[str, Any]) -> dict[str, Any]:
+    """The configuration less the tracer and the collector's cluster."""
+    manager = config["staticResources"]["listeners"][0]["filterChains"][0]["filters"][0]["typedConfig"]
+    manager.pop("tracing")
+    clusters = config["staticResources"]["clusters"]
+    config["staticResources"]["clusters"] = [c for c in clusters if c["name"] != COLLECTOR_CLUSTER]
+    return config
+
+
+def test_without_a_collector_the_configuration_has_no_tracing_at_all() -> None:
+    """Off by default: the configuration is the one without tracing, byte for byte."""
+    traced = json.loads(render(dataclasses.replace(SETTINGS, otlp_endpoint=COLLECTOR)))
+    assert "tracing" not in _manager()
+    assert COLLECTOR_CLUSTER not in {c["name"] for c in json.loads(render(SETTINGS))["staticResources"]["clusters"]}
+    assert _without_tracing(traced) == json.loads(render(SETTINGS))
+
+
+def test_with_a_collector_every_request_is_a_gateway_span_sent_to_it() -> None:
+    config = json.loads(render(dataclasses.replace(SETTINGS, otlp_endpoint=COLLECTOR)))
+    tracing = config["staticResources"]["listeners"][0]["filterChains"][0]["filters"][0]["typedConfig"]["tracing"]
+    assert tracing["provider"]["name"] == "envoy.tracers.opentelemetry"
+    tracer = tracing["provider"]["typedConfig"]
+    assert tracer["serviceName"] == "pulseone-gateway"
+    assert tracer["grpcService"]["envoyGrpc"]["clusterName"] == COLLECTOR_CLUSTER
+    assert tracing["randomSampling"] == {"value": 100.0}
+    [collector] = [c for c in config["staticResources"]["clusters"] if c["name"] == COLLECTOR_CLUSTER]
+    address = collector["loadAssignment"]["endpoints"][0]["lbEndpoints"][0]["endpoint"]["address"]["socketAddress"]
+    assert (address["address"], address["portValue"], collector["type"]) == ("127.0.0.1", 4317, "STATIC")
+    assert "http2ProtocolOptions" in json.dumps(collector)  # OTLP/gRPC
+
+
+def test_envoy_accepts_the_configuration_with_a_collector(tmp_path: Path) -> None:
+    config = tmp_path / "envoy.json"
+    config.write_text(render(dataclasses.replace(SETTINGS, otlp_endpoint="http://otel-collector.observability:4317")))
+    result = envoy_validate(config)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "address"),
+    [
+        ("http://otel-collector:4317", ("otel-collector", 4317)),
+        ("http://10.0.0.7", ("10.0.0.7", 4317)),
+        ("collector.observability:14317", ("collector.observability", 14317)),
+    ],
+)
+def test_the_collector_is_reached_at_the_endpoints_host_and_port(endpoint: str, address: tuple[str, int]) -> None:
+    assert collector_address(endpoint) == address
+
+
+@pytest.mark.parametrize("endpoint", ["https://collector:4317", "http://", "grpc://collector:4317"])
+def test_an_endpoint_the_gateway_cannot_reach_in_plaintext_grpc_is_refused(endpoint: str) -> None:
+    with pytest.raises(ValueError, match="plaintext OTLP/gRPC"):
+        collector_address(endpoint)

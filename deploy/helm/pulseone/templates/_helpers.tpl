@@ -217,6 +217,18 @@ A new auth key ring in the format of services/auth/crypto.py create_key_ring: on
 {{- end -}}
 {{- end }}
 
+{{/* Egress to the OTLP collector, on the port of tracing.otlpEndpoint (nothing when tracing is off). */}}
+{{- define "pulseone.collectorEgress" -}}
+{{- with .Values.tracing.otlpEndpoint -}}
+- ports:
+    - {port: {{ (urlParse .).host | splitList ":" | last }}, protocol: TCP}
+  {{- with $.Values.tracing.collectorTo }}
+  to:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+{{- end -}}
+{{- end }}
+
 {{/* The start of a component's NetworkPolicy, both directions governed; its rules follow. */}}
 {{- define "pulseone.networkPolicy" -}}
 apiVersion: networking.k8s.io/v1
