@@ -11,7 +11,7 @@ from typing import NoReturn
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from gateway.config import GatewaySettings, Upstream, is_ip, render
+from gateway.config import ApiDocs, GatewaySettings, Upstream, is_ip, render
 from scripts.platform import DESCRIPTOR_SET, SERVICES, ServiceSpec
 from scripts.stack import envoy_command
 from services.common.forwarded import GATEWAY_SECRET_ENV
@@ -96,6 +96,7 @@ def gateway_settings(environment: GatewayEnvironment, environ: Mapping[str, str]
     found = upstreams(environ)
     return GatewaySettings(
         descriptor_set=DESCRIPTOR_SET,
+        api_docs=ApiDocs.beside(DESCRIPTOR_SET),
         upstreams=found,
         listen_host=environment.gateway_host,
         listen_port=environment.gateway_port,

@@ -318,10 +318,11 @@ class Platform:
             wait_until(serving, timeout, f"the {instance} service")
 
     def gateway_settings(self) -> GatewaySettings:
-        from gateway.config import GatewaySettings, Upstream  # noqa: PLC0415 - see the import above
+        from gateway.config import ApiDocs, GatewaySettings, Upstream  # noqa: PLC0415 - see the import above
 
         return GatewaySettings(
             descriptor_set=DESCRIPTOR_SET,
+            api_docs=ApiDocs.beside(DESCRIPTOR_SET),
             upstreams=tuple(
                 Upstream(s.name, tuple(("127.0.0.1", port) for port in self.replica_ports(s))) for s in SERVICES
             ),

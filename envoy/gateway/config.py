@@ -63,6 +63,7 @@ from envoy_data_plane.envoy.extensions.filters.http.jwt_authn.v3 import (
     RemoteJwks,
 )
 from envoy_data_plane.envoy.extensions.filters.http.local_ratelimit.v3 import LocalRateLimit
+from envoy_data_plane.envoy.extensions.filters.http.lua.v3 import Lua
 from envoy_data_plane.envoy.extensions.filters.http.router.v3 import Router
 from envoy_data_plane.envoy.extensions.filters.network.http_connection_manager.v3 import (
     HttpConnectionManager,
@@ -87,6 +88,11 @@ JWT_PROVIDER = "pulseone"
 SIGNED_IN = "signed_in"
 JWKS_PATH = "/.well-known/jwks.json"
 HEALTH_PATH = "/health"
+API_DOCUMENT_PATH = "/openapi.json"
+MAX_DIRECT_RESPONSE_BYTES = 4 * 1024 * 1024
+DOCS_PATH = "/docs"
+# What the gateway serves as files, and their content types (see replies.local_replies).
+DOCS_CONTENT_TYPES = {API_DOCUMENT_PATH: "application/json", DOCS_PATH: "text/html; charset=utf-8"}
 SELF_CLUSTER = "gateway_self"
 ADMIN_CLUSTER = "envoy_admin"
 STATS_PATH = "/stats/prometheus"
@@ -107,6 +113,23 @@ IDENTITY_HEADERS = (
     "x-envoy-external-address",
     GATEWAY_HEADER,
 )
+# HTTP allows header names that gRPC metadata does not (gRPC keys are [0-9a-z_.-]): a service's gRPC
+# server fails the whole call on one of them (INTERNAL, "Illegal header key"). The gateway drops such
+# headers, as it ignores any header the API does not read; pseudo-headers (":path") stay.
+DROP_NON_GRPC_HEADERS = """
+function envoy_on_request(handle)
+  local headers = handle:headers()
+  local illegal = {}
+  for name, _ in pairs(headers) do
+    if string.sub(name, 1, 1) ~= ":" and string.find(name, "[^0-9a-z_.%-]") then
+      illegal[#illegal + 1] = name
+    end
+  end
+  for _, name in ipairs(illegal) do
+    headers:remove(name)
+  end
+end
+"""
 # Methods limited per client address at the gateway (register and login).
 RATE_LIMITED = ("/pulseone.auth.v1.AuthService/Register", "/pulseone.auth.v1.AuthService/Login")
 
@@ -161,7 +184,21 @@ class GatewaySettings:
     # The OTLP/gRPC collector the gateway sends its spans to (`http://host:4317`, as the services'
     # OTEL_EXPORTER_OTLP_ENDPOINT); None: no tracing, and the configuration has nothing of it.
     otlp_endpoint: str | None = None
+    # The REST API's OpenAPI document and its docs page (gen/openapi.json, gen/openapi.html), which
+    # the gateway serves itself at /openapi.json and /docs to anyone; None: not served.
+    api_docs: ApiDocs | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ApiDocs:
+    document: Path
+    page: Path
+
+    @classmethod
+    def beside(cls, descriptor_set: Path) -> ApiDocs:
+        """The document and page `make gen` writes next to the descriptor set they come from."""
+        return cls(descriptor_set.parent / "openapi.json", descriptor_set.parent / "openapi.html")
 
 
 def gateway_proof() -> HeaderValueOption:
@@ -295,6 +332,27 @@ def _grpc_on_path_route(binding: Binding) -> Route:
     )
 
 
+def _docs_routes(docs: ApiDocs) -> list[Route]:
+    """The OpenAPI document and the docs page, answered by the gateway from the files, to GET and
+    HEAD, without a token; no filter that expects an API call (gRPC-Web, the transcoder) runs."""
+    skipped = AnyMessage.pack(FilterConfig(disabled=True))
+    per_filter = {
+        "envoy.filters.http.grpc_web": skipped,
+        "envoy.filters.http.grpc_json_transcoder": skipped,
+        "envoy.filters.http.jwt_authn": AnyMessage.pack(PerRouteConfig(disabled=True)),
+    }
+    reading = HeaderMatcher(name=":method", string_match=StringMatcher(safe_regex=RegexMatcher(regex="^(GET|HEAD)$")))
+    served = ((API_DOCUMENT_PATH, docs.document), (DOCS_PATH, docs.page))
+    return [
+        Route(
+            match=RouteMatch(path=path, headers=[reading]),
+            direct_response=DirectResponseAction(status=200, body=DataSource(filename=str(file.resolve()))),
+            typed_per_filter_config=per_filter,
+        )
+        for path, file in served
+    ]
+
+
 def routes(settings: GatewaySettings, methods: list[Method]) -> list[Route]:
     """One exact route per exposed method on its gRPC path, and per REST path (bindings of one path
     with different verbs share them) one that refuses gRPC content and one for everything else.
@@ -306,6 +364,7 @@ def routes(settings: GatewaySettings, methods: list[Method]) -> list[Route]:
         for binding in method.bindings:
             paths.setdefault(binding.regex(), (method, binding))
     return [
+        *(_docs_routes(settings.api_docs) if settings.api_docs is not None else []),
         *(_method_route(settings, m) for m in exposed),
         *(_grpc_on_path_route(b) for _, b in paths.values()),
         *(_path_route(m, b) for m, b in paths.values()),
@@ -495,6 +554,7 @@ def bootstrap(settings: GatewaySettings) -> Bootstrap:
                 )
             ),
         ),
+        _typed("envoy.filters.http.lua", Lua(default_source_code=DataSource(inline_string=DROP_NON_GRPC_HEADERS))),
         _typed("envoy.filters.http.grpc_web", GrpcWeb()),
         # Whole bodies up to the limit, so an oversized one is refused (413) before anything forwards
         # it. After the gRPC-Web filter, which decodes gRPC-Web-text and words the reply for its callers.
@@ -533,11 +593,13 @@ def bootstrap(settings: GatewaySettings) -> Bootstrap:
         normalize_path=True,
         merge_slashes=True,
         path_with_escaped_slashes_action=HttpConnectionManagerPathWithEscapedSlashesAction.REJECT_REQUEST,
-        local_reply_config=local_replies(),
+        local_reply_config=local_replies(DOCS_CONTENT_TYPES if settings.api_docs is not None else None),
         tracing=_tracing(settings),
         route_config=RouteConfiguration(
             name="pulseone",
             request_headers_to_add=[gateway_proof()],
+            # The OpenAPI document the gateway serves is larger than Envoy's 4 KiB default.
+            max_direct_response_body_size_bytes=MAX_DIRECT_RESPONSE_BYTES,
             virtual_hosts=[
                 VirtualHost(
                     name="pulseone",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from envoy_data_plane.envoy.config.accesslog.v3 import (
@@ -160,10 +161,26 @@ def _serving_mapper() -> ResponseMapper:
     )
 
 
-def local_replies() -> LocalReplyConfig:
-    """Every status the gateway produces itself, worded for the caller's protocol."""
+def _file_mapper(path: str, content_type: str) -> ResponseMapper:
+    """A file the gateway serves (the API's document, its docs page) goes out as it is, in its own
+    content type, where every other reply of the gateway's own is reworded."""
+    at_path = HeaderMatcher(name=":path", string_match=StringMatcher(exact=path))
+    return ResponseMapper(
+        filter=AccessLogFilter(
+            and_filter=AndFilter(filters=[_status_is(200), AccessLogFilter(header_filter=HeaderFilter(header=at_path))])
+        ),
+        body_format_override=SubstitutionFormatString(
+            text_format_source=DataSource(inline_string="%LOCAL_REPLY_BODY%"), content_type=content_type
+        ),
+    )
+
+
+def local_replies(files: Mapping[str, str] | None = None) -> LocalReplyConfig:
+    """Every status the gateway produces itself, worded for the caller's protocol; `files` (path to
+    content type) are what it serves as they are."""
     return LocalReplyConfig(
         mappers=[
+            *(_file_mapper(path, content_type) for path, content_type in (files or {}).items()),
             _serving_mapper(),
             *(_grpc_mapper(r) for r in LOCAL_REPLIES if r.grpc_form),
             *(_rest_mapper(r) for r in LOCAL_REPLIES),

@@ -185,3 +185,22 @@ def test_unknown_enum_numbers_over_native_grpc_are_invalid_argument(channel: grp
             call(request, metadata=metadata, timeout=10)
         error: Any = raised.value
         assert error.code() is grpc.StatusCode.INVALID_ARGUMENT, error.details()
+
+
+@pytest.mark.parametrize("name", ["dm|rhd", "m~'~", "y^", "a*b", "x!"])
+def test_a_header_name_grpc_cannot_carry_is_ignored_not_a_500(
+    gateway: httpx.Client, callers: Callers, name: str
+) -> None:
+    """HTTP allows these names; gRPC metadata does not, and a service's gRPC server failed the whole
+    call on one (500 "Illegal header key"). The gateway drops them, as it ignores any header the API
+    does not read."""
+    patient = callers.of("PATIENT")
+    response = gateway.get(f"/api/patients/{patient.id}", headers={**patient.headers, name: "x"})
+    assert response.status_code == 200, response.text
+    grpc_response = gateway.post(
+        "/pulseone.auth.v1.AuthService/GetJwks",
+        content=b"\x00\x00\x00\x00\x00",
+        headers={"content-type": "application/grpc-web+proto", name: "x"},
+    )
+    assert grpc_response.status_code == 200
+    assert grpc_response.headers.get("grpc-status", "0") == "0"
