@@ -274,8 +274,12 @@ class Sessions:
         )
 
     async def calendar(self, doctor_id: uuid.UUID, first: date | None, days: int) -> list[CalendarDay]:
-        """Per day: the doctor's occurrences, and why a day has no place (NO_SESSION, HOLIDAY, FULL)."""
+        """Per day: the doctor's occurrences, and why a day has no place (NO_SESSION, HOLIDAY, FULL).
+        Doctors are directory data, so an unknown one is NOT_FOUND rather than a month without sessions."""
         start, last = availability.calendar_range(first, days, self._now().date())
+        async with self._db() as db:
+            if await directory_store.doctor(db, doctor_id) is None:
+                raise DoctorNotFound()
         found = await self.availability(
             doctor_id=doctor_id, clinic_id=None, specialization="", service_type=None, first=start, last=last
         )

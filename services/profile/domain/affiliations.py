@@ -9,7 +9,7 @@ from datetime import datetime
 
 from services.common.context import Principal
 from services.profile.domain.clinics import Clinic, manages
-from services.profile.domain.errors import AffiliationExists, NoPendingInvitation, NothingToEnd
+from services.profile.domain.errors import AffiliationExists, AffiliationNotFound, NoPendingInvitation, NothingToEnd
 
 
 class AffiliationStatus(enum.StrEnum):
@@ -42,13 +42,18 @@ def invitation_allowed(current: AffiliationStatus | None) -> None:
 
 
 def answer_allowed(current: AffiliationStatus | None) -> None:
-    """Only a pending invitation is confirmed or rejected."""
+    """Only a pending invitation is confirmed or rejected. One never made is the doctor's own
+    resource not found (SPEC 1), not a transition from nothing."""
+    if current is None:
+        raise AffiliationNotFound()
     if current != AffiliationStatus.PENDING:
         raise NoPendingInvitation(current)
 
 
 def end_allowed(current: AffiliationStatus | None) -> None:
-    """A pending invitation or a confirmed affiliation may be ended."""
+    """A pending invitation or a confirmed affiliation may be ended; one never made is not found."""
+    if current is None:
+        raise AffiliationNotFound()
     if current not in (AffiliationStatus.PENDING, AffiliationStatus.CONFIRMED):
         raise NothingToEnd(current)
 

@@ -104,7 +104,7 @@ class AffiliationExists(AlreadyExists):
 
 
 class InvalidTransition(FailedPrecondition):
-    """An affiliation cannot go from its status (empty: there is none) where the request asks."""
+    """An affiliation cannot go from its status where the request asks."""
 
     default_reason = "INVALID_TRANSITION"
 

@@ -606,6 +606,18 @@ async def test_the_calendar_says_why_a_day_has_no_place(
     assert reasons[(day + timedelta(days=14)).isoformat()] == "UNAVAILABILITY_UNSPECIFIED"
 
 
+async def test_the_calendar_of_a_doctor_nobody_knows_is_not_found(
+    appointments: AppointmentsHarness, auth: AuthHarness
+) -> None:
+    """Doctors are directory data (SPEC 1): an unknown id is NOT_FOUND, not a month without sessions."""
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await appointments.sessions().GetCalendar(
+            appointments_pb2.GetCalendarRequest(doctor_id=str(uuid.uuid4())), metadata=bearer(patient(auth)[1])
+        )
+    failure = failure_of(raised.value)
+    assert (failure.code, failure.reason) == (grpc.StatusCode.NOT_FOUND, "DOCTOR_NOT_FOUND")
+
+
 async def test_what_is_left_open_two_hours_after_the_session_is_closed(
     appointments: AppointmentsHarness, auth: AuthHarness, doctor: tuple[str, str]
 ) -> None:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 
 from services.common.context import Role
-from services.common.errors import AlreadyExists, FailedPrecondition
+from services.common.errors import AlreadyExists, FailedPrecondition, NotFound
 from services.profile.domain.affiliations import (
     AffiliationStatus,
     answer_allowed,
@@ -39,14 +39,22 @@ def test_affiliation_transitions() -> None:
         with pytest.raises(AlreadyExists):
             invitation_allowed(status)
     answer_allowed(PENDING)
-    for status in (None, CONFIRMED, REJECTED, ENDED):
+    for status in (CONFIRMED, REJECTED, ENDED):
         with pytest.raises(FailedPrecondition):
             answer_allowed(status)
     end_allowed(PENDING)
     end_allowed(CONFIRMED)
-    for status in (None, REJECTED, ENDED):
+    for status in (REJECTED, ENDED):
         with pytest.raises(FailedPrecondition):
             end_allowed(status)
+
+
+@pytest.mark.parametrize("rule", [answer_allowed, end_allowed])
+def test_answering_or_ending_an_invitation_never_made_is_not_found(rule: object) -> None:
+    """The doctor's own affiliation that does not exist is NOT_FOUND (SPEC 1), as reading it is."""
+    with pytest.raises(NotFound) as raised:
+        rule(None)  # type: ignore[operator]
+    assert raised.value.reason == "AFFILIATION_NOT_FOUND"
 
 
 def test_inviting_a_doctor_twice_names_the_current_status() -> None:
@@ -64,9 +72,7 @@ def test_inviting_a_doctor_twice_names_the_current_status() -> None:
     ("rule", "current", "message", "status"),
     [
         (answer_allowed, ENDED, "there is no pending invitation to answer", "ENDED"),
-        (answer_allowed, None, "there is no pending invitation to answer", ""),
         (end_allowed, REJECTED, "there is no invitation or affiliation to end", "REJECTED"),
-        (end_allowed, None, "there is no invitation or affiliation to end", ""),
     ],
 )
 def test_an_invalid_transition_says_where_the_affiliation_stands(
