@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import math
 import shutil
 import tempfile
 import time
@@ -50,6 +51,7 @@ ACK_WAIT_SECONDS = 5.0
 CAPACITY = 8
 """Places per occurrence: small, so bookings contend for the last places and the capacity rule bites."""
 DAYS = 14
+"""Days booked at least; more for a bigger run (see `_days`), so places stay scarce but not gone."""
 PATIENTS_PER_CLIENT = 6
 PRESCRIBING_PHARMACIES = 2
 HOT_UNITS_PER_SECOND = 3
@@ -135,7 +137,8 @@ def prepare(platform: Platform, options: Options, say: Say) -> World:
     ring = KeyRing(platform.key_ring)
     registry = Registry(platform)
     try:
-        schedules = [_long_lived(registry.doctor(DAYS, CAPACITY), ring) for _ in range(options.doctors)]
+        days = _days(options)
+        schedules = [_long_lived(registry.doctor(days, CAPACITY), ring) for _ in range(options.doctors)]
         pharmacies = [_pharmacy(registry, ring, n) for n in range(PRESCRIBING_PHARMACIES + 1)]
     finally:
         registry.close()
@@ -143,9 +146,16 @@ def prepare(platform: Platform, options: Options, say: Say) -> World:
     rx_units = 10 * UNITS * int(options.seconds) * options.clients
     stocked = asyncio.run(_stocked(platform, pharmacies, [hot_units] + [rx_units] * PRESCRIBING_PHARMACIES))
     patients = [token(ring, str(uuid.uuid4())) for _ in range(PATIENTS_PER_CLIENT * options.clients)]
-    say(f"prepared {len(schedules)} doctors ({CAPACITY} places a day for {DAYS} days), {len(patients)} patients,"
+    say(f"prepared {len(schedules)} doctors ({CAPACITY} places a day for {days} days), {len(patients)} patients,"
         f" {len(stocked)} pharmacies ({hot_units} units for direct dispenses)")  # fmt: skip
     return World(schedules, patients, stocked[1:], stocked[0])
+
+
+def _days(options: Options) -> int:
+    """About one place per client-second of load: a client books every few of its actions and
+    cancels some, so most occurrences fill up and the capacity rule is met often, without the
+    load turning into refusals alone."""
+    return max(DAYS, math.ceil(options.seconds * options.clients / (options.doctors * CAPACITY)))
 
 
 def _long_lived(schedule: Schedule, ring: KeyRing) -> Schedule:
