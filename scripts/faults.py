@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 import grpc
-import httpx
 from pulseone.inventory.v1 import inventory_pb2_grpc
 
 from scripts.bench import backlog
@@ -38,9 +37,8 @@ from scripts.faults_checks import (
     prescription_effects,
     stock_effects,
 )
-from scripts.faults_inject import Fault, Injector, Say, schedule, wait_recovered
+from scripts.faults_inject import Fault, Injector, Say, redeliveries, schedule, wait_recovered
 from scripts.faults_load import World, run_load
-from scripts.metrics import totals
 from scripts.platform import SERVICES, Platform
 from scripts.stack import free_port
 from services.auth.crypto import KeyRing
@@ -208,14 +206,8 @@ def settle(platform: Platform) -> float:
     return time.monotonic() - began
 
 
-def redeliveries(platform: Platform) -> dict[str, float]:
-    """Events each service's consumers got again (after a timeout or failure), from every instance's metrics."""
-    found: dict[str, float] = dict.fromkeys((s.name for s in SERVICES), 0.0)
-    for spec in SERVICES:
-        for instance in platform.instances(spec):
-            text = httpx.get(f"http://127.0.0.1:{platform.metrics_ports[instance]}/metrics", timeout=5).text
-            found[spec.name] += totals(text, spec.name)["pulseone_event_redeliveries_total"]
-    return found
+def all_redeliveries(platform: Platform) -> dict[str, float]:
+    return {spec.name: redeliveries(platform, spec.name) for spec in SERVICES}
 
 
 def report(platform: Platform, options: Options, world: World, faults: list[Fault], settled: float) -> Report:
@@ -240,7 +232,7 @@ def report(platform: Platform, options: Options, world: World, faults: list[Faul
         asdict(options), {kind: dict(counts) for kind, counts in outcomes.items()},
         sum(1 for r in requests if r.attempts > 1),
         [{"name": f.name, "at": round(f.at, 1), "happened": f.happened, "error": f.error, **f.facts} for f in faults],
-        found.consumers, found.unsent, found.dead_letters, redeliveries(platform), round(settled, 1),
+        found.consumers, found.unsent, found.dead_letters, all_redeliveries(platform), round(settled, 1),
         [asdict(c) for c in checks],
     )  # fmt: skip
 

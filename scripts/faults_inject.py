@@ -12,6 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
+
+from scripts.metrics import totals
 from scripts.platform import SERVICES, Platform
 from scripts.stack import port_open, wait_until
 
@@ -94,19 +97,40 @@ def restart_postgres(platform: Platform) -> Callable[[Fault], None]:
     return inject
 
 
-def pause_consumer(platform: Platform, instance: str, seconds: float) -> Callable[[Fault], None]:
+def redeliveries(platform: Platform, service: str) -> float:
+    """Events the service's consumers got again (after a timeout or a failure), summed over its
+    instances' metrics (an instance restarted since counts from its restart)."""
+    spec = next(s for s in SERVICES if s.name == service)
+    found = 0.0
+    for instance in platform.instances(spec):
+        text = httpx.get(f"http://127.0.0.1:{platform.metrics_ports[instance]}/metrics", timeout=5).text
+        found += totals(text, service)["pulseone_event_redeliveries_total"]
+    return found
+
+
+def pause_consumer(platform: Platform, instance: str, seconds: float, attempts: int = 4) -> Callable[[Fault], None]:
     """SIGSTOP the instance for `seconds` (longer than its ack wait): what it fetched and did not
-    acknowledge is redelivered to its other replica; then SIGCONT, and it finishes what it held."""
+    acknowledge is redelivered to its other replica; then SIGCONT, and it finishes what it held.
+    Whether it held anything at that instant is chance (its pull may have been empty), so the
+    pause is repeated, up to `attempts` times, until the service's redeliveries grew."""
 
     def inject(fault: Fault) -> None:
+        service = next(s.name for s in SERVICES if instance in platform.instances(s))
         pid = _pid(platform, instance)
-        os.killpg(pid, signal.SIGSTOP)
-        try:
-            time.sleep(seconds)
-        finally:
-            os.killpg(pid, signal.SIGCONT)
-        fault.facts |= {"instance": instance, "pid": pid, "secondsPaused": seconds}
-        fault.happened = True
+        before = redeliveries(platform, service)
+        for attempt in range(1, attempts + 1):
+            os.killpg(pid, signal.SIGSTOP)
+            try:
+                time.sleep(seconds)
+            finally:
+                os.killpg(pid, signal.SIGCONT)
+            time.sleep(1.0)
+            grown = redeliveries(platform, service) - before
+            fault.facts |= {"instance": instance, "pid": pid, "secondsPaused": seconds, "pauses": attempt,
+                            "redelivered": grown}  # fmt: skip
+            if grown > 0:
+                fault.happened = True
+                return
 
     return inject
 
