@@ -6,7 +6,7 @@ UV_VERSION := 0.13.9
 BUF := node_modules/.bin/buf
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test gen lint bench bench-tools setup clean browser
+.PHONY: run test gen lint bench bench-tools faults setup clean browser
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,13 @@ lint: setup $(BUF)
 ## bench: the hot paths beside their ceilings on a platform of its own (pulseone bench --help for sizes, --soak)
 bench: setup bench-tools
 	$(BIN)/pulseone bench
+
+## faults: load, faults (replica killed, NATS and PostgreSQL restarted, a consumer paused) and checks
+## on a platform of its own; raise the sizes with make faults FAULT_SECONDS=300 FAULT_CLIENTS=16
+FAULT_SECONDS ?= 60
+FAULT_CLIENTS ?= 8
+faults: setup
+	$(BIN)/pulseone faults --seconds $(FAULT_SECONDS) --clients $(FAULT_CLIENTS)
 
 ## bench-tools: the C load generators, Debian's wrk and h2load (nghttp2-client), installed once as root
 bench-tools:

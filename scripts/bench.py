@@ -375,7 +375,7 @@ class Bench:
         makes a video session, links it, and updates three projections), so the next scenario does
         not pay for this one's backlog; say how long the platform took to catch up."""
         began = time.perf_counter()
-        while (left := asyncio.run(_backlog(self.platform))) > 0:
+        while (left := asyncio.run(backlog(self.platform))) > 0:
             if time.perf_counter() - began > SETTLE_TIMEOUT:
                 raise SystemExit(f"events still pending after {SETTLE_TIMEOUT:.0f} s: {left}")
             time.sleep(0.5)
@@ -435,7 +435,7 @@ def _component_pids(platform: Platform) -> dict[str, int]:
     return {name: p.popen.pid for name, p in processes.items() if p is not None and p.popen is not None}
 
 
-async def _backlog(platform: Platform) -> int:
+async def backlog(platform: Platform) -> int:
     """Outbox rows not yet published plus events not yet acknowledged by each service's consumer."""
     left = 0
     for spec in SERVICES:

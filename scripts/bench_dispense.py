@@ -79,7 +79,7 @@ def _seed(platform: Platform, ring: KeyRing, consultations: int) -> tuple[str, l
     return doctor_id, appointments, pharmacies
 
 
-async def _stock(inventory: Any, pharmacy: Pharmacy, units: int) -> Pharmacy:
+async def stock(inventory: Any, pharmacy: Pharmacy, units: int) -> Pharmacy:
     metadata = bearer(pharmacy.token)
     item = resources_pb2.CatalogItem(
         location_id=pharmacy.location_id, drug_name="Paracetamol", unit_type="TABLET", selling_price="0.50"
@@ -175,8 +175,8 @@ async def _prepare(
         half = dispenses // 2
         hot_units = (dispenses - half) * UNITS
         spread_units = -(-half // PHARMACIES) * UNITS
-        stocked = [await _stock(inventory, pharmacies[0], spread_units + hot_units)]
-        stocked += [await _stock(inventory, p, spread_units) for p in pharmacies[1:]]
+        stocked = [await stock(inventory, pharmacies[0], spread_units + hot_units)]
+        stocked += [await stock(inventory, p, spread_units) for p in pharmacies[1:]]
         say(f"  {len(stocked)} pharmacies stocked; prescribing {dispenses}")
         return stocked, await _prescribe(stub, token(ring, doctor_id, "DOCTOR"), appointments)
 

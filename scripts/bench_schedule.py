@@ -79,8 +79,8 @@ class Registry:
         asyncio.run(create_system_admin(service_database(platform, "auth"), admin_email, PASSWORD, "B", "A"))
         self.admin = login(self.journey, admin_email)
 
-    def doctor(self, days: int) -> Schedule:
-        """An approved doctor with a virtual session of `CAPACITY` places on every weekday."""
+    def doctor(self, days: int, capacity: int = CAPACITY) -> Schedule:
+        """An approved doctor with a virtual session of `capacity` places on every weekday."""
         doctor = register(self.journey, "DOCTOR", "Bench", "Doctor")
         doctor_id = doctor["user"]["id"]
         self.journey.call("approve", "POST", f"/api/auth/users/{doctor_id}/approve", self.admin)
@@ -91,7 +91,7 @@ class Registry:
         sessions = []
         for weekday in DAYS:
             body = {"dayOfWeek": weekday, "sessionStartTime": START, "sessionEndTime": END, "serviceType": "VIRTUAL",
-                    "maxQueueSize": CAPACITY, "estimatedConsultationMinutes": MINUTES}  # fmt: skip
+                    "maxQueueSize": capacity, "estimatedConsultationMinutes": MINUTES}  # fmt: skip
             session = self.journey.until(
                 "session", partial(self.journey.call, "session", "POST", "/api/sessions", doctor_token, json=body)
             )

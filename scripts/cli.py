@@ -1,4 +1,4 @@
-"""`pulseone`: the operator's command: up, serve, gateway, status, migrate, admin, demo, bench, events, keys."""
+"""`pulseone`: the operator's command: up, serve, gateway, status, migrate, admin, demo, bench, faults, events, keys."""
 
 from __future__ import annotations
 
@@ -349,7 +349,33 @@ def parser() -> argparse.ArgumentParser:
     replay_command.add_argument("--service", help="only this service's events")
     replay_command.set_defaults(run=events_replay)
     _add_keys_commands(commands)
+    _add_faults_command(commands)
     return root
+
+
+def faults(args: argparse.Namespace) -> int:
+    """SPEC 5's "nothing lost" tested on a platform of its own: load, faults, settle, checks."""
+    from scripts.faults import Options, save, text  # noqa: PLC0415
+    from scripts.faults import run as run_faults  # noqa: PLC0415
+
+    signal.signal(signal.SIGTERM, _interrupt)
+    print(f"PulseOne faults: {args.clients} clients for {args.seconds} s", flush=True)
+    report = run_faults(Options(seconds=args.seconds, clients=args.clients), say=lambda line: print(line, flush=True))
+    print("\n".join(["", *text(report)]))
+    if args.json:
+        save(report, Path(args.json))
+        print(f"JSON: {args.json}")
+    return 0 if report.passed else 1
+
+
+def _add_faults_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    command = commands.add_parser(
+        "faults", help="kill, stop and pause parts of a platform of its own under load, then check nothing was lost"
+    )
+    command.add_argument("--seconds", type=int, default=60, help="seconds of load; the faults scale with it")
+    command.add_argument("--clients", type=int, default=8, help="concurrent clients through the gateway")
+    command.add_argument("--json", metavar="PATH", help="write the report's counts there")
+    command.set_defaults(run=faults)
 
 
 def _add_keys_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

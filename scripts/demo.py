@@ -102,7 +102,7 @@ def run(gateway: str, database_url: str, say: Say = print) -> dict[str, Any]:
             json={"specialization": "Diagnostics", "consultationFee": "2500.00", "currency": "LKR", "timeZone": ZONE},
         ))  # fmt: skip
         clinics = journey.until(
-            "clinic", lambda: _made_for(journey, clinic_token, "clinics", "adminId", clinic_admin["user"]["id"])
+            "clinic", lambda: made_for(journey, clinic_token, "clinics", "adminId", clinic_admin["user"]["id"])
         )
         clinic_id = clinics["id"]
         journey.call("the clinic admin sets the clinic's currency", "PUT", f"/api/clinics/{clinic_id}", clinic_token,
@@ -177,7 +177,7 @@ def _to_the_pharmacy(journey: Journey, admin: str, doctor_token: str, patient_to
     )
     pharmacy_token = login(journey, pharmacy["user"]["email"])
     location = journey.until(
-        "pharmacy", lambda: _made_for(journey, pharmacy_token, "pharmacies", "ownerId", pharmacy["user"]["id"])
+        "pharmacy", lambda: made_for(journey, pharmacy_token, "pharmacies", "ownerId", pharmacy["user"]["id"])
     )["id"]
     item = journey.until("catalog", lambda: journey.call(
         "the pharmacy lists paracetamol in its catalog", "POST", "/api/inventory/catalog", pharmacy_token,
@@ -297,7 +297,7 @@ def _completed(journey: Journey, appointment: str, token: str) -> dict[str, Any]
     return found
 
 
-def _made_for(journey: Journey, token: str, kind: str, owner_field: str, owner_id: str) -> dict[str, Any]:
+def made_for(journey: Journey, token: str, kind: str, owner_field: str, owner_id: str) -> dict[str, Any]:
     """The clinic or pharmacy the profile service made from an owner's registration (`kind`: the
     collection, "clinics" or "pharmacies")."""
     found = journey.call(f"find the {kind} made from the registration", "GET", f"/api/{kind}", token,

@@ -124,6 +124,8 @@ class Platform:
     gateway_auth_burst: int = 20
     jwks_cache: timedelta = timedelta(minutes=5)
     log_level: str = "INFO"
+    extra_env: dict[str, str] = field(default_factory=dict)
+    """Further PULSEONE_* settings for every service (e.g. a short event ack wait), applied last."""
     postgres: Postgres | None = None
     nats: Nats | None = None
     envoy: Envoy | None = None
@@ -263,7 +265,7 @@ class Platform:
 
     def service_env(self, spec: ServiceSpec, instance: str | None = None) -> dict[str, str]:
         instance = instance or spec.name
-        return {
+        env = {
             "PULSEONE_DATABASE_URL": self.service_database_url(spec),
             "PULSEONE_NATS_URL": self.events_url(),
             "PULSEONE_PORT": str(self.service_ports[instance]),
@@ -278,6 +280,7 @@ class Platform:
             "PULSEONE_LOG_LEVEL": self.log_level,
             "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "gen" / "python"), str(ROOT / "envoy")]),
         } | ({"PULSEONE_METRICS_PORT": str(self.metrics_ports[instance])} if instance in self.metrics_ports else {})
+        return env | self.extra_env
 
     def start_service(self, spec: ServiceSpec) -> None:
         """Start every replica of the service."""
