@@ -25,22 +25,30 @@ PASSWORD = "correct horse 1"
 REPLICATED = {"appointments": 2, "inventory": 2}
 
 
+def platform_settings() -> dict[str, Any]:
+    """What every platform an e2e test starts shares: free ports, a database that skips fsync, room
+    for many registrations and logins from one address, and a long JWKS cache."""
+    return {
+        "gateway_port": free_port(),
+        "admin_port": free_port(),
+        "postgres_port": free_port(),
+        "nats_port": free_port(),
+        "nats_monitor_port": free_port(),
+        "service_ports": {s.name: free_port() for s in SERVICES},
+        "durable": False,
+        "gateway_auth_burst": 1000,
+        "jwks_cache": timedelta(minutes=10),
+    }
+
+
 @pytest.fixture(scope="session")
 def platform() -> Iterator[Platform]:
     state = scratch_dir("pulseone-e2e-")
     running = Platform(
         state,
-        gateway_port=free_port(),
-        admin_port=free_port(),
-        postgres_port=free_port(),
-        nats_port=free_port(),
-        nats_monitor_port=free_port(),
-        service_ports={s.name: free_port() for s in SERVICES},
         replicas=REPLICATED,
         metrics_ports={f"{name}-{n}" if n > 1 else name: free_port() for name in REPLICATED for n in (1, 2)},
-        durable=False,
-        gateway_auth_burst=1000,
-        jwks_cache=timedelta(minutes=10),
+        **platform_settings(),
     )
     running.start()
     yield running

@@ -11,7 +11,6 @@ import time
 from collections.abc import Iterator
 from concurrent import futures
 from dataclasses import dataclass, field
-from datetime import timedelta
 from threading import Lock
 from typing import Any
 
@@ -23,11 +22,10 @@ from opentelemetry.proto.common.v1.common_pb2 import KeyValue
 from opentelemetry.proto.trace.v1.trace_pb2 import Span as OtlpSpan
 
 from gateway.config import GatewaySettings
-from scripts.platform import SERVICES, Platform, ServiceSpec
-from scripts.stack import free_port
+from scripts.platform import Platform, ServiceSpec
 from services.common.event_catalogue import APPOINTMENT_BOOKED, VIDEO_SESSION_CREATED
 from tests.conftest import scratch_dir
-from tests.e2e.conftest import first_admin
+from tests.e2e.conftest import first_admin, platform_settings
 from tests.e2e.test_video import virtual_visit
 
 pytestmark = pytest.mark.e2e
@@ -104,15 +102,7 @@ def traced(collector: tuple[Collector, str]) -> Iterator[TracedPlatform]:
     state = scratch_dir("pulseone-e2e-traces-")
     platform = TracedPlatform(
         state,
-        gateway_port=free_port(),
-        admin_port=free_port(),
-        postgres_port=free_port(),
-        nats_port=free_port(),
-        nats_monitor_port=free_port(),
-        service_ports={s.name: free_port() for s in SERVICES},
-        durable=False,
-        gateway_auth_burst=1000,
-        jwks_cache=timedelta(minutes=10),
+        **platform_settings(),
         collector=endpoint,
         # Batches leave every 200 ms instead of every 5 s, so the test waits for spans briefly.
         tracing_env={"OTEL_EXPORTER_OTLP_ENDPOINT": endpoint, "OTEL_BSP_SCHEDULE_DELAY": "200"},
@@ -167,8 +157,9 @@ def test_a_bookings_trace_runs_from_the_gateway_to_the_video_session_it_created(
     assert server.attributes["rpc.grpc.status_code"] == 0
 
     def gateway_span(spans: list[Received]) -> Received:
-        [root] = [s for s in spans if s.service == "pulseone-gateway" and s.span.trace_id == trace_id]
-        return root
+        found = [s for s in spans if s.service == "pulseone-gateway" and s.span.trace_id == trace_id]
+        assert len(found) == 1, [(s.span.name, s.span.trace_id.hex()) for s in spans if s.service == "pulseone-gateway"]
+        return found[0]
 
     root = _eventually_found(received, gateway_span)
     assert root.span.parent_span_id == b""  # the gateway's span starts the trace
