@@ -28,6 +28,13 @@ class ServiceSettings(BaseSettings):
     )
     db_pool_size: int = Field(10, ge=1, le=100)
     shutdown_grace_seconds: float = Field(5.0, ge=0)
+    call_deadline_seconds: float = Field(
+        15.0,
+        gt=0,
+        le=300,
+        description="the most time one call (a unary RPC) may take in this service before it is answered "
+        "DEADLINE_EXCEEDED; a caller's own shorter deadline applies as it is",
+    )
     health_interval_seconds: float = Field(2.0, gt=0)
     event_max_deliver: int = Field(5, ge=1, description="deliveries before an event goes to the dead letters")
     event_ack_wait_seconds: float = Field(30.0, gt=0)

@@ -24,6 +24,7 @@ class ErrorKind(enum.Enum):
     ABORTED = "aborted"
     EXHAUSTED = "exhausted"
     UNAVAILABLE = "unavailable"
+    DEADLINE = "deadline"
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,15 @@ class Unavailable(DomainError):
 
     kind = ErrorKind.UNAVAILABLE
     default_reason = "UNAVAILABLE"
+
+
+class DeadlineExceeded(DomainError):
+    """The call ran out of its time; whatever it committed stands (a retry with the same requestId is
+    safe)."""
+
+    kind = ErrorKind.DEADLINE
+    default_reason = "DEADLINE_EXCEEDED"
+    default_message = "the call took longer than the service allows; retry later"
 
 
 @dataclass

@@ -25,7 +25,7 @@ from services.common.context import (
     request_id_var,
     token_var,
 )
-from services.common.errors import DomainError, PermissionDenied, Unauthenticated
+from services.common.errors import DeadlineExceeded, DomainError, PermissionDenied, Unauthenticated
 from services.common.forwarded import client_address
 from services.common.request_checks import RequestChecks, Undecodable, malformed, tolerant
 from services.common.status import GRPC_DETAILS_KEY, describe
@@ -68,6 +68,7 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         status_recheck: StatusRecheck | None = None,
         audit_trail: AuditTrail | None = None,
         gateway_secret: str | None = None,
+        deadline_seconds: float = 15.0,
     ) -> None:
         self._domain = domain
         self._service = domain.removeprefix("pulseone.")
@@ -81,6 +82,7 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         if undeclared:
             raise ValueError(f"{', '.join(undeclared)} declare an audit but the service has no audit trail")
         self._gateway_secret = gateway_secret
+        self._deadline = deadline_seconds
 
     async def intercept_service(
         self,
@@ -216,13 +218,19 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
 
         async def handle(request: Any, context: grpc.aio.ServicerContext) -> Any:
             started = time.perf_counter()
-            response, failure = None, None
+            response: Any = None
+            failure: Exception | None = None
             call_id = uuid.uuid4()
             try:
                 await self._enter(method, rule, context)
                 self._check_shape(request)
                 await self._audit_start(rule, call_id, request)
-                response = await behavior(request, context)
+                # Every call has a deadline: a handler stuck on a lock or a slow dependency gives its
+                # worker back and its caller a clear answer, instead of holding both indefinitely.
+                async with asyncio.timeout(self._deadline):
+                    response = await behavior(request, context)
+            except TimeoutError:
+                failure = DeadlineExceeded()
             except grpc.aio.AbortError:
                 latency.observe(time.perf_counter() - started)
                 metrics.REQUESTS.labels(self._service, method, _code_of(context)).inc()

@@ -113,6 +113,7 @@ def interceptor_for(
         status_recheck=status_recheck,
         audit_trail=AuditTrail(infra.engine) if any(r.audit for r in rules.values()) else None,
         gateway_secret=secret.get_secret_value() if secret else None,
+        deadline_seconds=infra.settings.call_deadline_seconds,
     )
 
 
