@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.common.context import Principal
 from services.common.errors import DomainError, NotFound, PermissionDenied, Unauthenticated, Unavailable
+from services.common.pagination import BigInt, Keyset, Page, PageTokens
 
 log = logging.getLogger("pulseone.audit")
 
@@ -375,3 +376,68 @@ class AuditTrail:
         """Wait for entries in flight (at shutdown)."""
         if self._writer is not None:
             await asyncio.gather(self._writer, return_exceptions=True)
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    """What a SYSTEM_ADMIN asks of a trail; every part given must match."""
+
+    user_id: uuid.UUID | None = None
+    patient_id: uuid.UUID | None = None
+    resource_type: str | None = None
+    resource_id: uuid.UUID | None = None
+    since: datetime | None = None
+    """At or after."""
+    until: datetime | None = None
+    """At or before."""
+
+
+@dataclass(frozen=True)
+class StoredEntry:
+    """An entry as the trail holds it."""
+
+    id: int
+    at: datetime
+    actor_id: uuid.UUID | None
+    actor_role: str
+    action: str
+    resource_type: str
+    resource_id: str
+    patient_id: uuid.UUID | None
+    outcome: str
+    request_id: str
+
+
+ENTRIES = Keyset("audit_entries", (datetime, BigInt))
+"""Newest first: by time, then by id (entries of one instant in the order they were stored, reversed)."""
+
+
+class AuditReader:
+    """Reads a service's own trail for the AuditTrail API: newest first, keyset-paginated."""
+
+    def __init__(self, engine: AsyncEngine, pages: PageTokens) -> None:
+        self._engine = engine
+        self._pages = pages
+
+    async def list(self, query: AuditQuery, *, size: int, token: str) -> Page[StoredEntry]:
+        page = self._pages.page(ENTRIES, size=size, token=token, filters=vars(query))
+        table = audit_entries
+        statement = sa.select(*(table.c[f.name] for f in StoredEntry.__dataclass_fields__.values()))
+        conditions = [
+            table.c.actor_id == query.user_id if query.user_id else None,
+            table.c.patient_id == query.patient_id if query.patient_id else None,
+            table.c.resource_type == query.resource_type if query.resource_type else None,
+            table.c.resource_id == str(query.resource_id) if query.resource_id else None,
+            table.c.at >= query.since if query.since else None,
+            table.c.at <= query.until if query.until else None,
+            sa.tuple_(table.c.at, table.c.id) < sa.tuple_(*page.after) if page.after else None,
+        ]
+        statement = (
+            statement.where(*(c for c in conditions if c is not None))
+            .order_by(table.c.at.desc(), table.c.id.desc())
+            .limit(page.fetch)
+        )
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(statement)).all()
+        entries = [StoredEntry(*row) for row in rows]
+        return page.split(entries, lambda e: (e.at, e.id))
