@@ -419,8 +419,12 @@ class AuditReader:
         self._engine = engine
         self._pages = pages
 
-    async def list(self, query: AuditQuery, *, size: int, token: str) -> Page[StoredEntry]:
+    async def list(
+        self, query: AuditQuery, *, size: int, token: str, older_than: tuple[datetime, int] | None = None
+    ) -> Page[StoredEntry]:
+        """A page after the token's position, or else after `older_than` (a merging caller's own cursor)."""
         page = self._pages.page(ENTRIES, size=size, token=token, filters=vars(query))
+        after = page.after or older_than
         table = audit_entries
         statement = sa.select(*(table.c[f.name] for f in StoredEntry.__dataclass_fields__.values()))
         conditions = [
@@ -430,7 +434,7 @@ class AuditReader:
             table.c.resource_id == str(query.resource_id) if query.resource_id else None,
             table.c.at >= query.since if query.since else None,
             table.c.at <= query.until if query.until else None,
-            sa.tuple_(table.c.at, table.c.id) < sa.tuple_(*page.after) if page.after else None,
+            sa.tuple_(table.c.at, table.c.id) < sa.tuple_(*after) if after else None,
         ]
         statement = (
             statement.where(*(c for c in conditions if c is not None))

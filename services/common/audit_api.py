@@ -1,4 +1,4 @@
-"""The internal pulseone.audit.v1.AuditTrailService API every service holding clinical data serves over its own trail."""
+"""The internal AuditTrailService (pulseone.audit.v1) each service holding clinical data serves over its trail."""
 
 from __future__ import annotations
 
@@ -72,6 +72,22 @@ def entry_message(service: str, entry: StoredEntry) -> audit_pb2.AuditEntry:
     return message
 
 
+def stored_entry(message: audit_pb2.AuditEntry) -> StoredEntry:
+    """An entry as another service's trail gave it."""
+    return StoredEntry(
+        id=message.id,
+        at=message.at.ToDatetime(tzinfo=UTC),
+        actor_id=uuid.UUID(message.actor_id) if message.actor_id else None,
+        actor_role=message.actor_role,
+        action=message.action,
+        resource_type=message.resource_type,
+        resource_id=message.resource_id,
+        patient_id=uuid.UUID(message.patient_id) if message.patient_id else None,
+        outcome=message.outcome,
+        request_id=message.request_id,
+    )
+
+
 class AuditTrailApi(audit_pb2_grpc.AuditTrailServiceServicer):
     """One service's trail, newest first, for a SYSTEM_ADMIN (the rule in the proto says so)."""
 
@@ -85,7 +101,10 @@ class AuditTrailApi(audit_pb2_grpc.AuditTrailServiceServicer):
         errors = ValidationErrors()
         query = audit_query(request.filter, errors)
         errors.raise_if_any()
-        page = await self._reader.list(query, size=request.page_size, token=request.page_token)
+        older_than = None
+        if request.HasField("older_than"):
+            older_than = (request.older_than.at.ToDatetime(tzinfo=UTC), request.older_than.id)
+        page = await self._reader.list(query, size=request.page_size, token=request.page_token, older_than=older_than)
         return audit_pb2.ListAuditEntriesResponse(
             audit_entries=[entry_message(self._service, e) for e in page.items], next_page_token=page.next_page_token
         )

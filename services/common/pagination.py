@@ -154,6 +154,10 @@ class PageRequest:
         """Rows to ask the store for: one more than fits tells whether another page follows."""
         return self.limit + 1
 
+    def token_for(self, position: Position) -> str:
+        """The token of the page after `position`, for a list that pages by more than its rows (a merge)."""
+        return self._seal(position)
+
     def split(self, rows: list[T], position: Callable[[T], Position]) -> Page[T]:
         """This page out of `fetch` rows, with the token of the next page when there is one."""
         items = rows[: self.limit]

@@ -27,7 +27,7 @@ from pulseone.authz.v1 import authz_pb2 as pulseone_dot_authz_dot_v1_dot_authz__
 from pulseone.validation.v1 import validation_pb2 as pulseone_dot_validation_dot_v1_dot_validation__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1dpulseone/audit/v1/audit.proto\x12\x11pulseone.audit.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dpulseone/authz/v1/authz.proto\x1a\'pulseone/validation/v1/validation.proto\"\xec\x01\n\nAuditEntry\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x0f\n\x07service\x18\x02 \x01(\t\x12&\n\x02\x61t\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08\x61\x63tor_id\x18\x04 \x01(\t\x12\x12\n\nactor_role\x18\x05 \x01(\t\x12\x0e\n\x06\x61\x63tion\x18\x06 \x01(\t\x12\x15\n\rresource_type\x18\x07 \x01(\t\x12\x13\n\x0bresource_id\x18\x08 \x01(\t\x12\x12\n\npatient_id\x18\t \x01(\t\x12\x0f\n\x07outcome\x18\n \x01(\t\x12\x12\n\nrequest_id\x18\x0b \x01(\t\"\xc2\x01\n\x0b\x41uditFilter\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\x12\n\npatient_id\x18\x02 \x01(\t\x12\x1d\n\rresource_type\x18\x03 \x01(\tB\x06\xd2\xf3\x18\x02\x08@\x12\x13\n\x0bresource_id\x18\x04 \x01(\t\x12-\n\tfrom_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12+\n\x07to_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"y\n\x17ListAuditEntriesRequest\x12.\n\x06\x66ilter\x18\x01 \x01(\x0b\x32\x1e.pulseone.audit.v1.AuditFilter\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x1b\n\npage_token\x18\x03 \x01(\tB\x07\xd2\xf3\x18\x03\x08\x80 \"i\n\x18ListAuditEntriesResponse\x12\x34\n\raudit_entries\x18\x01 \x03(\x0b\x32\x1d.pulseone.audit.v1.AuditEntry\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\x89\x01\n\x11\x41uditTrailService\x12t\n\x10ListAuditEntries\x12*.pulseone.audit.v1.ListAuditEntriesRequest\x1a+.pulseone.audit.v1.ListAuditEntriesResponse\"\x07\xca\xf3\x18\x03\x12\x01\x05\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1dpulseone/audit/v1/audit.proto\x12\x11pulseone.audit.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dpulseone/authz/v1/authz.proto\x1a\'pulseone/validation/v1/validation.proto\"\xec\x01\n\nAuditEntry\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x0f\n\x07service\x18\x02 \x01(\t\x12&\n\x02\x61t\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08\x61\x63tor_id\x18\x04 \x01(\t\x12\x12\n\nactor_role\x18\x05 \x01(\t\x12\x0e\n\x06\x61\x63tion\x18\x06 \x01(\t\x12\x15\n\rresource_type\x18\x07 \x01(\t\x12\x13\n\x0bresource_id\x18\x08 \x01(\t\x12\x12\n\npatient_id\x18\t \x01(\t\x12\x0f\n\x07outcome\x18\n \x01(\t\x12\x12\n\nrequest_id\x18\x0b \x01(\t\"\xc2\x01\n\x0b\x41uditFilter\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\x12\n\npatient_id\x18\x02 \x01(\t\x12\x1d\n\rresource_type\x18\x03 \x01(\tB\x06\xd2\xf3\x18\x02\x08@\x12\x13\n\x0bresource_id\x18\x04 \x01(\t\x12-\n\tfrom_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12+\n\x07to_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xaf\x01\n\x17ListAuditEntriesRequest\x12.\n\x06\x66ilter\x18\x01 \x01(\x0b\x32\x1e.pulseone.audit.v1.AuditFilter\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x1b\n\npage_token\x18\x03 \x01(\tB\x07\xd2\xf3\x18\x03\x08\x80 \x12\x34\n\nolder_than\x18\x04 \x01(\x0b\x32 .pulseone.audit.v1.AuditPosition\"C\n\rAuditPosition\x12&\n\x02\x61t\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\n\n\x02id\x18\x02 \x01(\x03\"i\n\x18ListAuditEntriesResponse\x12\x34\n\raudit_entries\x18\x01 \x03(\x0b\x32\x1d.pulseone.audit.v1.AuditEntry\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\x89\x01\n\x11\x41uditTrailService\x12t\n\x10ListAuditEntries\x12*.pulseone.audit.v1.ListAuditEntriesRequest\x1a+.pulseone.audit.v1.ListAuditEntriesResponse\"\x07\xca\xf3\x18\x03\x12\x01\x05\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -44,10 +44,12 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_AUDITENTRY']._serialized_end=394
   _globals['_AUDITFILTER']._serialized_start=397
   _globals['_AUDITFILTER']._serialized_end=591
-  _globals['_LISTAUDITENTRIESREQUEST']._serialized_start=593
-  _globals['_LISTAUDITENTRIESREQUEST']._serialized_end=714
-  _globals['_LISTAUDITENTRIESRESPONSE']._serialized_start=716
-  _globals['_LISTAUDITENTRIESRESPONSE']._serialized_end=821
-  _globals['_AUDITTRAILSERVICE']._serialized_start=824
-  _globals['_AUDITTRAILSERVICE']._serialized_end=961
+  _globals['_LISTAUDITENTRIESREQUEST']._serialized_start=594
+  _globals['_LISTAUDITENTRIESREQUEST']._serialized_end=769
+  _globals['_AUDITPOSITION']._serialized_start=771
+  _globals['_AUDITPOSITION']._serialized_end=838
+  _globals['_LISTAUDITENTRIESRESPONSE']._serialized_start=840
+  _globals['_LISTAUDITENTRIESRESPONSE']._serialized_end=945
+  _globals['_AUDITTRAILSERVICE']._serialized_start=948
+  _globals['_AUDITTRAILSERVICE']._serialized_end=1085
 # @@protoc_insertion_point(module_scope)
