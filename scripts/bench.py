@@ -51,7 +51,7 @@ from scripts.bench_measure import (
     token,
     warm_share,
 )
-from scripts.bench_report import Report
+from scripts.bench_report import AUDIT_COST_PAIR, Report
 from scripts.bench_schedule import (
     CAPACITY,
     Place,
@@ -84,6 +84,7 @@ LOGIN_BURST = 1_000_000
 """The gateway's per-address sign-in allowance on the bench's own platform: all its logins come from
 one address, and the login scenario measures Argon2 and the auth service, not the rate limiter."""
 SETTLE_TIMEOUT = 300.0
+AUDITED_READ, UNAUDITED_READ = AUDIT_COST_PAIR
 Listed = Callable[[dict[str, Any]], list[dict[str, Any]]]
 """The occurrences a read's answer lists."""
 
@@ -151,7 +152,13 @@ class Bench:
         self._settle()
         self.record(self._grpc_booking_storm())
         self._settle()
-        for load in (self._availability(storm), self._calendar(storm), self._login()):
+        for load in (
+            self._appointment_reads(storm),
+            self._session_reads(storm),
+            self._availability(storm),
+            self._calendar(storm),
+            self._login(),
+        ):
             self.record(load)
         self._settle()
         o = self.options
@@ -263,6 +270,42 @@ class Bench:
             "booking_grpc", "booking, gRPC direct", self._address("appointments"), call_of, supply,
             concurrency=o.concurrency, seconds=o.seconds, warm_up=o.warm_up, check=check,
         )  # fmt: skip
+
+    def _appointment_reads(self, schedule: Schedule) -> Load:
+        """Patients reading their own appointment: an audited read (an entry stored before each reply)."""
+        booked = booked_appointments(self.platform, schedule.doctor_id, READERS)
+        lines = [f"GET\t/api/appointments/{a}\t{token(self.ring, p)}\t" for a, p in booked]
+        before = audited_reads(self.platform, schedule.doctor_id)
+
+        def check(warm: Run, run: Run) -> Check:
+            recorded = audited_reads(self.platform, schedule.doctor_id) - before
+            answered = warm.ok + run.ok
+            return Check(
+                answered <= recorded <= answered + self.abandoned,
+                f"{recorded} reads on the audit trail for {answered} answered",
+            )
+
+        return self.wrk_load(AUDITED_READ, "appointment read (audited), REST via Envoy", lines, check)
+
+    def _session_reads(self, schedule: Schedule) -> Load:
+        """The same patients reading a session of the same doctor: as near the audited read as the
+        appointments service has (one row by id, similar size, same token checks), but not audited."""
+        booked = booked_appointments(self.platform, schedule.doctor_id, READERS)
+        sessions = schedule.sessions
+        lines = [
+            f"GET\t/api/sessions/{sessions[n % len(sessions)]}\t{token(self.ring, p)}\t"
+            for n, (_, p) in enumerate(booked)
+        ]
+
+        def check(warm: Run, run: Run) -> Check:
+            response = httpx.get(
+                f"{self.platform.gateway_url}/api/sessions/{sessions[0]}",
+                headers={"authorization": f"Bearer {schedule.doctor_token}"},
+            )
+            passed = response.status_code == 200 and response.json().get("id") == sessions[0]
+            return Check(passed, f"a session read answers {response.status_code} with the session")
+
+        return self.wrk_load(UNAUDITED_READ, "session read (not audited), REST via Envoy", lines, check)
 
     def _availability(self, schedule: Schedule) -> Load:
         """Patients searching the storm's doctor's availability for the coming week."""
@@ -401,6 +444,28 @@ def occurrences_check(
     if not passed:
         detail = f"status {status}, errors {errors}, {total} shown booked, differing from the database: {wrong}"
     return Check(passed, detail)
+
+
+def booked_appointments(platform: Platform, doctor_id: str, count: int) -> list[tuple[str, str]]:
+    """Up to `count` of the doctor's appointments: (appointment id, patient id)."""
+    with psycopg.connect(service_database(platform, "appointments")) as connection:
+        rows = connection.execute(
+            "SELECT id::text, patient_id::text FROM appointments WHERE doctor_id = %s ORDER BY id LIMIT %s",
+            (doctor_id, count),
+        ).fetchall()
+    return [(appointment, patient) for appointment, patient in rows]
+
+
+def audited_reads(platform: Platform, doctor_id: str) -> int:
+    """Allowed reads of the doctor's appointments on the appointments service's audit trail."""
+    with psycopg.connect(service_database(platform, "appointments")) as connection:
+        row = connection.execute(
+            "SELECT count(*) FROM audit_entries e JOIN appointments a ON a.id::text = e.resource_id"
+            " WHERE a.doctor_id = %s AND e.action = 'READ' AND e.resource_type = 'appointment'"
+            " AND e.outcome = 'ALLOWED'",
+            (doctor_id,),
+        ).fetchone()
+    return int(row[0]) if row else 0
 
 
 def refresh_tokens(platform: Platform, emails: list[str]) -> int:

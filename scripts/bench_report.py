@@ -37,6 +37,46 @@ class Report:
         return all(r.check.passed for r in self.results) and not (self.soak and self.soak.grown)
 
 
+AUDIT_COST_PAIR = ("appointment_read", "session_read")
+"""The audited read and the comparable unaudited read of one service whose difference is the audit's cost."""
+
+
+def audit_cost(results: list[Result]) -> dict[str, float] | None:
+    """What auditing a read costs per call: the difference between the audited read and the
+    comparable unaudited one, in throughput and in CPU (the service, PostgreSQL, the whole platform)."""
+    audited, plain = (next((r for r in results if r.key == key), None) for key in AUDIT_COST_PAIR)
+    if audited is None or plain is None:
+        return None
+
+    def platform_ms(result: Result) -> float:
+        return sum(ms for name, ms in result.cpu_ms.items() if name not in (LOAD_TOOL, OTHERS))
+
+    return {
+        "audited_per_second": round(audited.per_second, 1),
+        "unaudited_per_second": round(plain.per_second, 1),
+        "per_second_difference": round(plain.per_second - audited.per_second, 1),
+        "per_second_percent": round(100 * (plain.per_second - audited.per_second) / plain.per_second, 1)
+        if plain.per_second
+        else 0.0,
+        "service_cpu_ms_per_call": round(
+            audited.cpu_ms.get("appointments", 0.0) - plain.cpu_ms.get("appointments", 0.0), 3
+        ),
+        "postgres_cpu_ms_per_call": round(audited.cpu_ms.get(POSTGRES, 0.0) - plain.cpu_ms.get(POSTGRES, 0.0), 3),
+        "platform_cpu_ms_per_call": round(platform_ms(audited) - platform_ms(plain), 3),
+    }
+
+
+def audit_cost_line(results: list[Result]) -> list[str]:
+    cost = audit_cost(results)
+    if cost is None:
+        return []
+    return [
+        f"audit cost per read: {cost['per_second_difference']:.0f} req/s fewer ({cost['per_second_percent']:.1f}%),"
+        f" CPU ms per call +{cost['service_cpu_ms_per_call']:.3f} appointments,"
+        f" +{cost['postgres_cpu_ms_per_call']:.3f} PostgreSQL, +{cost['platform_cpu_ms_per_call']:.3f} in all"
+    ]
+
+
 @dataclass(frozen=True)
 class Bound:
     """A scenario's throughput against a ceiling's, with the least ratio the issue asks for."""
@@ -194,6 +234,7 @@ def text(report: Report) -> list[str]:
     lines = [
         f"PulseOne bench: {settings(report)}",
         *table(report),
+        *audit_cost_line(report.results),
         "",
         *memory_table(report),
     ]
@@ -232,6 +273,7 @@ def as_json(report: Report, started: datetime) -> dict[str, Any]:
         "scenarios": [result(r) for r in report.results if r.kind == "scenario"],
         "ceilings": [result(r) for r in report.results if r.kind == "ceiling"],
         "verdicts": [{**asdict(v), "met": v.met} for v in verdicts(report.results)],
+        "audit_cost": audit_cost(report.results),
         "memory_mb": {
             name: {"idle": idle, "storm_peak": report.storm_peak_mb.get(name)} for name, idle in report.idle_mb.items()
         },

@@ -151,6 +151,12 @@ def string_shape(name: str) -> str | None:
     return None
 
 
+# Fields named like ids that also hold other marks: an audit entry's resource is "-" when the call
+# named none and "?" when the caller sent something that is no id; its request id is the caller's
+# x-request-id, any sane token.
+NOT_ONLY_UUIDS = {"pulseone.audit.v1.AuditEntry.resource_id", "pulseone.audit.v1.AuditEntry.request_id"}
+
+
 def _ref(name: str) -> Schema:
     return {"$ref": f"#/components/schemas/{name.lstrip('.')}"}
 
@@ -164,7 +170,10 @@ class Builder:
 
     def field_schema(self, message: Message, index: int, proto: FieldProto) -> Schema:
         limits = declared_limits(proto.options)
-        value = self._value_schema(proto)
+        if f"{message.name.lstrip('.')}.{proto.name}" in NOT_ONLY_UUIDS:
+            value = self._limited(dict(SCALARS[proto.type]), limits)
+        else:
+            value = self._value_schema(proto)
         entry = self.catalogue.messages.get(proto.type_name)
         if entry is not None and entry.proto.options.map_entry:
             _, item = entry.proto.field

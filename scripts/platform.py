@@ -273,6 +273,8 @@ class Platform:
             "PULSEONE_PROFILE_ADDRESS": self.target("profile"),
             "PULSEONE_APPOINTMENTS_ADDRESS": self.target("appointments"),
             "PULSEONE_INVENTORY_ADDRESS": self.target("inventory"),
+            "PULSEONE_PRESCRIPTIONS_ADDRESS": self.target("prescriptions"),
+            "PULSEONE_VIDEO_ADDRESS": self.target("video"),
             "PULSEONE_KEY_RING_FILE": str(self.key_ring),
             "PULSEONE_RECORDINGS_DIR": str(self.state / "recordings"),
             "PULSEONE_PAGE_TOKEN_KEY_FILE": str(self.page_token_key),

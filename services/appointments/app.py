@@ -16,6 +16,9 @@ from services.appointments.use_cases.directory import Directory
 from services.appointments.use_cases.notes import Notes
 from services.appointments.use_cases.queue import Queues
 from services.appointments.use_cases.sessions import AffiliationOwner, Sessions
+from services.common.audit import AuditReader
+from services.common.audit_api import SERVICE_NAME as AUDIT_TRAIL
+from services.common.audit_api import serve_audit_trail
 from services.common.clock import Clock, utc_now
 from services.common.context import on_behalf_of_caller
 from services.common.peers import peer_channel
@@ -28,6 +31,7 @@ SERVICE_NAMES = [
     "pulseone.appointments.v1.AppointmentService",
     "pulseone.appointments.v1.QueueService",
     "pulseone.appointments.v1.NotesService",
+    AUDIT_TRAIL,
 ]
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -68,6 +72,7 @@ def build(settings: AppointmentsSettings, *, clock: Clock = utc_now) -> ServiceR
         appointments_pb2_grpc.add_AppointmentServiceServicer_to_server(api.AppointmentApi(appointments), server)  # type: ignore[no-untyped-call]
         appointments_pb2_grpc.add_QueueServiceServicer_to_server(api.QueueApi(queues), server)  # type: ignore[no-untyped-call]
         appointments_pb2_grpc.add_NotesServiceServicer_to_server(api.NotesApi(notes), server)  # type: ignore[no-untyped-call]
+        serve_audit_trail(server, NAME, AuditReader(infra.engine, infra.pages))
 
     parts = assemble(
         infra,

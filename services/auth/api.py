@@ -17,15 +17,37 @@ from services.auth.messages import (
     verify_token_response,
 )
 from services.auth.use_cases.accounts import Accounts
+from services.auth.use_cases.audit import AuditFilters, AuditTrails
 from services.auth.use_cases.sign_in import SignIn
+from services.common.audit_api import entry_message
 from services.common.context import client_address_var, current_principal
 from services.common.fields import parse_uuid
 
 
 class AuthApi(auth_pb2_grpc.AuthServiceServicer):
-    def __init__(self, accounts: Accounts, sign_in: SignIn) -> None:
+    def __init__(self, accounts: Accounts, sign_in: SignIn, audit_trails: AuditTrails) -> None:
         self._accounts = accounts
         self._sign_in = sign_in
+        self._audit_trails = audit_trails
+
+    async def ListAuditEntries(
+        self, request: auth_pb2.ListAuditEntriesRequest, context: grpc.aio.ServicerContext
+    ) -> auth_pb2.ListAuditEntriesResponse:
+        filters = AuditFilters(
+            user_id=request.user_id,
+            patient_id=request.patient_id,
+            resource_type=request.resource_type,
+            resource_id=request.resource_id,
+            since=getattr(request, "from"),
+            until=request.to,
+        )
+        entries, services, next_token = await self._audit_trails.list(
+            filters, size=request.page_size, token=request.page_token
+        )
+        return auth_pb2.ListAuditEntriesResponse(
+            audit_entries=[entry_message(s, e) for s, e in zip(services, entries, strict=True)],
+            next_page_token=next_token,
+        )
 
     async def Register(
         self, request: auth_pb2.RegisterRequest, context: grpc.aio.ServicerContext

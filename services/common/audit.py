@@ -24,10 +24,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.common.context import Principal
 from services.common.errors import DomainError, NotFound, PermissionDenied, Unauthenticated, Unavailable
+from services.common.pagination import BigInt, Keyset, Page, PageTokens
 
 log = logging.getLogger("pulseone.audit")
 
 metadata = sa.MetaData()
+
+PATIENT_COMMENT = "the patient whose data the entry's resource is, when the call made it known"
 
 audit_entries = sa.Table(
     "audit_entries",
@@ -42,8 +45,10 @@ audit_entries = sa.Table(
     sa.Column("outcome", sa.Text, nullable=False),
     sa.Column("request_id", sa.Text, nullable=False),
     sa.Column("call_id", UUID(as_uuid=True), comment="the entries of one call share it (STARTED, then its outcome)"),
+    sa.Column("patient_id", UUID(as_uuid=True), comment=PATIENT_COMMENT),
     sa.Index("audit_entries_resource", "resource_type", "resource_id", "at"),
     sa.Index("audit_entries_actor", "actor_id", "at"),
+    sa.Index("audit_entries_patient", "patient_id", "at"),
 )
 
 _COLUMNS = (
@@ -56,6 +61,7 @@ _COLUMNS = (
     "resource_id",
     "outcome",
     "request_id",
+    "patient_id",
 )
 _INSERT_ROWS = sa.insert(audit_entries).from_select(
     list(_COLUMNS),
@@ -139,12 +145,49 @@ def drop_call_ids() -> None:
     op.drop_column("audit_entries", "call_id")
 
 
+# The trail is append-only whoever connects, the table's owner (the service's own role) included:
+# statement triggers refuse UPDATE, DELETE and TRUNCATE (even of no rows), and PUBLIC holds none of
+# those privileges. Only DROP TABLE, a schema change made by a migration, gets past them.
+APPEND_ONLY = """
+CREATE FUNCTION audit_entries_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'the audit trail is append-only: % on audit_entries is refused', TG_OP
+        USING ERRCODE = 'PA001', HINT = 'audit entries are only ever added';
+END $$;
+CREATE TRIGGER audit_entries_no_update_or_delete BEFORE UPDATE OR DELETE ON audit_entries
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_entries_append_only();
+CREATE TRIGGER audit_entries_no_truncate BEFORE TRUNCATE ON audit_entries
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_entries_append_only();
+REVOKE UPDATE, DELETE, TRUNCATE ON audit_entries FROM PUBLIC;
+"""
+
+
+def make_append_only_with_patients() -> None:
+    """For a migration of a service that holds clinical data: the trail refuses any change of what it
+    holds, and each entry may name its patient. Expand-only: replicas of the previous release keep
+    inserting entries (without a patient) and never changed one."""
+    op.add_column("audit_entries", sa.Column("patient_id", UUID(as_uuid=True), comment=PATIENT_COMMENT))
+    op.execute(APPEND_ONLY)
+    # Built without blocking the inserts of running replicas while it reads a large trail.
+    with op.get_context().autocommit_block():
+        op.create_index("audit_entries_patient", "audit_entries", ["patient_id", "at"], postgresql_concurrently=True)
+
+
+def undo_append_only_with_patients() -> None:
+    op.drop_index("audit_entries_patient", "audit_entries")
+    op.execute("DROP TRIGGER audit_entries_no_truncate ON audit_entries")
+    op.execute("DROP TRIGGER audit_entries_no_update_or_delete ON audit_entries")
+    op.execute("DROP FUNCTION audit_entries_append_only()")
+    op.drop_column("audit_entries", "patient_id")
+
+
 def drop_audit_table() -> None:
     metadata.drop_all(op.get_bind())
 
 
-def field_values(message: Message, path: str) -> Iterator[str]:
-    """The values at a dotted path of proto field names; a repeated field on the way yields each item."""
+def located_values(message: Message, path: str) -> Iterator[tuple[Message, str]]:
+    """The values at a dotted path of proto field names, each with the message holding it; a
+    repeated field on the way yields each item."""
     head, _, rest = path.partition(".")
     field = message.DESCRIPTOR.fields_by_name[head]
     value = getattr(message, head)
@@ -156,9 +199,24 @@ def field_values(message: Message, path: str) -> Iterator[str]:
         items = [value]
     for item in items:
         if rest:
-            yield from field_values(item, rest)
+            yield from located_values(item, rest)
         elif item not in ("", None):
-            yield str(item)
+            yield message, str(item)
+
+
+def field_values(message: Message, path: str) -> Iterator[str]:
+    """The values at a dotted path of proto field names; a repeated field on the way yields each item."""
+    return (value for _, value in located_values(message, path))
+
+
+def patient_in(message: Message, field: str) -> uuid.UUID | None:
+    """The patient a message names in `field` (none when the field is empty or no UUID)."""
+    for value in field_values(message, field) if field else ():
+        try:
+            return uuid.UUID(value)
+        except ValueError:
+            return None
+    return None
 
 
 @dataclass(frozen=True)
@@ -169,6 +227,8 @@ class Entry:
     resource_type: str
     resource_id: str
     outcome: Outcome
+    patient_id: uuid.UUID | None = None
+    """The patient whose data the resource is, when the call made it known."""
 
 
 def resource_id(value: str) -> str:
@@ -190,6 +250,10 @@ class AuditRule:
     request_ids: tuple[tuple[str, str], ...]
     """(request field, resource type) pairs."""
     changes: bool
+    patient_field: str = ""
+    """Beside each response id, the field naming that resource's patient."""
+    request_patient_field: str = ""
+    """The request field naming the patient of every entry that has none of its own."""
 
     @classmethod
     def from_option(cls, audit: authz_pb2.Audit) -> AuditRule:
@@ -199,23 +263,36 @@ class AuditRule:
             response_ids=tuple(audit.response_ids),
             request_ids=tuple((r.field, r.resource_type or audit.resource_type) for r in audit.request_ids),
             changes=audit.changes,
+            patient_field=audit.patient_field,
+            request_patient_field=audit.request_patient_field,
         )
 
     def entries(self, request: object, response: object, outcome: Outcome) -> list[Entry]:
         """The resources named by the request (whatever the outcome), and on success every resource
-        the response carries; an entry with no resource when neither names one."""
-        found: dict[tuple[str, str], None] = {}
+        the response carries; an entry with no resource when neither names one. Each entry names
+        its patient: the one beside its id in the response, else the one the request names."""
+        found: dict[tuple[str, str], uuid.UUID | None] = {}
+
+        def add(kind: str, value: str, patient: uuid.UUID | None) -> None:
+            key = (kind, resource_id(value))
+            if found.get(key) is None:
+                found[key] = patient
+
         if isinstance(request, Message):
             for field, kind in self.request_ids:
                 for value in field_values(request, field):
-                    found[(kind, resource_id(value))] = None
+                    add(kind, value, None)
         if outcome is Outcome.ALLOWED and isinstance(response, Message):
             for path in self.response_ids:
-                for value in field_values(response, path):
-                    found[(self.resource_type, resource_id(value))] = None
+                for holder, value in located_values(response, path):
+                    add(self.resource_type, value, patient_in(holder, self.patient_field))
         if not found:
             found[(self.resource_type, NO_RESOURCE)] = None
-        return [Entry(self.action, kind, identifier, outcome) for kind, identifier in found]
+        of_call = patient_in(request, self.request_patient_field) if isinstance(request, Message) else None
+        return [
+            Entry(self.action, kind, identifier, outcome, patient if patient is not None else of_call)
+            for (kind, identifier), patient in found.items()
+        ]
 
 
 Batch = list[tuple[list[dict[str, object]], "asyncio.Future[None]"]]
@@ -250,6 +327,7 @@ class AuditTrail:
                 "resource_id": entry.resource_id,
                 "outcome": entry.outcome.value,
                 "request_id": request_id,
+                "patient_id": entry.patient_id,
             }
             for entry in entries
         ]
@@ -298,3 +376,72 @@ class AuditTrail:
         """Wait for entries in flight (at shutdown)."""
         if self._writer is not None:
             await asyncio.gather(self._writer, return_exceptions=True)
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    """What a SYSTEM_ADMIN asks of a trail; every part given must match."""
+
+    user_id: uuid.UUID | None = None
+    patient_id: uuid.UUID | None = None
+    resource_type: str | None = None
+    resource_id: uuid.UUID | None = None
+    since: datetime | None = None
+    """At or after."""
+    until: datetime | None = None
+    """At or before."""
+
+
+@dataclass(frozen=True)
+class StoredEntry:
+    """An entry as the trail holds it."""
+
+    id: int
+    at: datetime
+    actor_id: uuid.UUID | None
+    actor_role: str
+    action: str
+    resource_type: str
+    resource_id: str
+    patient_id: uuid.UUID | None
+    outcome: str
+    request_id: str
+
+
+ENTRIES = Keyset("audit_entries", (datetime, BigInt))
+"""Newest first: by time, then by id (entries of one instant in the order they were stored, reversed)."""
+
+
+class AuditReader:
+    """Reads a service's own trail for the AuditTrail API: newest first, keyset-paginated."""
+
+    def __init__(self, engine: AsyncEngine, pages: PageTokens) -> None:
+        self._engine = engine
+        self._pages = pages
+
+    async def list(
+        self, query: AuditQuery, *, size: int, token: str, older_than: tuple[datetime, int] | None = None
+    ) -> Page[StoredEntry]:
+        """A page after the token's position, or else after `older_than` (a merging caller's own cursor)."""
+        page = self._pages.page(ENTRIES, size=size, token=token, filters=vars(query))
+        after = page.after or older_than
+        table = audit_entries
+        statement = sa.select(*(table.c[f.name] for f in StoredEntry.__dataclass_fields__.values()))
+        conditions = [
+            table.c.actor_id == query.user_id if query.user_id else None,
+            table.c.patient_id == query.patient_id if query.patient_id else None,
+            table.c.resource_type == query.resource_type if query.resource_type else None,
+            table.c.resource_id == str(query.resource_id) if query.resource_id else None,
+            table.c.at >= query.since if query.since else None,
+            table.c.at <= query.until if query.until else None,
+            sa.tuple_(table.c.at, table.c.id) < sa.tuple_(*after) if after else None,
+        ]
+        statement = (
+            statement.where(*(c for c in conditions if c is not None))
+            .order_by(table.c.at.desc(), table.c.id.desc())
+            .limit(page.fetch)
+        )
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(statement)).all()
+        entries = [StoredEntry(*row) for row in rows]
+        return page.split(entries, lambda e: (e.at, e.id))

@@ -26,6 +26,7 @@ KEY_BYTES = 32
 MAX_TOKEN_LENGTH = 4096
 MAX_TEXT_LENGTH = 1000
 INT_RANGE = range(-(2**31), 2**31)  # PostgreSQL integer: what a keyset number column holds
+BIGINT_RANGE = range(-(2**63), 2**63)
 
 T = TypeVar("T")
 Position = tuple[Any, ...]
@@ -79,11 +80,22 @@ def _number(value: object) -> int:
     return value
 
 
+class BigInt(int):
+    """A keyset column of PostgreSQL's bigint (an identity that may outgrow integer)."""
+
+
+def _big_number(value: object) -> BigInt:
+    if type(value) is not int or value not in BIGINT_RANGE:
+        raise ValueError("not a bigint column value")
+    return BigInt(value)
+
+
 DECODERS: dict[type, Callable[[object], Any]] = {
     datetime: _instant,
     date: _day,
     uuid.UUID: _uuid,
     int: _number,
+    BigInt: _big_number,
     str: _text,
 }
 
@@ -141,6 +153,10 @@ class PageRequest:
     def fetch(self) -> int:
         """Rows to ask the store for: one more than fits tells whether another page follows."""
         return self.limit + 1
+
+    def token_for(self, position: Position) -> str:
+        """The token of the page after `position`, for a list that pages by more than its rows (a merge)."""
+        return self._seal(position)
 
     def split(self, rows: list[T], position: Callable[[T], Position]) -> Page[T]:
         """This page out of `fetch` rows, with the token of the next page when there is one."""

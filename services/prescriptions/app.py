@@ -12,6 +12,9 @@ from pulseone.appointments.v1 import appointments_pb2, appointments_pb2_grpc
 from pulseone.inventory.v1 import inventory_pb2, inventory_pb2_grpc
 from pulseone.prescriptions.v1 import prescriptions_pb2_grpc
 
+from services.common.audit import AuditReader
+from services.common.audit_api import SERVICE_NAME as AUDIT_TRAIL
+from services.common.audit_api import serve_audit_trail
 from services.common.clock import Clock, utc_now
 from services.common.peers import Unary, ask_on_behalf, call_on_behalf, peer_channel
 from services.common.runtime import Infrastructure, ServiceRuntime, assemble
@@ -26,7 +29,7 @@ from services.prescriptions.use_cases.dispensing import Dispensing
 from services.prescriptions.use_cases.prescriptions import Prescriptions
 
 NAME = "prescriptions"
-SERVICE_NAMES = ["pulseone.prescriptions.v1.PrescriptionService"]
+SERVICE_NAMES = ["pulseone.prescriptions.v1.PrescriptionService", AUDIT_TRAIL]
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -96,6 +99,7 @@ def build(settings: PrescriptionsSettings, *, clock: Clock = utc_now) -> Service
     def register(server: grpc.aio.Server) -> None:
         servicer = api.PrescriptionsApi(prescriptions, dispensing)
         prescriptions_pb2_grpc.add_PrescriptionServiceServicer_to_server(servicer, server)  # type: ignore[no-untyped-call]
+        serve_audit_trail(server, NAME, AuditReader(infra.engine, infra.pages))
 
     parts = assemble(
         infra,

@@ -7,6 +7,9 @@ from pathlib import Path
 import grpc
 from pulseone.profile.v1 import profile_pb2_grpc
 
+from services.common.audit import AuditReader
+from services.common.audit_api import SERVICE_NAME as AUDIT_TRAIL
+from services.common.audit_api import serve_audit_trail
 from services.common.clock import Clock, utc_now
 from services.common.runtime import Infrastructure, ServiceRuntime, assemble
 from services.common.tokens import AuthClient
@@ -25,7 +28,7 @@ NAME = "profile"
 SERVICE_NAMES = [
     f"pulseone.profile.v1.{name}"
     for name in ("ProfileService", "PatientService", "DoctorService", "ClinicService", "PharmacyService")
-]
+] + [AUDIT_TRAIL]
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -45,6 +48,7 @@ def build(settings: ProfileSettings, *, clock: Clock = utc_now) -> ServiceRuntim
         profile_pb2_grpc.add_DoctorServiceServicer_to_server(doctors, server)  # type: ignore[no-untyped-call]
         profile_pb2_grpc.add_ClinicServiceServicer_to_server(clinics, server)  # type: ignore[no-untyped-call]
         profile_pb2_grpc.add_PharmacyServiceServicer_to_server(pharmacies, server)  # type: ignore[no-untyped-call]
+        serve_audit_trail(server, NAME, AuditReader(infra.engine, pages))
 
     parts = assemble(
         infra,

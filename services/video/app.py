@@ -12,6 +12,9 @@ import grpc
 from pulseone.appointments.v1 import appointments_pb2, appointments_pb2_grpc
 from pulseone.video.v1 import video_pb2_grpc
 
+from services.common.audit import AuditReader
+from services.common.audit_api import SERVICE_NAME as AUDIT_TRAIL
+from services.common.audit_api import serve_audit_trail
 from services.common.clock import Clock, utc_now
 from services.common.peers import ask_on_behalf, peer_channel
 from services.common.runtime import Infrastructure, ServiceRuntime, assemble
@@ -27,7 +30,7 @@ from services.video.use_cases.sessions import AppointmentSource, Sessions
 from services.video.use_cases.signalling import Signalling
 
 NAME = "video"
-SERVICE_NAMES = ["pulseone.video.v1.VideoService"]
+SERVICE_NAMES = ["pulseone.video.v1.VideoService", AUDIT_TRAIL]
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -98,6 +101,7 @@ def build(settings: VideoSettings, *, clock: Clock = utc_now) -> ServiceRuntime:
     def register(server: grpc.aio.Server) -> None:
         servicer = api.VideoApi(sessions, signalling, recordings)
         video_pb2_grpc.add_VideoServiceServicer_to_server(servicer, server)  # type: ignore[no-untyped-call]
+        serve_audit_trail(server, NAME, AuditReader(infra.engine, infra.pages))
 
     parts = assemble(
         infra,

@@ -10,7 +10,10 @@ from pathlib import Path
 from scripts.bench import Options, run
 from scripts.bench_report import save
 
-SCENARIOS = {"booking_rest", "booking_grpc", "availability", "calendar", "login", "dispense_spread", "dispense_hot"}
+SCENARIOS = {
+    "booking_rest", "booking_grpc", "appointment_read", "session_read", "availability", "calendar", "login",
+    "dispense_spread", "dispense_hot",
+}  # fmt: skip
 CEILINGS = {"pg_booking_txn", "pg_plain_booking", "trivial_direct", "trivial_envoy"}
 COMPONENTS = {"envoy", "auth", "profile", "appointments", "inventory", "prescriptions", "video", "postgres", "nats"}
 
@@ -36,6 +39,10 @@ def test_the_bench_measures_every_scenario_beside_its_ceilings(tmp_path: Path) -
     assert {v["scenario"] for v in figures["verdicts"]} == {
         "booking_rest", "booking_grpc", "availability", "calendar", "trivial_envoy",
     }  # fmt: skip
+    cost = figures["audit_cost"]
+    assert cost["audited_per_second"] > 0
+    assert cost["unaudited_per_second"] > 0
+    assert set(cost) >= {"per_second_difference", "service_cpu_ms_per_call", "postgres_cpu_ms_per_call"}
     assert set(figures["memory_mb"]) == COMPONENTS
     assert all(m["idle"] > 0 and m["storm_peak"] > 0 for m in figures["memory_mb"].values())
     assert figures["passed"]

@@ -127,3 +127,14 @@ def test_the_docs_page_shows_every_operation_and_escapes_the_comments(spec: dict
         assert f"id='{operation['operationId']}'" in page
     assert "<script" not in page
     assert "doctor&#x27;s" in page  # an apostrophe of a comment, escaped
+
+
+def test_an_audit_entrys_marks_are_not_held_to_the_uuid_pattern(spec: dict[str, Any]) -> None:
+    """An entry's resource is "-" or "?" when the call named no id, and its request id is the
+    caller's token; the filters are ids proper."""
+    entry = schema_of(spec, "pulseone.audit.v1.AuditEntry")["properties"]
+    assert "pattern" not in entry["resourceId"]
+    assert "pattern" not in entry["requestId"]
+    assert "pattern" in entry["patientId"]
+    parameters = {p["name"]: p for p in spec["paths"]["/api/audit"]["get"]["parameters"]}
+    assert "pattern" in parameters["resourceId"]["schema"]

@@ -13,6 +13,7 @@ from services.common.errors import (
     PermissionDenied,
     ResourceExhausted,
     Unauthenticated,
+    Unavailable,
 )
 
 # Field-violation reasons: reported among a request's other bad fields (VALIDATION_FAILED), never alone.
@@ -120,3 +121,13 @@ class RefreshTokenReused(Unauthenticated):
 
     default_reason = "REFRESH_TOKEN_REUSED"
     default_message = "the refresh token was used before; every session it belongs to is now signed out"
+
+
+class AuditTrailUnavailable(Unavailable):
+    """A service's audit trail did not answer: the listing is refused rather than given with a gap."""
+
+    default_reason = "AUDIT_TRAIL_UNAVAILABLE"
+    default_message = "an audit trail cannot be read now; retry later"
+
+    def __init__(self, service: str) -> None:
+        super().__init__(metadata={"service": service})

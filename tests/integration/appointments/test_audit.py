@@ -173,3 +173,43 @@ async def test_ids_that_are_not_ids_never_reach_the_trail_nor_cost_others_their_
         id=booked.id,
     )
     assert owner_reads[0][0] == 20
+
+
+async def test_each_entry_names_the_patient_whose_data_it_is(
+    appointments: AppointmentsHarness, auth: AuthHarness, doctor: tuple[str, str]
+) -> None:
+    day = session_day(12)
+    session = await create_session(appointments, doctor[1], day)
+    owner_id, owner = patient(auth)
+    stranger_id, stranger = patient(auth)
+    booked = await book(appointments, owner, session.id, day)
+    doctor_id, doctor_token = doctor
+    await appointments.appointments().GetAppointment(
+        appointments_pb2.GetAppointmentRequest(appointment_id=booked.id), metadata=bearer(doctor_token)
+    )
+    await appointments.queues().GetQueue(
+        appointments_pb2.GetQueueRequest(session_id=session.id, date=day.isoformat()), metadata=bearer(doctor_token)
+    )
+    with pytest.raises(grpc.aio.AioRpcError):  # someone else's history: refused, still about that patient
+        await appointments.notes().ListPatientHistory(
+            appointments_pb2.ListPatientHistoryRequest(patient_id=owner_id), metadata=bearer(stranger)
+        )
+
+    rows = await sql(
+        appointments,
+        "SELECT actor_id, action, resource_type, outcome FROM audit_entries WHERE patient_id = :patient",
+        patient=uuid.UUID(owner_id),
+    )
+    found = {(str(actor), action, kind, outcome) for actor, action, kind, outcome in rows}
+    assert found >= {
+        (owner_id, "CREATE", "appointment", "ALLOWED"),
+        (doctor_id, "READ", "appointment", "ALLOWED"),
+        (doctor_id, "READ_QUEUE", "appointment", "ALLOWED"),
+        (stranger_id, "READ_HISTORY", "patient", "DENIED"),
+    }
+    session_entries = await sql(
+        appointments,
+        "SELECT patient_id FROM audit_entries WHERE resource_id = :session AND action = 'READ_QUEUE'",
+        session=session.id,
+    )
+    assert [tuple(r) for r in session_entries] == [(None,)]

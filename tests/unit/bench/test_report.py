@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from scripts.bench_measure import Check, Latency, Result, Run
-from scripts.bench_report import Report, save, table, text, verdicts
+from scripts.bench_report import Report, audit_cost, save, table, text, verdicts
 
 
 def result(key: str, per_second: float, *, kind: str = "scenario", p99: float = 10.0, load_ms: float = 0.1) -> Result:
@@ -96,3 +96,22 @@ def test_the_json_holds_every_figure_and_the_chart_is_a_png(tmp_path: Path) -> N
     assert written["machine"]["cpus"] > 0
     assert chart == tmp_path / "bench.png"
     assert chart.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_the_audit_cost_is_the_audited_read_beside_the_unaudited_one() -> None:
+    audited = result("appointment_read", 800.0)
+    plain = result("session_read", 1000.0)
+    audited.cpu_ms.update({"appointments": 1.5, "postgres": 0.4, "envoy": 0.2})
+    plain.cpu_ms.update({"appointments": 1.0, "postgres": 0.1, "envoy": 0.2})
+
+    cost = audit_cost([audited, plain])
+
+    assert cost is not None
+    assert (cost["per_second_difference"], cost["per_second_percent"]) == (200.0, 20.0)
+    assert (cost["service_cpu_ms_per_call"], cost["postgres_cpu_ms_per_call"]) == (0.5, 0.3)
+    assert cost["platform_cpu_ms_per_call"] == 0.8
+    assert any(line.startswith("audit cost per read: 200 req/s fewer") for line in text(report(audited, plain)))
+
+
+def test_without_both_reads_there_is_no_audit_cost() -> None:
+    assert audit_cost([result("appointment_read", 800.0)]) is None

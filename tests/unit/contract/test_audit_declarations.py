@@ -110,3 +110,47 @@ def test_a_method_that_changes_clinical_data_is_recorded_before_it_runs(method: 
     """Every audited method bound to POST, PUT or DELETE declares `changes`, so a change that commits
     is on the trail as STARTED even if the call fails or is cancelled afterwards."""
     assert _rule(method).audit.changes == _changes_data(method), method.full_name
+
+
+def _holder(message: descriptor.Descriptor, path: str) -> descriptor.Descriptor:
+    """The message that holds the last field of a path."""
+    for name in path.split(".")[:-1]:
+        inner = message.fields_by_name[name].message_type
+        assert inner is not None, f"{name} of {path} is no message"
+        message = inner
+    return message
+
+
+@pytest.mark.parametrize("method", [m for m in METHODS if _rule(m).HasField("audit")], ids=lambda m: m.full_name)
+def test_a_declared_patient_is_a_field_beside_each_id(method: descriptor.MethodDescriptor) -> None:
+    """`patient_field` names a field of the message holding each response id; `request_patient_field` a
+    request field: so every entry's patient is read from the same item as its resource."""
+    audit = _rule(method).audit
+    if audit.patient_field:
+        assert audit.response_ids, "a patient_field needs response_ids"
+        for path in audit.response_ids:
+            holder = _holder(method.output_type, path)
+            assert _resolves(holder, audit.patient_field), f"{audit.patient_field} is not beside {path}"
+    if audit.request_patient_field:
+        assert _resolves(method.input_type, audit.request_patient_field), audit.request_patient_field
+
+
+# Audited methods whose messages cannot name the patient: session-wide changes (no one patient), and
+# calls whose request and reply carry only an appointment or session id.
+PATIENT_UNKNOWN = {
+    "pulseone.appointments.v1.SessionService.DeactivateSession",
+    "pulseone.appointments.v1.SessionService.CreateOverride",
+    "pulseone.appointments.v1.AppointmentService.ListStatusChanges",
+    "pulseone.appointments.v1.QueueService.GetPosition",
+    "pulseone.video.v1.VideoService.ControlRecording",
+    "pulseone.video.v1.VideoService.DownloadRecording",
+}
+
+
+@pytest.mark.parametrize("method", [m for m in METHODS if _rule(m).HasField("audit")], ids=lambda m: m.full_name)
+def test_every_audited_method_names_the_patient_where_its_messages_know_it(
+    method: descriptor.MethodDescriptor,
+) -> None:
+    audit = _rule(method).audit
+    named = bool(audit.patient_field or audit.request_patient_field)
+    assert named != (method.full_name in PATIENT_UNKNOWN), method.full_name

@@ -250,7 +250,7 @@ def test_each_service_reaches_only_its_callees_its_database_and_nats(default: Re
 
 def test_the_callers_in_code_are_the_ones_expected() -> None:
     assert calls_in_code() == {
-        "auth": set(),
+        "auth": {"profile", "appointments", "prescriptions", "video"},
         "profile": {"auth"},
         "appointments": {"auth", "profile"},
         "inventory": {"auth", "profile"},

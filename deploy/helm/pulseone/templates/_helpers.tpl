@@ -44,11 +44,12 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 
 {{/*
 Who calls whom over gRPC, read from the code: the peer channels each services/<name>/app.py opens
-(every service but auth verifies tokens with auth's JWKS and re-checks account status there).
+(every service but auth verifies tokens with auth's JWKS and re-checks account status there;
+auth reads the audit trails of the services holding clinical data for GET /api/audit).
 It is a fact of the code, not a setting; the gateway calls every service besides.
 */}}
 {{- define "pulseone.calls" -}}
-auth: []
+auth: [profile, appointments, prescriptions, video]
 profile: [auth]
 appointments: [auth, profile]
 inventory: [auth, profile]

@@ -25,11 +25,12 @@ _sym_db = _symbol_database.Default()
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from google.api import httpbody_pb2 as google_dot_api_dot_httpbody__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
+from pulseone.audit.v1 import audit_pb2 as pulseone_dot_audit_dot_v1_dot_audit__pb2
 from pulseone.authz.v1 import authz_pb2 as pulseone_dot_authz_dot_v1_dot_authz__pb2
 from pulseone.validation.v1 import validation_pb2 as pulseone_dot_validation_dot_v1_dot_validation__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bpulseone/auth/v1/auth.proto\x12\x10pulseone.auth.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x19google/api/httpbody.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dpulseone/authz/v1/authz.proto\x1a\'pulseone/validation/v1/validation.proto\"\xae\x03\n\x04User\x12\n\n\x02id\x18\x01 \x01(\t\x12\x16\n\x05\x65mail\x18\x02 \x01(\tB\x07\xd2\xf3\x18\x03\x08\xfe\x01\x12)\n\x04role\x18\x03 \x01(\x0e\x32\x1b.pulseone.auth.v1.User.Role\x12-\n\x06status\x18\x04 \x01(\x0e\x32\x1d.pulseone.auth.v1.User.Status\x12\x12\n\nfirst_name\x18\x05 \x01(\t\x12\x11\n\tlast_name\x18\x06 \x01(\t\x12\x14\n\x0cphone_number\x18\x07 \x01(\t\x12/\n\x0b\x63reate_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"g\n\x04Role\x12\x14\n\x10ROLE_UNSPECIFIED\x10\x00\x12\x0b\n\x07PATIENT\x10\x01\x12\n\n\x06\x44OCTOR\x10\x02\x12\x10\n\x0c\x43LINIC_ADMIN\x10\x03\x12\x0c\n\x08PHARMACY\x10\x04\x12\x10\n\x0cSYSTEM_ADMIN\x10\x05\"Q\n\x06Status\x12\x16\n\x12STATUS_UNSPECIFIED\x10\x00\x12\n\n\x06\x41\x43TIVE\x10\x01\x12\x14\n\x10PENDING_APPROVAL\x10\x02\x12\r\n\tSUSPENDED\x10\x03\"a\n\rClinicDetails\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x18\n\x07\x61\x64\x64ress\x18\x02 \x01(\tB\x07\xd2\xf3\x18\x03\x08\xf4\x03\x12\r\n\x05phone\x18\x03 \x01(\t\x12\x19\n\ttime_zone\x18\x04 \x01(\tB\x06\xd2\xf3\x18\x02\x08@\"`\n\x0fPharmacyDetails\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x16\n\x0elicense_number\x18\x02 \x01(\t\x12\x18\n\x07\x61\x64\x64ress\x18\x03 \x01(\tB\x07\xd2\xf3\x18\x03\x08\xf4\x03\x12\r\n\x05phone\x18\x04 \x01(\t\"\x89\x02\n\x0fRegisterRequest\x12\x16\n\x05\x65mail\x18\x01 \x01(\tB\x07\xd2\xf3\x18\x03\x08\xfe\x01\x12\x10\n\x08password\x18\x02 \x01(\t\x12)\n\x04role\x18\x03 \x01(\x0e\x32\x1b.pulseone.auth.v1.User.Role\x12\x12\n\nfirst_name\x18\x04 \x01(\t\x12\x11\n\tlast_name\x18\x05 \x01(\t\x12\x14\n\x0cphone_number\x18\x06 \x01(\t\x12/\n\x06\x63linic\x18\x07 \x01(\x0b\x32\x1f.pulseone.auth.v1.ClinicDetails\x12\x33\n\x08pharmacy\x18\x08 \x01(\x0b\x32!.pulseone.auth.v1.PharmacyDetails\"\x89\x01\n\x0c\x41uthResponse\x12$\n\x04user\x18\x01 \x01(\x0b\x32\x16.pulseone.auth.v1.User\x12\x14\n\x0c\x61\x63\x63\x65ss_token\x18\x02 \x01(\t\x12\x15\n\rrefresh_token\x18\x03 \x01(\t\x12\x12\n\ntoken_type\x18\x04 \x01(\t\x12\x12\n\nexpires_in\x18\x05 \x01(\x05\"8\n\x0cLoginRequest\x12\x16\n\x05\x65mail\x18\x01 \x01(\tB\x07\xd2\xf3\x18\x03\x08\xfe\x01\x12\x10\n\x08password\x18\x02 \x01(\t\",\n\x13RefreshTokenRequest\x12\x15\n\rrefresh_token\x18\x01 \x01(\t\"&\n\rLogoutRequest\x12\x15\n\rrefresh_token\x18\x01 \x01(\t\"\x10\n\x0eLogoutResponse\",\n\x12VerifyTokenRequest\x12\x16\n\x05token\x18\x01 \x01(\tB\x07\xd2\xf3\x18\x03\x08\x80@\"\xbf\x01\n\x13VerifyTokenResponse\x12\r\n\x05valid\x18\x01 \x01(\x08\x12\x0f\n\x07user_id\x18\x02 \x01(\t\x12)\n\x04role\x18\x03 \x01(\x0e\x32\x1b.pulseone.auth.v1.User.Role\x12-\n\x06status\x18\x04 \x01(\x0e\x32\x1d.pulseone.auth.v1.User.Status\x12.\n\nexpires_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x10\n\x0eGetJwksRequest\"\x17\n\x15GetCurrentUserRequest\"G\n\x15\x43hangePasswordRequest\x12\x18\n\x10\x63urrent_password\x18\x01 \x01(\t\x12\x14\n\x0cnew_password\x18\x02 \x01(\t\"\x18\n\x16\x43hangePasswordResponse\"\x9c\x01\n\x10ListUsersRequest\x12)\n\x04role\x18\x01 \x01(\x0e\x32\x1b.pulseone.auth.v1.User.Role\x12-\n\x06status\x18\x02 \x01(\x0e\x32\x1d.pulseone.auth.v1.User.Status\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x1b\n\npage_token\x18\x04 \x01(\tB\x07\xd2\xf3\x18\x03\x08\x80 \"S\n\x11ListUsersResponse\x12%\n\x05users\x18\x01 \x03(\x0b\x32\x16.pulseone.auth.v1.User\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"!\n\x0eGetUserRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\t\"\x8b\x02\n\x11\x43reateUserRequest\x12\x16\n\x05\x65mail\x18\x01 \x01(\tB\x07\xd2\xf3\x18\x03\x08\xfe\x01\x12\x10\n\x08password\x18\x02 \x01(\t\x12)\n\x04role\x18\x03 \x01(\x0e\x32\x1b.pulseone.auth.v1.User.Role\x12\x12\n\nfirst_name\x18\x04 \x01(\t\x12\x11\n\tlast_name\x18\x05 \x01(\t\x12\x14\n\x0cphone_number\x18\x06 \x01(\t\x12/\n\x06\x63linic\x18\x07 \x01(\x0b\x32\x1f.pulseone.auth.v1.ClinicDetails\x12\x33\n\x08pharmacy\x18\x08 \x01(\x0b\x32!.pulseone.auth.v1.PharmacyDetails\"%\n\x12\x41pproveUserRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\t\">\n\x12SuspendUserRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\x17\n\x06reason\x18\x02 \x01(\tB\x07\xd2\xf3\x18\x03\x08\xe8\x07\"(\n\x15ReactivateUserRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\t2\x9e\r\n\x0b\x41uthService\x12r\n\x08Register\x12!.pulseone.auth.v1.RegisterRequest\x1a\x1e.pulseone.auth.v1.AuthResponse\"#\xca\xf3\x18\x02\x08\x01\x82\xd3\xe4\x93\x02\x17\"\x12/api/auth/register:\x01*\x12i\n\x05Login\x12\x1e.pulseone.auth.v1.LoginRequest\x1a\x1e.pulseone.auth.v1.AuthResponse\" \xca\xf3\x18\x02\x08\x01\x82\xd3\xe4\x93\x02\x14\"\x0f/api/auth/login:\x01*\x12y\n\x0cRefreshToken\x12%.pulseone.auth.v1.RefreshTokenRequest\x1a\x1e.pulseone.auth.v1.AuthResponse\"\"\xca\xf3\x18\x02\x08\x01\x82\xd3\xe4\x93\x02\x16\"\x11/api/auth/refresh:\x01*\x12n\n\x06Logout\x12\x1f.pulseone.auth.v1.LogoutRequest\x1a .pulseone.auth.v1.LogoutResponse\"!\xca\xf3\x18\x02\x08\x01\x82\xd3\xe4\x93\x02\x15\"\x10/api/auth/logout:\x01*\x12}\n\x0bVerifyToken\x12$.pulseone.auth.v1.VerifyTokenRequest\x1a%.pulseone.auth.v1.VerifyTokenResponse\"!\xca\xf3\x18\x02\x08\x01\x82\xd3\xe4\x93\x02\x15\"\x10/api/auth/verify:\x01*\x12g\n\x07GetJwks\x12 .pulseone.auth.v1.GetJwksRequest\x1a\x14.google.api.HttpBody\"$\xca\xf3\x18\x02\x08\x01\x82\xd3\xe4\x93\x02\x18\x12\x16/.well-known/jwks.json\x12m\n\x0eGetCurrentUser\x12\'.pulseone.auth.v1.GetCurrentUserRequest\x1a\x16.pulseone.auth.v1.User\"\x1a\xca\xf3\x18\x02\x18\x01\x82\xd3\xe4\x93\x02\x0e\x12\x0c/api/auth/me\x12\x88\x01\n\x0e\x43hangePassword\x12\'.pulseone.auth.v1.ChangePasswordRequest\x1a(.pulseone.auth.v1.ChangePasswordResponse\"#\xca\xf3\x18\x02\x18\x01\x82\xd3\xe4\x93\x02\x17\"\x12/api/auth/password:\x01*\x12t\n\tListUsers\x12\".pulseone.auth.v1.ListUsersRequest\x1a#.pulseone.auth.v1.ListUsersResponse\"\x1e\xca\xf3\x18\x03\x12\x01\x05\x82\xd3\xe4\x93\x02\x11\x12\x0f/api/auth/users\x12m\n\x07GetUser\x12 .pulseone.auth.v1.GetUserRequest\x1a\x16.pulseone.auth.v1.User\"(\xca\xf3\x18\x03\x12\x01\x05\x82\xd3\xe4\x93\x02\x1b\x12\x19/api/auth/users/{user_id}\x12l\n\nCreateUser\x12#.pulseone.auth.v1.CreateUserRequest\x1a\x16.pulseone.auth.v1.User\"!\xca\xf3\x18\x03\x12\x01\x05\x82\xd3\xe4\x93\x02\x14\"\x0f/api/auth/users:\x01*\x12\x80\x01\n\x0b\x41pproveUser\x12$.pulseone.auth.v1.ApproveUserRequest\x1a\x16.pulseone.auth.v1.User\"3\xca\xf3\x18\x03\x12\x01\x05\x82\xd3\xe4\x93\x02&\"!/api/auth/users/{user_id}/approve:\x01*\x12\x80\x01\n\x0bSuspendUser\x12$.pulseone.auth.v1.SuspendUserRequest\x1a\x16.pulseone.auth.v1.User\"3\xca\xf3\x18\x03\x12\x01\x05\x82\xd3\xe4\x93\x02&\"!/api/auth/users/{user_id}/suspend:\x01*\x12\x89\x01\n\x0eReactivateUser\x12\'.pulseone.auth.v1.ReactivateUserRequest\x1a\x16.pulseone.auth.v1.User\"6\xca\xf3\x18\x03\x12\x01\x05\x82\xd3\xe4\x93\x02)\"$/api/auth/users/{user_id}/reactivate:\x01*b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bpulseone/auth/v1/auth.proto\x12\x10pulseone.auth.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x19google/api/httpbody.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dpulseone/audit/v1/audit.proto\x1a\x1dpulseone/authz/v1/authz.proto\x1a\'pulseone/validation/v1/validation.proto\"\xae\x03\n\x04User\x12\n\n\x02id\x18\x01 \x01(\t\x12\x16\n\x05\x65mail\x18\x02 \x01(\tB\x07\xd2\xf3\x18\x03\x08\xfe\x01\x12)\n\x04role\x18\x03 \x01(\x0e\x32\x1b.pulseone.auth.v1.User.Role\x12-\n\x06status\x18\x04 \x01(\x0e\x32\x1d.pulseone.auth.v1.User.Status\x12\x12\n\nfirst_name\x18\x05 \x01(\t\x12\x11\n\tlast_name\x18\x06 \x01(\t\x12\x14\n\x0cphone_number\x18\x07 \x01(\t\x12/\n\x0b\x63reate_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"g\n\x04Role\x12\x14\n\x10ROLE_UNSPECIFIED\x10\x00\x12\x0b\n\x07PATIENT\x10\x01\x12\n\n\x06\x44OCTOR\x10\x02\x12\x10\n\x0c\x43LINIC_ADMIN\x10\x03\x12\x0c\n\x08PHARMACY\x10\x04\x12\x10\n\x0cSYSTEM_ADMIN\x10\x05\"Q\n\x06Status\x12\x16\n\x12STATUS_UNSPECIFIED\x10\x00\x12\n\n\x06\x41\x43TIVE\x10\x01\x12\x14\n\x10PENDING_APPROVAL\x10\x02\x12\r\n\tSUSPENDED\x10\x03\"a\n\rClinicDetails\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x18\n\x07\x61\x64\x64ress\x18\x02 \x01(\tB\x07\xd2\xf3\x18\x03\x08\xf4\x03\x12\r\n\x05phone\x18\x03 \x01(\t\x12\x19\n\ttime_zone\x18\x04 \x01(\tB\x06\xd2\xf3\x18\x02\x08@\"`\n\x0fPharmacyDetails\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x16\n\x0elicense_number\x18\x02 \x01(\t\x12\x18\n\x07\x61\x64\x64ress\x18\x03 \x01(\tB\x07\xd2\xf3\x18\x03\x08\xf4\x03\x12\r\n\x05phone\x18\x04 \x01(\t\"\x89\x02\n\x0fRegisterRequest\x12\x16\n\x05\x65mail\x18\x01 \x01(\tB\x07\xd2\xf3\x18\x03\x08\xfe\x01\x12\x10\n\x08password\x18\x02 \x01(\t\x12)\n\x04role\x18\x03 \x01(\x0e\x32\x1b.pulseone.auth.v1.User.Role\x12\x12\n\nfirst_name\x18\x04 \x01(\t\x12\x11\n\tlast_name\x18\x05 \x01(\t\x12\x14\n\x0cphone_number\x18\x06 \x01(\t\x12/\n\x06\x63linic\x18\x07 \x01(\x0b\x32\x1f.pulseone.auth.v1.ClinicDetails\x12\x33\n\x08pharmacy\x18\x08 \x01(\x0b\x32!.pulseone.auth.v1.PharmacyDetails\"\x89\x01\n\x0c\x41uthResponse\x12$\n\x04user\x18\x01 \x01(\x0b\x32\x16.pulseone.auth.v1.User\x12\x14\n\x0c\x61\x63\x63\x65ss_token\x18\x02 \x01(\t\x12\x15\n\rrefresh_token\x18\x03 \x01(\t\x12\x12\n\ntoken_type\x18\x04 \x01(\t\x12\x12\n\nexpires_in\x18\x05 \x01(\x05\"8\n\x0cLoginRequest\x12\x16\n\x05\x65mail\x18\x01 \x01(\tB\x07\xd2\xf3\x18\x03\x08\xfe\x01\x12\x10\n\x08password\x18\x02 \x01(\t\",\n\x13RefreshTokenRequest\x12\x15\n\rrefresh_token\x18\x01 \x01(\t\"&\n\rLogoutRequest\x12\x15\n\rrefresh_token\x18\x01 \x01(\t\"\x10\n\x0eLogoutResponse\",\n\x12VerifyTokenRequest\x12\x16\n\x05token\x18\x01 \x01(\tB\x07\xd2\xf3\x18\x03\x08\x80@\"\xbf\x01\n\x13VerifyTokenResponse\x12\r\n\x05valid\x18\x01 \x01(\x08\x12\x0f\n\x07user_id\x18\x02 \x01(\t\x12)\n\x04role\x18\x03 \x01(\x0e\x32\x1b.pulseone.auth.v1.User.Role\x12-\n\x06status\x18\x04 \x01(\x0e\x32\x1d.pulseone.auth.v1.User.Status\x12.\n\nexpires_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x10\n\x0eGetJwksRequest\"\x17\n\x15GetCurrentUserRequest\"G\n\x15\x43hangePasswordRequest\x12\x18\n\x10\x63urrent_password\x18\x01 \x01(\t\x12\x14\n\x0cnew_password\x18\x02 \x01(\t\"\x18\n\x16\x43hangePasswordResponse\"\x9c\x01\n\x10ListUsersRequest\x12)\n\x04role\x18\x01 \x01(\x0e\x32\x1b.pulseone.auth.v1.User.Role\x12-\n\x06status\x18\x02 \x01(\x0e\x32\x1d.pulseone.auth.v1.User.Status\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x1b\n\npage_token\x18\x04 \x01(\tB\x07\xd2\xf3\x18\x03\x08\x80 \"\xcc\x01\n\x17ListAuditEntriesRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\x12\n\npatient_id\x18\x02 \x01(\t\x12\x1d\n\rresource_type\x18\x03 \x01(\tB\x06\xd2\xf3\x18\x02\x08@\x12\x13\n\x0bresource_id\x18\x04 \x01(\t\x12\x14\n\x04\x66rom\x18\x05 \x01(\tB\x06\xd2\xf3\x18\x02\x08@\x12\x12\n\x02to\x18\x06 \x01(\tB\x06\xd2\xf3\x18\x02\x08@\x12\x11\n\tpage_size\x18\x07 \x01(\x05\x12\x1b\n\npage_token\x18\x08 \x01(\tB\x07\xd2\xf3\x18\x03\x08\x80 \"i\n\x18ListAuditEntriesResponse\x12\x34\n\raudit_entries\x18\x01 \x03(\x0b\x32\x1d.pulseone.audit.v1.AuditEntry\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"S\n\x11ListUsersResponse\x12%\n\x05users\x18\x01 \x03(\x0b\x32\x16.pulseone.auth.v1.User\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"!\n\x0eGetUserRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\t\"\x8b\x02\n\x11\x43reateUserRequest\x12\x16\n\x05\x65mail\x18\x01 \x01(\tB\x07\xd2\xf3\x18\x03\x08\xfe\x01\x12\x10\n\x08password\x18\x02 \x01(\t\x12)\n\x04role\x18\x03 \x01(\x0e\x32\x1b.pulseone.auth.v1.User.Role\x12\x12\n\nfirst_name\x18\x04 \x01(\t\x12\x11\n\tlast_name\x18\x05 \x01(\t\x12\x14\n\x0cphone_number\x18\x06 \x01(\t\x12/\n\x06\x63linic\x18\x07 \x01(\x0b\x32\x1f.pulseone.auth.v1.ClinicDetails\x12\x33\n\x08pharmacy\x18\x08 \x01(\x0b\x32!.pulseone.auth.v1.PharmacyDetails\"%\n\x12\x41pproveUserRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\t\">\n\x12SuspendUserRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\x17\n\x06reason\x18\x02 \x01(\tB\x07\xd2\xf3\x18\x03\x08\xe8\x07\"(\n\x15ReactivateUserRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\t2\xa5\x0e\n\x0b\x41uthService\x12r\n\x08Register\x12!.pulseone.auth.v1.RegisterRequest\x1a\x1e.pulseone.auth.v1.AuthResponse\"#\xca\xf3\x18\x02\x08\x01\x82\xd3\xe4\x93\x02\x17\"\x12/api/auth/register:\x01*\x12i\n\x05Login\x12\x1e.pulseone.auth.v1.LoginRequest\x1a\x1e.pulseone.auth.v1.AuthResponse\" \xca\xf3\x18\x02\x08\x01\x82\xd3\xe4\x93\x02\x14\"\x0f/api/auth/login:\x01*\x12y\n\x0cRefreshToken\x12%.pulseone.auth.v1.RefreshTokenRequest\x1a\x1e.pulseone.auth.v1.AuthResponse\"\"\xca\xf3\x18\x02\x08\x01\x82\xd3\xe4\x93\x02\x16\"\x11/api/auth/refresh:\x01*\x12n\n\x06Logout\x12\x1f.pulseone.auth.v1.LogoutRequest\x1a .pulseone.auth.v1.LogoutResponse\"!\xca\xf3\x18\x02\x08\x01\x82\xd3\xe4\x93\x02\x15\"\x10/api/auth/logout:\x01*\x12}\n\x0bVerifyToken\x12$.pulseone.auth.v1.VerifyTokenRequest\x1a%.pulseone.auth.v1.VerifyTokenResponse\"!\xca\xf3\x18\x02\x08\x01\x82\xd3\xe4\x93\x02\x15\"\x10/api/auth/verify:\x01*\x12g\n\x07GetJwks\x12 .pulseone.auth.v1.GetJwksRequest\x1a\x14.google.api.HttpBody\"$\xca\xf3\x18\x02\x08\x01\x82\xd3\xe4\x93\x02\x18\x12\x16/.well-known/jwks.json\x12m\n\x0eGetCurrentUser\x12\'.pulseone.auth.v1.GetCurrentUserRequest\x1a\x16.pulseone.auth.v1.User\"\x1a\xca\xf3\x18\x02\x18\x01\x82\xd3\xe4\x93\x02\x0e\x12\x0c/api/auth/me\x12\x88\x01\n\x0e\x43hangePassword\x12\'.pulseone.auth.v1.ChangePasswordRequest\x1a(.pulseone.auth.v1.ChangePasswordResponse\"#\xca\xf3\x18\x02\x18\x01\x82\xd3\xe4\x93\x02\x17\"\x12/api/auth/password:\x01*\x12t\n\tListUsers\x12\".pulseone.auth.v1.ListUsersRequest\x1a#.pulseone.auth.v1.ListUsersResponse\"\x1e\xca\xf3\x18\x03\x12\x01\x05\x82\xd3\xe4\x93\x02\x11\x12\x0f/api/auth/users\x12\x84\x01\n\x10ListAuditEntries\x12).pulseone.auth.v1.ListAuditEntriesRequest\x1a*.pulseone.auth.v1.ListAuditEntriesResponse\"\x19\xca\xf3\x18\x03\x12\x01\x05\x82\xd3\xe4\x93\x02\x0c\x12\n/api/audit\x12m\n\x07GetUser\x12 .pulseone.auth.v1.GetUserRequest\x1a\x16.pulseone.auth.v1.User\"(\xca\xf3\x18\x03\x12\x01\x05\x82\xd3\xe4\x93\x02\x1b\x12\x19/api/auth/users/{user_id}\x12l\n\nCreateUser\x12#.pulseone.auth.v1.CreateUserRequest\x1a\x16.pulseone.auth.v1.User\"!\xca\xf3\x18\x03\x12\x01\x05\x82\xd3\xe4\x93\x02\x14\"\x0f/api/auth/users:\x01*\x12\x80\x01\n\x0b\x41pproveUser\x12$.pulseone.auth.v1.ApproveUserRequest\x1a\x16.pulseone.auth.v1.User\"3\xca\xf3\x18\x03\x12\x01\x05\x82\xd3\xe4\x93\x02&\"!/api/auth/users/{user_id}/approve:\x01*\x12\x80\x01\n\x0bSuspendUser\x12$.pulseone.auth.v1.SuspendUserRequest\x1a\x16.pulseone.auth.v1.User\"3\xca\xf3\x18\x03\x12\x01\x05\x82\xd3\xe4\x93\x02&\"!/api/auth/users/{user_id}/suspend:\x01*\x12\x89\x01\n\x0eReactivateUser\x12\'.pulseone.auth.v1.ReactivateUserRequest\x1a\x16.pulseone.auth.v1.User\"6\xca\xf3\x18\x03\x12\x01\x05\x82\xd3\xe4\x93\x02)\"$/api/auth/users/{user_id}/reactivate:\x01*b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -52,6 +53,14 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_VERIFYTOKENREQUEST'].fields_by_name['token']._serialized_options = b'\322\363\030\003\010\200@'
   _globals['_LISTUSERSREQUEST'].fields_by_name['page_token']._loaded_options = None
   _globals['_LISTUSERSREQUEST'].fields_by_name['page_token']._serialized_options = b'\322\363\030\003\010\200 '
+  _globals['_LISTAUDITENTRIESREQUEST'].fields_by_name['resource_type']._loaded_options = None
+  _globals['_LISTAUDITENTRIESREQUEST'].fields_by_name['resource_type']._serialized_options = b'\322\363\030\002\010@'
+  _globals['_LISTAUDITENTRIESREQUEST'].fields_by_name['from']._loaded_options = None
+  _globals['_LISTAUDITENTRIESREQUEST'].fields_by_name['from']._serialized_options = b'\322\363\030\002\010@'
+  _globals['_LISTAUDITENTRIESREQUEST'].fields_by_name['to']._loaded_options = None
+  _globals['_LISTAUDITENTRIESREQUEST'].fields_by_name['to']._serialized_options = b'\322\363\030\002\010@'
+  _globals['_LISTAUDITENTRIESREQUEST'].fields_by_name['page_token']._loaded_options = None
+  _globals['_LISTAUDITENTRIESREQUEST'].fields_by_name['page_token']._serialized_options = b'\322\363\030\003\010\200 '
   _globals['_CREATEUSERREQUEST'].fields_by_name['email']._loaded_options = None
   _globals['_CREATEUSERREQUEST'].fields_by_name['email']._serialized_options = b'\322\363\030\003\010\376\001'
   _globals['_SUSPENDUSERREQUEST'].fields_by_name['reason']._loaded_options = None
@@ -74,6 +83,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_AUTHSERVICE'].methods_by_name['ChangePassword']._serialized_options = b'\312\363\030\002\030\001\202\323\344\223\002\027\"\022/api/auth/password:\001*'
   _globals['_AUTHSERVICE'].methods_by_name['ListUsers']._loaded_options = None
   _globals['_AUTHSERVICE'].methods_by_name['ListUsers']._serialized_options = b'\312\363\030\003\022\001\005\202\323\344\223\002\021\022\017/api/auth/users'
+  _globals['_AUTHSERVICE'].methods_by_name['ListAuditEntries']._loaded_options = None
+  _globals['_AUTHSERVICE'].methods_by_name['ListAuditEntries']._serialized_options = b'\312\363\030\003\022\001\005\202\323\344\223\002\014\022\n/api/audit'
   _globals['_AUTHSERVICE'].methods_by_name['GetUser']._loaded_options = None
   _globals['_AUTHSERVICE'].methods_by_name['GetUser']._serialized_options = b'\312\363\030\003\022\001\005\202\323\344\223\002\033\022\031/api/auth/users/{user_id}'
   _globals['_AUTHSERVICE'].methods_by_name['CreateUser']._loaded_options = None
@@ -84,54 +95,58 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_AUTHSERVICE'].methods_by_name['SuspendUser']._serialized_options = b'\312\363\030\003\022\001\005\202\323\344\223\002&\"!/api/auth/users/{user_id}/suspend:\001*'
   _globals['_AUTHSERVICE'].methods_by_name['ReactivateUser']._loaded_options = None
   _globals['_AUTHSERVICE'].methods_by_name['ReactivateUser']._serialized_options = b'\312\363\030\003\022\001\005\202\323\344\223\002)\"$/api/auth/users/{user_id}/reactivate:\001*'
-  _globals['_USER']._serialized_start=212
-  _globals['_USER']._serialized_end=642
-  _globals['_USER_ROLE']._serialized_start=456
-  _globals['_USER_ROLE']._serialized_end=559
-  _globals['_USER_STATUS']._serialized_start=561
-  _globals['_USER_STATUS']._serialized_end=642
-  _globals['_CLINICDETAILS']._serialized_start=644
-  _globals['_CLINICDETAILS']._serialized_end=741
-  _globals['_PHARMACYDETAILS']._serialized_start=743
-  _globals['_PHARMACYDETAILS']._serialized_end=839
-  _globals['_REGISTERREQUEST']._serialized_start=842
-  _globals['_REGISTERREQUEST']._serialized_end=1107
-  _globals['_AUTHRESPONSE']._serialized_start=1110
-  _globals['_AUTHRESPONSE']._serialized_end=1247
-  _globals['_LOGINREQUEST']._serialized_start=1249
-  _globals['_LOGINREQUEST']._serialized_end=1305
-  _globals['_REFRESHTOKENREQUEST']._serialized_start=1307
-  _globals['_REFRESHTOKENREQUEST']._serialized_end=1351
-  _globals['_LOGOUTREQUEST']._serialized_start=1353
-  _globals['_LOGOUTREQUEST']._serialized_end=1391
-  _globals['_LOGOUTRESPONSE']._serialized_start=1393
-  _globals['_LOGOUTRESPONSE']._serialized_end=1409
-  _globals['_VERIFYTOKENREQUEST']._serialized_start=1411
-  _globals['_VERIFYTOKENREQUEST']._serialized_end=1455
-  _globals['_VERIFYTOKENRESPONSE']._serialized_start=1458
-  _globals['_VERIFYTOKENRESPONSE']._serialized_end=1649
-  _globals['_GETJWKSREQUEST']._serialized_start=1651
-  _globals['_GETJWKSREQUEST']._serialized_end=1667
-  _globals['_GETCURRENTUSERREQUEST']._serialized_start=1669
-  _globals['_GETCURRENTUSERREQUEST']._serialized_end=1692
-  _globals['_CHANGEPASSWORDREQUEST']._serialized_start=1694
-  _globals['_CHANGEPASSWORDREQUEST']._serialized_end=1765
-  _globals['_CHANGEPASSWORDRESPONSE']._serialized_start=1767
-  _globals['_CHANGEPASSWORDRESPONSE']._serialized_end=1791
-  _globals['_LISTUSERSREQUEST']._serialized_start=1794
-  _globals['_LISTUSERSREQUEST']._serialized_end=1950
-  _globals['_LISTUSERSRESPONSE']._serialized_start=1952
-  _globals['_LISTUSERSRESPONSE']._serialized_end=2035
-  _globals['_GETUSERREQUEST']._serialized_start=2037
-  _globals['_GETUSERREQUEST']._serialized_end=2070
-  _globals['_CREATEUSERREQUEST']._serialized_start=2073
-  _globals['_CREATEUSERREQUEST']._serialized_end=2340
-  _globals['_APPROVEUSERREQUEST']._serialized_start=2342
-  _globals['_APPROVEUSERREQUEST']._serialized_end=2379
-  _globals['_SUSPENDUSERREQUEST']._serialized_start=2381
-  _globals['_SUSPENDUSERREQUEST']._serialized_end=2443
-  _globals['_REACTIVATEUSERREQUEST']._serialized_start=2445
-  _globals['_REACTIVATEUSERREQUEST']._serialized_end=2485
-  _globals['_AUTHSERVICE']._serialized_start=2488
-  _globals['_AUTHSERVICE']._serialized_end=4182
+  _globals['_USER']._serialized_start=243
+  _globals['_USER']._serialized_end=673
+  _globals['_USER_ROLE']._serialized_start=487
+  _globals['_USER_ROLE']._serialized_end=590
+  _globals['_USER_STATUS']._serialized_start=592
+  _globals['_USER_STATUS']._serialized_end=673
+  _globals['_CLINICDETAILS']._serialized_start=675
+  _globals['_CLINICDETAILS']._serialized_end=772
+  _globals['_PHARMACYDETAILS']._serialized_start=774
+  _globals['_PHARMACYDETAILS']._serialized_end=870
+  _globals['_REGISTERREQUEST']._serialized_start=873
+  _globals['_REGISTERREQUEST']._serialized_end=1138
+  _globals['_AUTHRESPONSE']._serialized_start=1141
+  _globals['_AUTHRESPONSE']._serialized_end=1278
+  _globals['_LOGINREQUEST']._serialized_start=1280
+  _globals['_LOGINREQUEST']._serialized_end=1336
+  _globals['_REFRESHTOKENREQUEST']._serialized_start=1338
+  _globals['_REFRESHTOKENREQUEST']._serialized_end=1382
+  _globals['_LOGOUTREQUEST']._serialized_start=1384
+  _globals['_LOGOUTREQUEST']._serialized_end=1422
+  _globals['_LOGOUTRESPONSE']._serialized_start=1424
+  _globals['_LOGOUTRESPONSE']._serialized_end=1440
+  _globals['_VERIFYTOKENREQUEST']._serialized_start=1442
+  _globals['_VERIFYTOKENREQUEST']._serialized_end=1486
+  _globals['_VERIFYTOKENRESPONSE']._serialized_start=1489
+  _globals['_VERIFYTOKENRESPONSE']._serialized_end=1680
+  _globals['_GETJWKSREQUEST']._serialized_start=1682
+  _globals['_GETJWKSREQUEST']._serialized_end=1698
+  _globals['_GETCURRENTUSERREQUEST']._serialized_start=1700
+  _globals['_GETCURRENTUSERREQUEST']._serialized_end=1723
+  _globals['_CHANGEPASSWORDREQUEST']._serialized_start=1725
+  _globals['_CHANGEPASSWORDREQUEST']._serialized_end=1796
+  _globals['_CHANGEPASSWORDRESPONSE']._serialized_start=1798
+  _globals['_CHANGEPASSWORDRESPONSE']._serialized_end=1822
+  _globals['_LISTUSERSREQUEST']._serialized_start=1825
+  _globals['_LISTUSERSREQUEST']._serialized_end=1981
+  _globals['_LISTAUDITENTRIESREQUEST']._serialized_start=1984
+  _globals['_LISTAUDITENTRIESREQUEST']._serialized_end=2188
+  _globals['_LISTAUDITENTRIESRESPONSE']._serialized_start=2190
+  _globals['_LISTAUDITENTRIESRESPONSE']._serialized_end=2295
+  _globals['_LISTUSERSRESPONSE']._serialized_start=2297
+  _globals['_LISTUSERSRESPONSE']._serialized_end=2380
+  _globals['_GETUSERREQUEST']._serialized_start=2382
+  _globals['_GETUSERREQUEST']._serialized_end=2415
+  _globals['_CREATEUSERREQUEST']._serialized_start=2418
+  _globals['_CREATEUSERREQUEST']._serialized_end=2685
+  _globals['_APPROVEUSERREQUEST']._serialized_start=2687
+  _globals['_APPROVEUSERREQUEST']._serialized_end=2724
+  _globals['_SUSPENDUSERREQUEST']._serialized_start=2726
+  _globals['_SUSPENDUSERREQUEST']._serialized_end=2788
+  _globals['_REACTIVATEUSERREQUEST']._serialized_start=2790
+  _globals['_REACTIVATEUSERREQUEST']._serialized_end=2830
+  _globals['_AUTHSERVICE']._serialized_start=2833
+  _globals['_AUTHSERVICE']._serialized_end=4662
 # @@protoc_insertion_point(module_scope)

@@ -3,6 +3,7 @@ import datetime
 from google.api import annotations_pb2 as _annotations_pb2
 from google.api import httpbody_pb2 as _httpbody_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from pulseone.audit.v1 import audit_pb2 as _audit_pb2
 from pulseone.authz.v1 import authz_pb2 as _authz_pb2
 from pulseone.validation.v1 import validation_pb2 as _validation_pb2
 from google.protobuf.internal import containers as _containers
@@ -191,6 +192,33 @@ class ListUsersRequest(_message.Message):
     page_size: int
     page_token: str
     def __init__(self, role: _Optional[_Union[User.Role, str]] = ..., status: _Optional[_Union[User.Status, str]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListAuditEntriesRequest(_message.Message):
+    __slots__ = ("user_id", "patient_id", "resource_type", "resource_id", "to", "page_size", "page_token")
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    PATIENT_ID_FIELD_NUMBER: _ClassVar[int]
+    RESOURCE_TYPE_FIELD_NUMBER: _ClassVar[int]
+    RESOURCE_ID_FIELD_NUMBER: _ClassVar[int]
+    FROM_FIELD_NUMBER: _ClassVar[int]
+    TO_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    user_id: str
+    patient_id: str
+    resource_type: str
+    resource_id: str
+    to: str
+    page_size: int
+    page_token: str
+    def __init__(self, user_id: _Optional[str] = ..., patient_id: _Optional[str] = ..., resource_type: _Optional[str] = ..., resource_id: _Optional[str] = ..., to: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., **kwargs) -> None: ...
+
+class ListAuditEntriesResponse(_message.Message):
+    __slots__ = ("audit_entries", "next_page_token")
+    AUDIT_ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    audit_entries: _containers.RepeatedCompositeFieldContainer[_audit_pb2.AuditEntry]
+    next_page_token: str
+    def __init__(self, audit_entries: _Optional[_Iterable[_Union[_audit_pb2.AuditEntry, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class ListUsersResponse(_message.Message):
     __slots__ = ("users", "next_page_token")

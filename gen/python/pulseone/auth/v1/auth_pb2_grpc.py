@@ -82,6 +82,11 @@ class AuthServiceStub:
                 request_serializer=pulseone_dot_auth_dot_v1_dot_auth__pb2.ListUsersRequest.SerializeToString,
                 response_deserializer=pulseone_dot_auth_dot_v1_dot_auth__pb2.ListUsersResponse.FromString,
                 _registered_method=True)
+        self.ListAuditEntries = channel.unary_unary(
+                '/pulseone.auth.v1.AuthService/ListAuditEntries',
+                request_serializer=pulseone_dot_auth_dot_v1_dot_auth__pb2.ListAuditEntriesRequest.SerializeToString,
+                response_deserializer=pulseone_dot_auth_dot_v1_dot_auth__pb2.ListAuditEntriesResponse.FromString,
+                _registered_method=True)
         self.GetUser = channel.unary_unary(
                 '/pulseone.auth.v1.AuthService/GetUser',
                 request_serializer=pulseone_dot_auth_dot_v1_dot_auth__pb2.GetUserRequest.SerializeToString,
@@ -178,6 +183,15 @@ class AuthServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListAuditEntries(self, request, context):
+        """ListAuditEntries searches the audit trails of every service that holds clinical data (SPEC 5):
+        who read or changed which clinical data, in which role, when and with what outcome, newest
+        first. Every trail must answer: a service that does not is UNAVAILABLE, never a partial page.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetUser(self, request, context):
         """GetUser returns one account.
         """
@@ -261,6 +275,11 @@ def add_AuthServiceServicer_to_server(servicer, server):
                     servicer.ListUsers,
                     request_deserializer=pulseone_dot_auth_dot_v1_dot_auth__pb2.ListUsersRequest.FromString,
                     response_serializer=pulseone_dot_auth_dot_v1_dot_auth__pb2.ListUsersResponse.SerializeToString,
+            ),
+            'ListAuditEntries': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListAuditEntries,
+                    request_deserializer=pulseone_dot_auth_dot_v1_dot_auth__pb2.ListAuditEntriesRequest.FromString,
+                    response_serializer=pulseone_dot_auth_dot_v1_dot_auth__pb2.ListAuditEntriesResponse.SerializeToString,
             ),
             'GetUser': grpc.unary_unary_rpc_method_handler(
                     servicer.GetUser,
@@ -533,6 +552,33 @@ class AuthService:
             '/pulseone.auth.v1.AuthService/ListUsers',
             pulseone_dot_auth_dot_v1_dot_auth__pb2.ListUsersRequest.SerializeToString,
             pulseone_dot_auth_dot_v1_dot_auth__pb2.ListUsersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListAuditEntries(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pulseone.auth.v1.AuthService/ListAuditEntries',
+            pulseone_dot_auth_dot_v1_dot_auth__pb2.ListAuditEntriesRequest.SerializeToString,
+            pulseone_dot_auth_dot_v1_dot_auth__pb2.ListAuditEntriesResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import descriptor_pb2 as google_dot_protobuf_dot_descriptor__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1dpulseone/authz/v1/authz.proto\x12\x11pulseone.authz.v1\x1a google/protobuf/descriptor.proto\"\xec\x01\n\x04Rule\x12\x0e\n\x06public\x18\x01 \x01(\x08\x12+\n\x05roles\x18\x02 \x03(\x0e\x32\x1c.pulseone.authz.v1.Rule.Role\x12\x15\n\rallow_pending\x18\x03 \x01(\x08\x12\'\n\x05\x61udit\x18\x04 \x01(\x0b\x32\x18.pulseone.authz.v1.Audit\"g\n\x04Role\x12\x14\n\x10ROLE_UNSPECIFIED\x10\x00\x12\x0b\n\x07PATIENT\x10\x01\x12\n\n\x06\x44OCTOR\x10\x02\x12\x10\n\x0c\x43LINIC_ADMIN\x10\x03\x12\x0c\n\x08PHARMACY\x10\x04\x12\x10\n\x0cSYSTEM_ADMIN\x10\x05\"\xcd\x01\n\x05\x41udit\x12\x0e\n\x06\x61\x63tion\x18\x01 \x01(\t\x12\x15\n\rresource_type\x18\x02 \x01(\t\x12\x14\n\x0cresponse_ids\x18\x03 \x03(\t\x12\x37\n\x0brequest_ids\x18\x06 \x03(\x0b\x32\".pulseone.authz.v1.Audit.RequestId\x12\x0f\n\x07\x63hanges\x18\x07 \x01(\x08\x1a\x31\n\tRequestId\x12\r\n\x05\x66ield\x18\x01 \x01(\t\x12\x15\n\rresource_type\x18\x02 \x01(\tJ\x04\x08\x04\x10\x05J\x04\x08\x05\x10\x06:G\n\x04rule\x12\x1e.google.protobuf.MethodOptions\x18\xb9\x8e\x03 \x01(\x0b\x32\x17.pulseone.authz.v1.Ruleb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1dpulseone/authz/v1/authz.proto\x12\x11pulseone.authz.v1\x1a google/protobuf/descriptor.proto\"\xec\x01\n\x04Rule\x12\x0e\n\x06public\x18\x01 \x01(\x08\x12+\n\x05roles\x18\x02 \x03(\x0e\x32\x1c.pulseone.authz.v1.Rule.Role\x12\x15\n\rallow_pending\x18\x03 \x01(\x08\x12\'\n\x05\x61udit\x18\x04 \x01(\x0b\x32\x18.pulseone.authz.v1.Audit\"g\n\x04Role\x12\x14\n\x10ROLE_UNSPECIFIED\x10\x00\x12\x0b\n\x07PATIENT\x10\x01\x12\n\n\x06\x44OCTOR\x10\x02\x12\x10\n\x0c\x43LINIC_ADMIN\x10\x03\x12\x0c\n\x08PHARMACY\x10\x04\x12\x10\n\x0cSYSTEM_ADMIN\x10\x05\"\x83\x02\n\x05\x41udit\x12\x0e\n\x06\x61\x63tion\x18\x01 \x01(\t\x12\x15\n\rresource_type\x18\x02 \x01(\t\x12\x14\n\x0cresponse_ids\x18\x03 \x03(\t\x12\x37\n\x0brequest_ids\x18\x06 \x03(\x0b\x32\".pulseone.authz.v1.Audit.RequestId\x12\x0f\n\x07\x63hanges\x18\x07 \x01(\x08\x12\x15\n\rpatient_field\x18\x08 \x01(\t\x12\x1d\n\x15request_patient_field\x18\t \x01(\t\x1a\x31\n\tRequestId\x12\r\n\x05\x66ield\x18\x01 \x01(\t\x12\x15\n\rresource_type\x18\x02 \x01(\tJ\x04\x08\x04\x10\x05J\x04\x08\x05\x10\x06:G\n\x04rule\x12\x1e.google.protobuf.MethodOptions\x18\xb9\x8e\x03 \x01(\x0b\x32\x17.pulseone.authz.v1.Ruleb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -37,7 +37,7 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_RULE_ROLE']._serialized_start=220
   _globals['_RULE_ROLE']._serialized_end=323
   _globals['_AUDIT']._serialized_start=326
-  _globals['_AUDIT']._serialized_end=531
-  _globals['_AUDIT_REQUESTID']._serialized_start=470
-  _globals['_AUDIT_REQUESTID']._serialized_end=519
+  _globals['_AUDIT']._serialized_end=585
+  _globals['_AUDIT_REQUESTID']._serialized_start=524
+  _globals['_AUDIT_REQUESTID']._serialized_end=573
 # @@protoc_insertion_point(module_scope)

@@ -37,7 +37,7 @@ class Rule(_message.Message):
     def __init__(self, public: _Optional[bool] = ..., roles: _Optional[_Iterable[_Union[Rule.Role, str]]] = ..., allow_pending: _Optional[bool] = ..., audit: _Optional[_Union[Audit, _Mapping]] = ...) -> None: ...
 
 class Audit(_message.Message):
-    __slots__ = ("action", "resource_type", "response_ids", "request_ids", "changes")
+    __slots__ = ("action", "resource_type", "response_ids", "request_ids", "changes", "patient_field", "request_patient_field")
     class RequestId(_message.Message):
         __slots__ = ("field", "resource_type")
         FIELD_FIELD_NUMBER: _ClassVar[int]
@@ -50,9 +50,13 @@ class Audit(_message.Message):
     RESPONSE_IDS_FIELD_NUMBER: _ClassVar[int]
     REQUEST_IDS_FIELD_NUMBER: _ClassVar[int]
     CHANGES_FIELD_NUMBER: _ClassVar[int]
+    PATIENT_FIELD_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_PATIENT_FIELD_FIELD_NUMBER: _ClassVar[int]
     action: str
     resource_type: str
     response_ids: _containers.RepeatedScalarFieldContainer[str]
     request_ids: _containers.RepeatedCompositeFieldContainer[Audit.RequestId]
     changes: bool
-    def __init__(self, action: _Optional[str] = ..., resource_type: _Optional[str] = ..., response_ids: _Optional[_Iterable[str]] = ..., request_ids: _Optional[_Iterable[_Union[Audit.RequestId, _Mapping]]] = ..., changes: _Optional[bool] = ...) -> None: ...
+    patient_field: str
+    request_patient_field: str
+    def __init__(self, action: _Optional[str] = ..., resource_type: _Optional[str] = ..., response_ids: _Optional[_Iterable[str]] = ..., request_ids: _Optional[_Iterable[_Union[Audit.RequestId, _Mapping]]] = ..., changes: _Optional[bool] = ..., patient_field: _Optional[str] = ..., request_patient_field: _Optional[str] = ...) -> None: ...
