@@ -56,7 +56,7 @@ class PrescriptionsApi(prescriptions_pb2_grpc.PrescriptionServiceServicer):
     async def FindActivePrescriptions(
         self, request: prescriptions_pb2.FindActivePrescriptionsRequest, context: Context
     ) -> prescriptions_pb2.FindActivePrescriptionsResponse:
-        found = await self._prescriptions.find_active(request.code)
+        found = await self._prescriptions.find_active(current_principal(), request.code)
         return prescriptions_pb2.FindActivePrescriptionsResponse(
             prescriptions=[messages.prescription_message(p) for p in found]
         )

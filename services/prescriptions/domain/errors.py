@@ -5,7 +5,14 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from services.common.errors import FailedPrecondition, InvalidField, NotFound, PermissionDenied, Unavailable
+from services.common.errors import (
+    FailedPrecondition,
+    InvalidField,
+    NotFound,
+    PermissionDenied,
+    ResourceExhausted,
+    Unavailable,
+)
 
 
 class PrescriptionNotFound(NotFound):
@@ -15,6 +22,19 @@ class PrescriptionNotFound(NotFound):
 
     def __init__(self, prescription_id: uuid.UUID) -> None:
         super().__init__("no prescription has this id", metadata={"prescriptionId": str(prescription_id)})
+
+
+class TooManyCodeMisses(ResourceExhausted):
+    """A pharmacy looked up too many codes that match no prescription: a code is a secret of eight
+    characters, and guessing them one after another must stay slow."""
+
+    default_reason = "TOO_MANY_CODE_MISSES"
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__(
+            "too many dispense codes that match no prescription; check the code with the patient",
+            retry_after_seconds=retry_after_seconds,
+        )
 
 
 class WrongDispenseCode(PermissionDenied):

@@ -15,9 +15,10 @@ from services.common.context import Principal, Role
 from services.common.db import transaction
 from services.common.errors import InvalidArgument, NotYours, invalid_field
 from services.common.pagination import Keyset, Page, PageTokens
+from services.common.throttle import Throttle
 from services.prescriptions import events
 from services.prescriptions.domain import prescriptions as rules
-from services.prescriptions.domain.errors import RoleMayNotSetStatus, WrongDispenseCode
+from services.prescriptions.domain.errors import RoleMayNotSetStatus, TooManyCodeMisses, WrongDispenseCode
 from services.prescriptions.domain.prescriptions import Item, NewPrescription, Prescription, Status
 from services.prescriptions.store import prescriptions as store
 from services.prescriptions.use_cases.appointments import Appointments
@@ -25,6 +26,10 @@ from services.prescriptions.use_cases.appointments import Appointments
 PRESCRIPTIONS = Keyset("prescriptions.prescriptions", (datetime, uuid.UUID))
 CODE_ATTEMPTS = 5
 """Draws of a dispense code before giving up: with 32^8 codes a second draw is already rare."""
+CODE_MISSES_BURST = 20
+CODE_MISS_REFILL_SECONDS = 30.0
+"""A pharmacy may look up 20 codes that match nothing at once, then one more every 30 s (per replica):
+plenty for codes mistyped at a counter, and about 10^-7 of the code space a day for a guesser."""
 
 
 class Prescriptions:
@@ -40,6 +45,7 @@ class Prescriptions:
         self._appointments = appointments
         self._pages = pages
         self._now = clock
+        self._code_misses = Throttle(CODE_MISSES_BURST, CODE_MISS_REFILL_SECONDS)
 
     async def prescribe(self, viewer: Principal, new: NewPrescription) -> Prescription:
         """Issued by the appointment's doctor while it is IN_PROGRESS or COMPLETED, for its patient,
@@ -129,13 +135,18 @@ class Prescriptions:
             rows = await store.list_prescriptions(session, **filters, after=page.after, limit=page.fetch)  # type: ignore[arg-type]
         return page.split(rows, lambda p: (p.issued_at, p.id))
 
-    async def find_active(self, code: str) -> Sequence[Prescription]:
-        """For a pharmacy: the open, unexpired prescription holding the code, without notes or code."""
+    async def find_active(self, viewer: Principal, code: str) -> Sequence[Prescription]:
+        """For a pharmacy: the open, unexpired prescription holding the code, without notes or code.
+        A pharmacy whose lookups keep missing is slowed down before the next one is even made."""
         if not code.strip():
             raise invalid_field("code", "is required")
+        wait = self._code_misses.wait_seconds(viewer.user_id)
+        if wait:
+            raise TooManyCodeMisses(wait)
         async with self._sessions() as session:
             found = await store.open_with_code(session, rules.normalized_code(code))
         if found is None or found.expired(self._now()):
+            self._code_misses.spend(viewer.user_id)
             return []
         return [rules.for_pharmacy(found)]
 

@@ -11,6 +11,7 @@ from typing import Any
 import grpc
 from pulseone.prescriptions.v1 import prescriptions_pb2
 
+from services.prescriptions.use_cases.prescriptions import CODE_MISS_REFILL_SECONDS, CODE_MISSES_BURST
 from tests.integration.conftest import (
     AppointmentsHarness,
     AuthHarness,
@@ -147,6 +148,24 @@ async def test_a_pharmacy_finds_an_open_prescription_by_its_code_only_without_no
         prescriptions.clock.advance(timedelta(days=-31))
     await set_status(prescriptions, issued.id, "FILLED", pharmacy.metadata, code=issued.dispense_code)
     assert list((await find(prescriptions, issued.dispense_code, pharmacy.metadata)).prescriptions) == []
+
+
+async def test_a_pharmacy_guessing_codes_is_slowed_down_and_others_are_not(
+    prescriptions: PrescriptionsHarness, appointments: AppointmentsHarness, auth: AuthHarness
+) -> None:
+    """Codes are eight characters of 32: a pharmacy whose lookups keep missing is refused (429 with
+    a retry delay) before its next lookup is made; a pharmacy that types codes right is untouched."""
+    visit = await consultation(appointments, auth)
+    issued = await prescribe(prescriptions, visit)
+    guesser = bearer(forge_token(auth, str(uuid.uuid4()), "PHARMACY"))
+    counter = bearer(forge_token(auth, str(uuid.uuid4()), "PHARMACY"))
+    for n in range(CODE_MISSES_BURST):
+        assert list((await find(prescriptions, f"ZZZZ{n:04d}", guesser)).prescriptions) == []
+    failure = await refusal(find(prescriptions, issued.dispense_code, guesser))
+    assert (failure.code, failure.reason) == (grpc.StatusCode.RESOURCE_EXHAUSTED, "TOO_MANY_CODE_MISSES")
+    assert 0 < int(failure.metadata["retryAfterSeconds"]) <= CODE_MISS_REFILL_SECONDS
+    for _ in range(CODE_MISSES_BURST + 5):  # hits never count
+        assert [p.id for p in (await find(prescriptions, issued.dispense_code, counter)).prescriptions] == [issued.id]
 
 
 async def test_the_status_machine_and_who_moves_it(
