@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -27,7 +28,7 @@ from envoy_data_plane.envoy.extensions.filters.network.http_connection_manager.v
     LocalReplyConfig,
     ResponseMapper,
 )
-from envoy_data_plane.envoy.type.matcher.v3 import StringMatcher
+from envoy_data_plane.envoy.type.matcher.v3 import RegexMatcher, StringMatcher
 from envoy_data_plane.google.protobuf import Struct
 from google.protobuf import any_pb2
 from google.rpc import error_details_pb2, status_pb2
@@ -164,7 +165,10 @@ def _serving_mapper() -> ResponseMapper:
 def _file_mapper(path: str, content_type: str) -> ResponseMapper:
     """A file the gateway serves (the API's document, its docs page) goes out as it is, in its own
     content type, where every other reply of the gateway's own is reworded."""
-    at_path = HeaderMatcher(name=":path", string_match=StringMatcher(exact=path))
+    # The path as the client sent it, query string and all (the route ignores the query; so must this).
+    at_path = HeaderMatcher(
+        name=":path", string_match=StringMatcher(safe_regex=RegexMatcher(regex=f"^{re.escape(path)}(\\?.*)?$"))
+    )
     return ResponseMapper(
         filter=AccessLogFilter(
             and_filter=AndFilter(filters=[_status_is(200), AccessLogFilter(header_filter=HeaderFilter(header=at_path))])

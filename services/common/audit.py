@@ -23,7 +23,14 @@ from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.common.context import Principal
-from services.common.errors import DomainError, NotFound, PermissionDenied, Unauthenticated, Unavailable
+from services.common.errors import (
+    DeadlineExceeded,
+    DomainError,
+    NotFound,
+    PermissionDenied,
+    Unauthenticated,
+    Unavailable,
+)
 from services.common.pagination import BigInt, Keyset, Page, PageTokens
 
 log = logging.getLogger("pulseone.audit")
@@ -86,6 +93,8 @@ class Outcome(enum.StrEnum):
     ALLOWED = "ALLOWED"
     DENIED = "DENIED"
     NOT_FOUND = "NOT_FOUND"
+    TIMED_OUT = "TIMED_OUT"
+    """The call ran out of its deadline; like CANCELLED, whatever it committed by then stands."""
     REFUSED = "REFUSED"
     """Refused for another reason the caller can act on: invalid input, a state that forbids it."""
     FAILED = "FAILED"
@@ -106,6 +115,8 @@ def outcome_of(error: BaseException | None) -> Outcome:
         return Outcome.DENIED
     if isinstance(error, NotFound):
         return Outcome.NOT_FOUND
+    if isinstance(error, DeadlineExceeded):
+        return Outcome.TIMED_OUT
     if isinstance(error, DomainError):
         return Outcome.REFUSED
     return Outcome.FAILED

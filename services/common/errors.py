@@ -135,12 +135,14 @@ class Unavailable(DomainError):
 
 
 class DeadlineExceeded(DomainError):
-    """The call ran out of its time; whatever it committed stands (a retry with the same requestId is
-    safe)."""
+    """The call ran out of its time. What it had committed by then stands (a booking may have been
+    made), so a retry must carry the same requestId."""
 
     kind = ErrorKind.DEADLINE
     default_reason = "DEADLINE_EXCEEDED"
-    default_message = "the call took longer than the service allows; retry later"
+    default_message = (
+        "the call took longer than the service allows and may have completed; retry with the same requestId"
+    )
 
 
 @dataclass

@@ -221,16 +221,19 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
             response: Any = None
             failure: Exception | None = None
             call_id = uuid.uuid4()
+            # Every call has a deadline, counted from its arrival: a handler stuck on a lock or a slow
+            # dependency gives its worker back and its caller a clear answer, instead of holding both.
+            deadline = asyncio.timeout(self._deadline)
             try:
                 await self._enter(method, rule, context)
                 self._check_shape(request)
                 await self._audit_start(rule, call_id, request)
-                # Every call has a deadline: a handler stuck on a lock or a slow dependency gives its
-                # worker back and its caller a clear answer, instead of holding both indefinitely.
-                async with asyncio.timeout(self._deadline):
+                async with deadline:
                     response = await behavior(request, context)
-            except TimeoutError:
-                failure = DeadlineExceeded()
+            except TimeoutError as error:
+                # Only our deadline is one; a TimeoutError of the handler's own (a NATS request, say) is
+                # an unexpected failure like any other.
+                failure = DeadlineExceeded() if deadline.expired() else error
             except grpc.aio.AbortError:
                 latency.observe(time.perf_counter() - started)
                 metrics.REQUESTS.labels(self._service, method, _code_of(context)).inc()

@@ -37,6 +37,8 @@ def test_the_gateway_serves_the_document_without_a_token(gateway: httpx.Client) 
     assert response.headers["content-type"] == "application/json"
     assert response.json() == json.loads(OPENAPI.read_text())
     assert gateway.head("/openapi.json").status_code == 200
+    # A query string (a cache buster) changes nothing: the same document.
+    assert gateway.get("/openapi.json", params={"v": "1"}).json() == response.json()
 
 
 def test_the_gateway_serves_the_docs_page(gateway: httpx.Client) -> None:
@@ -45,6 +47,7 @@ def test_the_gateway_serves_the_docs_page(gateway: httpx.Client) -> None:
     assert response.headers["content-type"].startswith("text/html")
     assert response.text == DOCS_PAGE.read_text()
     assert "BookAppointment" in response.text
+    assert gateway.get("/docs", params={"lang": "en"}).text == response.text
 
 
 def test_only_reading_the_document_is_answered(gateway: httpx.Client) -> None:

@@ -29,8 +29,10 @@ class SlowJwks(auth_pb2_grpc.AuthServiceServicer):  # type: ignore[misc]
         self.finished = 0
 
     async def GetJwks(self, request: auth_pb2.GetJwksRequest, context: grpc.aio.ServicerContext) -> Any:
-        delay = float(dict(context.invocation_metadata() or ()).get("x-delay", "0"))
-        await asyncio.sleep(delay)
+        asked = dict(context.invocation_metadata() or ())
+        if "x-own-timeout" in asked:
+            raise TimeoutError("a dependency of the handler timed out")
+        await asyncio.sleep(float(asked.get("x-delay", "0")))
         self.finished += 1
         return httpbody_pb2.HttpBody(content_type="application/json", data=b"{}")
 
@@ -74,3 +76,14 @@ async def test_a_call_within_the_deadline_is_answered(served: tuple[auth_pb2_grp
     body = await stub.GetJwks(auth_pb2.GetJwksRequest(), metadata=(("x-delay", "0.05"),), timeout=5)
     assert body.data == b"{}"
     assert servicer.finished == 1
+
+
+async def test_a_timeout_of_the_handlers_own_is_no_deadline_of_the_call(
+    served: tuple[auth_pb2_grpc.AuthServiceStub, SlowJwks],
+) -> None:
+    """Only the service's deadline is DEADLINE_EXCEEDED; a TimeoutError the handler raises itself (a
+    NATS request that timed out, say) is an unexpected failure, INTERNAL like any other."""
+    stub, _ = served
+    with pytest.raises(grpc.aio.AioRpcError) as failed:
+        await stub.GetJwks(auth_pb2.GetJwksRequest(), metadata=(("x-own-timeout", "1"),), timeout=5)
+    assert failed.value.code() is grpc.StatusCode.INTERNAL

@@ -8,7 +8,8 @@ from pulseone.appointments.v1 import appointments_pb2, resources_pb2
 from pulseone.profile.v1 import profile_pb2
 from pulseone.profile.v1 import resources_pb2 as profile_resources
 
-from services.common.audit import NO_RESOURCE, AuditRule, Outcome
+from services.common.audit import NO_RESOURCE, AuditRule, Outcome, outcome_of
+from services.common.errors import DeadlineExceeded
 
 LIST_APPOINTMENTS = AuditRule(
     action="LIST",
@@ -135,3 +136,8 @@ def test_a_call_naming_nothing_is_one_entry_without_a_patient() -> None:
     entries = LIST_APPOINTMENTS.entries(appointments_pb2.ListAppointmentsRequest(), None, Outcome.ALLOWED)
 
     assert [(e.resource_id, e.patient_id) for e in entries] == [(NO_RESOURCE, None)]
+
+
+def test_a_call_past_its_deadline_is_timed_out_not_refused() -> None:
+    """What it committed by then stands, as for a caller that went away: REFUSED would say nothing was done."""
+    assert outcome_of(DeadlineExceeded()) is Outcome.TIMED_OUT
