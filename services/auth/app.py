@@ -54,6 +54,11 @@ def audited_resource_types() -> frozenset[str]:
     return frozenset(kinds)
 
 
+CANNOT_SEARCH = frozenset({grpc.StatusCode.UNIMPLEMENTED, grpc.StatusCode.INTERNAL, grpc.StatusCode.UNKNOWN})
+"""A trail that cannot be searched now (a replica of the release before, during a rollout; a failure
+there): the search is unavailable, 503, like a service that does not answer."""
+
+
 def trail_reader(service: str, channel: grpc.aio.Channel, timeout: float) -> TrailReader:
     """Read one service's trail on the SYSTEM_ADMIN's behalf (their token forwarded, so it checks them too)."""
     stub = audit_pb2_grpc.AuditTrailServiceStub(channel)  # type: ignore[no-untyped-call]
@@ -63,9 +68,14 @@ def trail_reader(service: str, channel: grpc.aio.Channel, timeout: float) -> Tra
         if after is not None:
             set_time(request.older_than.at, after[0])
             request.older_than.id = after[1]
-        page = await call_on_behalf(
-            stub.ListAuditEntries, request, deadline_seconds=timeout, unavailable=AuditTrailUnavailable(service)
-        )
+        try:
+            page = await call_on_behalf(
+                stub.ListAuditEntries, request, deadline_seconds=timeout, unavailable=AuditTrailUnavailable(service)
+            )
+        except grpc.aio.AioRpcError as error:
+            if error.code() in CANNOT_SEARCH:
+                raise AuditTrailUnavailable(service) from None
+            raise
         return Fetched([stored_entry(e) for e in page.audit_entries], more=bool(page.next_page_token))
 
     return read
