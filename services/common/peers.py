@@ -82,7 +82,9 @@ CHANNEL_OPTIONS = (
     # Spread calls over every address the name resolves to (each replica behind a headless Service, or
     # each of a comma-separated `ipv4:` list), not over the first one that answers.
     ("grpc.lb_policy_name", "round_robin"),
-    # Re-resolve now and then, so replicas added after the channel was made get calls too.
+    # gRPC resolves the name again only when a connection ends; servers end theirs after a few
+    # minutes (runtime.MAX_CONNECTION_AGE_MS), so replicas added meanwhile get calls too. This bounds
+    # how often that may happen.
     ("grpc.dns_min_time_between_resolutions_ms", 5_000),
 )
 

@@ -53,6 +53,8 @@ MAX_RECEIVE_MESSAGE_BYTES = 4 * 1024 * 1024
 # 16 KiB, and between the two a call is refused at random). Above what the gateway lets through
 # (gateway.config.GatewaySettings.max_request_headers_kb, twice over), so the gateway refuses first.
 MAX_METADATA_BYTES = 64 * 1024
+# How long a caller's connection lives before the server asks it to reconnect (see _build_server).
+MAX_CONNECTION_AGE_MS = 5 * 60 * 1000
 
 
 @dataclass
@@ -192,6 +194,11 @@ class ServiceRuntime:
             interceptors=[*server_interceptors(), self.interceptor],
             options=[
                 ("grpc.so_reuseport", 1),
+                # A connection is told to go away (GOAWAY) after a while, so its callers resolve the
+                # service's name again and find replicas added since (gRPC re-resolves DNS only when
+                # a connection ends). Calls in flight, video's long streams too, finish on it: there
+                # is no grace limit.
+                ("grpc.max_connection_age_ms", MAX_CONNECTION_AGE_MS),
                 ("grpc.max_receive_message_length", MAX_RECEIVE_MESSAGE_BYTES),
                 ("grpc.max_metadata_size", MAX_METADATA_BYTES),
                 ("grpc.absolute_max_metadata_size", MAX_METADATA_BYTES),
