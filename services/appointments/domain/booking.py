@@ -21,6 +21,7 @@ from services.appointments.domain.errors import (
     CapacityBelowBookings,
     DateInPast,
     DoctorNotBookable,
+    EarlierEventPending,
     InvalidTransition,
     NoFreePlaceAhead,
     NotASessionDate,
@@ -525,14 +526,20 @@ def on_join(appointment: Appointment, participant_id: uuid.UUID, role: str, join
 
 def on_consultation_start(appointment: Appointment, started: datetime) -> Move | None:
     """Both participants of its video session are present: a checked-in appointment is IN_PROGRESS,
-    started by its doctor at that moment."""
+    started by its doctor at that moment. Still BOOKED, the patient's join has not been applied yet."""
+    if appointment.status is Status.BOOKED:
+        raise EarlierEventPending("the patient's join is not applied yet")
     if appointment.status is not Status.CHECKED_IN:
         return None
     return move(Status.IN_PROGRESS, Actor(appointment.doctor_id, Role.DOCTOR.value), actual_start_time=started)
 
 
 def on_call_end(appointment: Appointment, started: datetime | None, ended: datetime, actor: Actor) -> Move | None:
-    """The end of the call completes its appointment with the call's times, only from IN_PROGRESS."""
+    """The end of the call completes its appointment with the call's times, only from IN_PROGRESS. A
+    call that started (it has a start time) while the appointment is not started here yet: the start
+    has not been applied yet."""
+    if started is not None and appointment.status in (Status.BOOKED, Status.CHECKED_IN):
+        raise EarlierEventPending("the call's start is not applied yet")
     if appointment.status is not Status.IN_PROGRESS:
         return None
     started = started or appointment.actual_start_time

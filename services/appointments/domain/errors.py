@@ -267,3 +267,10 @@ class QueueEmpty(FailedPrecondition):
 class NotesLocked(FailedPrecondition):
     default_reason = "NOTES_LOCKED"
     default_message = "the notes are locked; add an addendum instead"
+
+
+class EarlierEventPending(Exception):
+    """A video event that cannot apply yet: an earlier event of the same call (the session's link, the
+    patient's check-in, the start) has not been applied here, because events of one appointment may
+    be handled by different replicas at once. Handling fails, and the event comes again after a
+    back-off, by when the earlier one has been applied; dropping it would lose its move for good."""

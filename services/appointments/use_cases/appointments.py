@@ -25,7 +25,7 @@ from services.appointments.domain.booking import (
     Status,
     StatusChange,
 )
-from services.appointments.domain.errors import SessionNotFound
+from services.appointments.domain.errors import EarlierEventPending, SessionNotFound
 from services.appointments.domain.schedule import MAX_RANGE_DAYS, DateOverride, Session, today_in
 from services.appointments.domain.visibility import AppointmentQuery, as_seen_by, scope_of
 from services.appointments.store import appointments as store
@@ -419,8 +419,15 @@ class Appointments:
 def _of_session(
     video_session_id: uuid.UUID, decide: Callable[[Appointment], Move | None]
 ) -> Callable[[Appointment], Move | None]:
-    """A video event moves an appointment only when it comes from the session linked to it."""
-    return lambda appointment: decide(appointment) if appointment.video_session_id == video_session_id else None
+    """A video event moves an appointment only when it comes from the session linked to it; before the
+    link is applied here, it waits for it (an open appointment's session is always linked)."""
+
+    def decided(appointment: Appointment) -> Move | None:
+        if appointment.video_session_id is None and appointment.status in booking.OPEN:
+            raise EarlierEventPending("the video session's link is not applied yet")
+        return decide(appointment) if appointment.video_session_id == video_session_id else None
+
+    return decided
 
 
 async def _move_if_due(

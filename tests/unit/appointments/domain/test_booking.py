@@ -50,6 +50,7 @@ from services.appointments.domain.errors import (
     BooksForSelfOnly,
     CapacityBelowBookings,
     DoctorNotBookable,
+    EarlierEventPending,
     InvalidTransition,
     NoFreePlaceAhead,
     NotASessionDate,
@@ -328,8 +329,21 @@ def test_both_present_starts_the_consultation_whichever_joined_first() -> None:
     assert on_consultation_start(checked_in, NINE_LOCAL) == Move(
         Status.IN_PROGRESS, Actor(checked_in.doctor_id, "DOCTOR"), actual_start_time=NINE_LOCAL
     )
-    for status in (Status.BOOKED, Status.IN_PROGRESS, Status.COMPLETED, Status.CANCELLED):
+    for status in (Status.IN_PROGRESS, Status.COMPLETED, Status.CANCELLED):
         assert on_consultation_start(appointment(status=status), NINE_LOCAL) is None
+
+
+def test_a_move_whose_earlier_event_is_not_applied_yet_waits_for_it() -> None:
+    """Events of one appointment may be handled by two replicas at once: the start met while still
+    BOOKED, or the end of a call that started met while not started here, must come again later
+    (dropped, the appointment would never leave CHECKED_IN)."""
+    with pytest.raises(EarlierEventPending):
+        on_consultation_start(appointment(status=Status.BOOKED), NINE_LOCAL)
+    for status in (Status.BOOKED, Status.CHECKED_IN):
+        with pytest.raises(EarlierEventPending):
+            on_call_end(appointment(status=status), NINE_LOCAL, NINE_LOCAL + timedelta(minutes=20), SYSTEM)
+    # A call that never started (no start time) leaves a booked appointment as it is.
+    assert on_call_end(appointment(status=Status.CHECKED_IN), None, NINE_LOCAL, SYSTEM) is None
 
 
 def test_the_end_of_the_call_completes_a_consultation_in_progress() -> None:
