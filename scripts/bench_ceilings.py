@@ -16,7 +16,7 @@ import psycopg
 from scripts.bench_load import pgbench
 from scripts.bench_measure import Check, Run
 from scripts.bench_schedule import CAPACITY, CURRENCY, FEE, MINUTES, START, ZONE, Schedule, service_database
-from scripts.platform import SERVICES, Platform
+from scripts.platform import Platform, service_spec
 from scripts.stack import create_databases, database_url
 from services.appointments.store.appointments import BOOK
 from services.appointments.store.sessions import SESSION_ON, SESSION_ON_CONSTANTS
@@ -94,7 +94,7 @@ def appointments_paused(platform: Platform) -> Iterator[None]:
                 (CEILING_MARK,),
             )
         os.killpg(process.pid, signal.SIGCONT)
-        platform.wait_serving(next(s for s in SERVICES if s.name == "appointments"))
+        platform.wait_serving(service_spec("appointments"))
 
 
 # One round trip on a plain schema

@@ -17,7 +17,7 @@ import psycopg
 
 from scripts.bench_measure import Check
 from scripts.demo import DAYS, PASSWORD, Journey, login, register
-from scripts.platform import SERVICES, Platform
+from scripts.platform import Platform, service_spec
 from services.auth.use_cases.accounts import create_system_admin
 
 ZONE = "Asia/Colombo"
@@ -138,4 +138,4 @@ def bookings_check(platform: Platform, doctor_id: str, answered: int, in_flight:
 
 def service_database(platform: Platform, service: str) -> str:
     """The URL of a service's own database on the platform."""
-    return platform.service_database_url(next(s for s in SERVICES if s.name == service))
+    return platform.service_database_url(service_spec(service))

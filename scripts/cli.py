@@ -18,7 +18,16 @@ import httpx
 from sqlalchemy import make_url
 
 from scripts.metrics import figures
-from scripts.platform import KEY_RING, SERVICES, Platform, ServiceSpec, create_keys, health_status, wait_forever
+from scripts.platform import (
+    KEY_RING,
+    SERVICES,
+    Platform,
+    ServiceSpec,
+    create_keys,
+    health_status,
+    service_spec,
+    wait_forever,
+)
 from scripts.stack import ROOT, Postgres, database_url, free_port
 
 STATE = Path(os.environ.get("PULSEONE_STATE_DIR", ROOT / ".pulseone"))
@@ -130,7 +139,7 @@ def _server_url() -> str:
 
 
 def _service(name: str) -> ServiceSpec:
-    return next(spec for spec in SERVICES if spec.name == name)
+    return service_spec(name)
 
 
 def serve(args: argparse.Namespace) -> int:

@@ -12,10 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
-
-from scripts.metrics import totals
-from scripts.platform import SERVICES, Platform
+from scripts.metrics import sample_sum
+from scripts.platform import SERVICES, Platform, service_spec
 from scripts.stack import port_open, wait_until
 
 Say = Callable[[str], None]
@@ -44,7 +42,7 @@ def kill_replica(platform: Platform, instance: str, down: float) -> Callable[[Fa
     after `down` seconds, and wait until it serves."""
 
     def inject(fault: Fault) -> None:
-        spec = next(s for s in SERVICES if instance in platform.instances(s))
+        spec = platform.spec_of(instance)
         old = _pid(platform, instance)
         os.killpg(old, signal.SIGKILL)
         platform.services[instance].popen.wait()  # type: ignore[union-attr]
@@ -100,12 +98,8 @@ def restart_postgres(platform: Platform) -> Callable[[Fault], None]:
 def redeliveries(platform: Platform, service: str) -> float:
     """Events the service's consumers got again (after a timeout or a failure), summed over its
     instances' metrics (an instance restarted since counts from its restart)."""
-    spec = next(s for s in SERVICES if s.name == service)
-    found = 0.0
-    for instance in platform.instances(spec):
-        text = httpx.get(f"http://127.0.0.1:{platform.metrics_ports[instance]}/metrics", timeout=5).text
-        found += totals(text, service)["pulseone_event_redeliveries_total"]
-    return found
+    texts = platform.metrics_of(service_spec(service)).values()
+    return sum(sample_sum(text, "pulseone_event_redeliveries_total", service=service) for text in texts)
 
 
 def pause_consumer(platform: Platform, instance: str, seconds: float, attempts: int = 4) -> Callable[[Fault], None]:
@@ -116,7 +110,7 @@ def pause_consumer(platform: Platform, instance: str, seconds: float, attempts: 
     pause is repeated, up to `attempts` times, until the service's redeliveries grew."""
 
     def inject(fault: Fault) -> None:
-        service = next(s.name for s in SERVICES if instance in platform.instances(s))
+        service = platform.spec_of(instance).name
         pid = _pid(platform, instance)
         before = redeliveries(platform, service)
         for attempt in range(1, attempts + 1):

@@ -19,6 +19,16 @@ def totals(text: str, service: str) -> dict[str, float]:
     return summed
 
 
+def sample_sum(text: str, name: str, **labels: str) -> float:
+    """The samples of `name` whose labels include `labels`, summed."""
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items())
+    )
+
+
 def errors(text: str, service: str) -> float:
     """Calls answered with anything but OK."""
     return sum(

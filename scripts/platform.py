@@ -94,6 +94,12 @@ SERVICES = [
     ServiceSpec("video", "services.video", 8086, "pulseone.video.v1.VideoService"),
 ]
 
+
+def service_spec(name: str) -> ServiceSpec:
+    """The service of that name."""
+    return next(spec for spec in SERVICES if spec.name == name)
+
+
 Progress = Callable[[str], None]
 
 
@@ -142,6 +148,17 @@ class Platform:
         """The names of a service's replicas: the service's own name, then `<service>-2`, ..."""
         return [spec.name] + [f"{spec.name}-{n}" for n in range(2, self.replicas.get(spec.name, 1) + 1)]
 
+    def spec_of(self, instance: str) -> ServiceSpec:
+        """The service an instance is a replica of."""
+        return next(spec for spec in SERVICES if instance in self.instances(spec))
+
+    def metrics_of(self, spec: ServiceSpec) -> dict[str, str]:
+        """The Prometheus text of each replica of the service, by instance (each serves its own)."""
+        return {
+            instance: httpx.get(f"http://127.0.0.1:{self.metrics_ports[instance]}/metrics", timeout=5).text
+            for instance in self.instances(spec)
+        }
+
     def replica_ports(self, spec: ServiceSpec) -> list[int]:
         return [self.service_ports[instance] for instance in self.instances(spec)]
 
@@ -160,7 +177,7 @@ class Platform:
 
     def target(self, name: str) -> str:
         """The gRPC target of a service for its callers: its one address, or all its replicas'."""
-        ports = self.replica_ports(next(spec for spec in SERVICES if spec.name == name))
+        ports = self.replica_ports(service_spec(name))
         if len(ports) == 1:
             return f"127.0.0.1:{ports[0]}"
         return "ipv4:" + ",".join(f"127.0.0.1:{port}" for port in ports)
@@ -302,7 +319,7 @@ class Platform:
 
     def stop_service(self, name: str) -> None:
         """Stop every replica of the service."""
-        for instance in self.instances(next(spec for spec in SERVICES if spec.name == name)):
+        for instance in self.instances(service_spec(name)):
             self.stop_instance(instance)
 
     def stop_instance(self, instance: str) -> None:

@@ -28,7 +28,7 @@ from pulseone.auth.v1 import auth_pb2, auth_pb2_grpc
 
 from gateway.config import GatewaySettings, render
 from gateway.contract import Binding, Method, load_methods
-from scripts.platform import DESCRIPTOR_SET, SERVICES, Platform, ServiceSpec
+from scripts.platform import DESCRIPTOR_SET, SERVICES, Platform, ServiceSpec, service_spec
 from scripts.stack import ROOT, Envoy, free_port, wait_until
 from services.auth.crypto import KeyRing
 from tests.e2e.conftest import Account, error_info, login, register, source_address_client
@@ -555,7 +555,7 @@ def test_health_is_200_when_every_service_is_up_and_503_when_one_is_down(
         assert during.json()["code"] == 14
         assert not any(word in during.text.lower() for word in INTERNAL_WORDS), during.text
     finally:
-        spec = next(s for s in SERVICES if s.name == "auth")
+        spec = service_spec("auth")
         platform.start_service(spec)
         platform.wait_serving(spec)
         wait_until(lambda: gateway.get("/health").status_code == 200, 30, "/health to recover")

@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
-from scripts.platform import SERVICES, Platform
+from scripts.metrics import sample_sum
+from scripts.platform import Platform, service_spec
 from tests.e2e.conftest import REPLICATED, Account, error_info, register
 from tests.e2e.test_appointments import ready_doctor, virtual_session
 from tests.e2e.test_inventory import in_days, pharmacy_of
@@ -36,17 +36,10 @@ def _ok(response: httpx.Response) -> dict[str, Any]:
 
 def calls(platform: Platform, service: str, method: str) -> dict[str, float]:
     """Calls of `method` each replica of `service` answered, by instance, from its own metrics."""
-    spec = next(s for s in SERVICES if s.name == service)
-    answered = {}
-    for instance in platform.instances(spec):
-        text = httpx.get(f"http://127.0.0.1:{platform.metrics_ports[instance]}/metrics", timeout=5).text
-        answered[instance] = sum(
-            sample.value
-            for family in text_string_to_metric_families(text)
-            for sample in family.samples
-            if sample.name == "pulseone_grpc_requests_total" and sample.labels.get("method") == method
-        )
-    return answered
+    return {
+        instance: sample_sum(text, "pulseone_grpc_requests_total", method=method)
+        for instance, text in platform.metrics_of(service_spec(service)).items()
+    }
 
 
 def race(requests: list[Any]) -> list[httpx.Response]:
@@ -63,7 +56,7 @@ def race(requests: list[Any]) -> list[httpx.Response]:
 
 def test_the_platform_runs_two_replicas_of_appointments_and_inventory(platform: Platform) -> None:
     for name, count in REPLICATED.items():
-        spec = next(s for s in SERVICES if s.name == name)
+        spec = service_spec(name)
         assert len(set(platform.replica_ports(spec))) == count
         assert all(platform.services[instance].running for instance in platform.instances(spec))
 
@@ -145,7 +138,7 @@ def test_the_dispense_race_through_the_gateway_never_takes_stock_below_zero(
 @pytest.mark.parametrize("service", sorted(REPLICATED))
 def test_callers_inside_the_platform_reach_every_replica(platform: Platform, service: str) -> None:
     """Services call a replicated service at all its addresses (round robin), not at its first."""
-    caller = next(s for s in SERVICES if s.name == "prescriptions")
+    caller = service_spec("prescriptions")
     target = platform.service_env(caller)[f"PULSEONE_{service.upper()}_ADDRESS"]
-    spec = next(s for s in SERVICES if s.name == service)
+    spec = service_spec(service)
     assert target == "ipv4:" + ",".join(f"127.0.0.1:{port}" for port in platform.replica_ports(spec))

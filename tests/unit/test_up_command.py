@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from scripts.cli import parser
-from scripts.platform import SERVICES, Platform
+from scripts.platform import Platform, service_spec
 
 
 def test_replicas_are_read_per_service() -> None:
@@ -27,7 +27,7 @@ def test_a_replica_count_that_is_no_service_or_out_of_range_is_refused(
 
 def test_replicas_get_their_own_ports_and_callers_get_them_all(tmp_path: Path) -> None:
     platform = Platform(tmp_path, replicas={"inventory": 3})
-    inventory = next(s for s in SERVICES if s.name == "inventory")
+    inventory = service_spec("inventory")
     assert platform.instances(inventory) == ["inventory", "inventory-2", "inventory-3"]
     ports = platform.replica_ports(inventory)
     assert ports[0] == inventory.port
