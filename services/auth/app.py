@@ -54,9 +54,9 @@ def audited_resource_types() -> frozenset[str]:
     return frozenset(kinds)
 
 
-CANNOT_SEARCH = frozenset({grpc.StatusCode.UNIMPLEMENTED, grpc.StatusCode.INTERNAL, grpc.StatusCode.UNKNOWN})
-"""A trail that cannot be searched now (a replica of the release before, during a rollout; a failure
-there): the search is unavailable, 503, like a service that does not answer."""
+CANNOT_SEARCH = frozenset({grpc.StatusCode.INTERNAL, grpc.StatusCode.UNKNOWN})
+"""A trail that cannot be searched now (a failure there; a replica of the release before is
+UNREACHABLE already): the search is unavailable, 503, like a service that does not answer."""
 
 
 def trail_reader(service: str, channel: grpc.aio.Channel, timeout: float) -> TrailReader:

@@ -31,8 +31,9 @@ from services.common.errors import (
 from services.common.status import GRPC_DETAILS_KEY
 from services.common.tracing import client_interceptors
 
-UNREACHABLE = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED})
-"""Codes that say the other service did not answer (retry later), not that it refused."""
+UNREACHABLE = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.UNIMPLEMENTED})
+"""Codes that say the other service did not answer (retry later), not that it refused: UNIMPLEMENTED
+is a replica of the release before, mid rolling upgrade, that does not serve the method yet."""
 
 KINDS: dict[grpc.StatusCode, type[DomainError]] = {
     grpc.StatusCode.INVALID_ARGUMENT: InvalidArgument,
