@@ -162,32 +162,40 @@ def drop_call_ids() -> None:
 # the triggers or the table (ALTER, DROP: schema changes, as a migration makes them); keeping those
 # from a service's runtime connection needs a separate migration role owning the table.
 APPEND_ONLY = """
-CREATE FUNCTION audit_entries_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION audit_entries_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     RAISE EXCEPTION 'the audit trail is append-only: % on audit_entries is refused', TG_OP
         USING ERRCODE = 'PA001', HINT = 'audit entries are only ever added';
 END $$;
-CREATE TRIGGER audit_entries_no_update_or_delete BEFORE UPDATE OR DELETE ON audit_entries
+CREATE OR REPLACE TRIGGER audit_entries_no_update_or_delete BEFORE UPDATE OR DELETE ON audit_entries
     FOR EACH STATEMENT EXECUTE FUNCTION audit_entries_append_only();
-CREATE TRIGGER audit_entries_no_truncate BEFORE TRUNCATE ON audit_entries
+CREATE OR REPLACE TRIGGER audit_entries_no_truncate BEFORE TRUNCATE ON audit_entries
     FOR EACH STATEMENT EXECUTE FUNCTION audit_entries_append_only();
 REVOKE UPDATE, DELETE, TRUNCATE ON audit_entries FROM PUBLIC;
 """
+PATIENT_INDEX = "audit_entries_patient"
 
 
 def make_append_only_with_patients() -> None:
     """For a migration of a service that holds clinical data: the trail refuses any change of what it
     holds, and each entry may name its patient. Expand-only: replicas of the previous release keep
-    inserting entries (without a patient) and never changed one."""
-    op.add_column("audit_entries", sa.Column("patient_id", UUID(as_uuid=True), comment=PATIENT_COMMENT))
+    inserting entries (without a patient) and never changed one.
+
+    The index is built CONCURRENTLY, after the rest is committed, so an attempt can stop between
+    the two with the revision not recorded: every step may therefore find itself done already (an
+    invalid index of that name, left by a failed build, is dropped first), and the migration can
+    simply be run again."""
+    op.execute("ALTER TABLE audit_entries ADD COLUMN IF NOT EXISTS patient_id uuid")
+    op.alter_column("audit_entries", "patient_id", existing_type=UUID(as_uuid=True), comment=PATIENT_COMMENT)
     op.execute(APPEND_ONLY)
     # Built without blocking the inserts of running replicas while it reads a large trail.
     with op.get_context().autocommit_block():
-        op.create_index("audit_entries_patient", "audit_entries", ["patient_id", "at"], postgresql_concurrently=True)
+        op.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {PATIENT_INDEX}")
+        op.execute(f"CREATE INDEX CONCURRENTLY {PATIENT_INDEX} ON audit_entries (patient_id, at)")
 
 
 def undo_append_only_with_patients() -> None:
-    op.drop_index("audit_entries_patient", "audit_entries")
+    op.drop_index(PATIENT_INDEX, "audit_entries")
     op.execute("DROP TRIGGER audit_entries_no_truncate ON audit_entries")
     op.execute("DROP TRIGGER audit_entries_no_update_or_delete ON audit_entries")
     op.execute("DROP FUNCTION audit_entries_append_only()")
