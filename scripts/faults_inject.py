@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
+
 from scripts.metrics import sample_sum
 from scripts.platform import SERVICES, Platform, service_spec
 from scripts.stack import port_open, wait_until
@@ -95,39 +97,86 @@ def restart_postgres(platform: Platform) -> Callable[[Fault], None]:
     return inject
 
 
-def redeliveries(platform: Platform, service: str) -> float:
+def redeliveries(platform: Platform, service: str, *, besides: str = "") -> float:
     """Events the service's consumers got again (after a timeout or a failure), summed over its
-    instances' metrics (an instance restarted since counts from its restart)."""
-    texts = platform.metrics_of(service_spec(service)).values()
-    return sum(sample_sum(text, "pulseone_event_redeliveries_total", service=service) for text in texts)
+    instances' metrics (an instance restarted since counts from its restart), leaving out the
+    instance `besides` (a stopped process answers no scrape)."""
+    return sum(
+        sample_sum(platform.metrics_text(instance), "pulseone_event_redeliveries_total", service=service)
+        for instance in platform.instances(service_spec(service))
+        if instance != besides
+    )
 
 
-def pause_consumer(platform: Platform, instance: str, seconds: float, attempts: int = 4) -> Callable[[Fault], None]:
-    """SIGSTOP the instance for `seconds` (longer than its ack wait): what it fetched, or what the
-    broker sent its waiting pull meanwhile, is not acknowledged in time and is delivered again (to
-    another replica if there is one, else to it once it runs again); then SIGCONT.
-    Whether it held anything at that instant is chance (its pull may have been empty), so the
-    pause is repeated, up to `attempts` times, until the service's redeliveries grew."""
+def ack_pending(platform: Platform, durable: str) -> int:
+    """Events JetStream has delivered to the durable consumer's pulls and not had acknowledged,
+    from nats-server's monitoring endpoint."""
+    assert platform.nats is not None
+    found = httpx.get(
+        f"http://127.0.0.1:{platform.nats.monitor_port}/jsz", params={"consumers": "true"}, timeout=5
+    ).json()
+    return sum(
+        consumer["num_ack_pending"]
+        for account in found.get("account_details", [])
+        for stream in account.get("stream_detail", [])
+        for consumer in stream.get("consumer_detail", [])
+        if consumer["name"] == durable
+    )
+
+
+def pause_consumer(platform: Platform, instance: str, ack_wait: float, attempts: int = 20) -> Callable[[Fault], None]:
+    """SIGSTOP one replica of a consumer that has another, with events delivered to it and not
+    acknowledged: past the ack wait JetStream delivers them again, to the other replica, which
+    handles each once (the inbox). Then SIGCONT.
+
+    Whether the stopped replica holds anything is chance: its waiting pull expires within a
+    second, and the broker may give what comes meanwhile to the other replica. So the broker is
+    asked: if once the stopped pull expired nothing delivered stays unacknowledged, the replica is
+    let go and stopped again a second later, up to `attempts` times.
+
+    A lone consumer would not do: running again, it acknowledges what it held before it pulls, and
+    JetStream takes a late ack of an event no pull has been given again yet (CI saw four pauses of
+    a lone profile without one redelivery)."""
 
     def inject(fault: Fault) -> None:
-        service = platform.spec_of(instance).name
+        spec = platform.spec_of(instance)
+        assert len(platform.instances(spec)) > 1, f"{spec.name} needs a second replica"
         pid = _pid(platform, instance)
-        before = redeliveries(platform, service)
         for attempt in range(1, attempts + 1):
+            before = redeliveries(platform, spec.name, besides=instance)
             os.killpg(pid, signal.SIGSTOP)
+            began = time.monotonic()
             try:
-                time.sleep(seconds)
+                held, grown = _held(platform, spec.name), 0.0
+                # Past the ack wait of what came last to the stopped pull, until the other
+                # replica was given it again.
+                while held and time.monotonic() - began < ack_wait * 3:
+                    time.sleep(0.5)
+                    grown = redeliveries(platform, spec.name, besides=instance) - before
+                    if grown and time.monotonic() - began > ack_wait + 1:
+                        break
             finally:
                 os.killpg(pid, signal.SIGCONT)
-            time.sleep(1.0)
-            grown = redeliveries(platform, service) - before
-            fault.facts |= {"instance": instance, "pid": pid, "secondsPaused": seconds, "pauses": attempt,
-                            "redelivered": grown}  # fmt: skip
-            if grown > 0:
+            fault.facts |= {"instance": instance, "pid": pid, "pauses": attempt, "held": held,
+                            "secondsPaused": round(time.monotonic() - began, 1), "redelivered": grown}  # fmt: skip
+            if grown:
                 fault.happened = True
                 return
+            time.sleep(1.0)  # running again: its next pull is the one the next pause catches
 
     return inject
+
+
+def _held(platform: Platform, durable: str) -> int:
+    """What a stopped replica holds: once its last pull has expired (a second), the events still
+    unacknowledged at three looks (the running replica acknowledges its own within milliseconds;
+    the stopped one never does)."""
+    time.sleep(1.2)
+    looks = []
+    for _ in range(3):
+        looks.append(ack_pending(platform, durable))
+        time.sleep(0.3)
+    return min(looks)
 
 
 def schedule(platform: Platform, seconds: float, ack_wait: float) -> list[Fault]:
@@ -140,12 +189,11 @@ def schedule(platform: Platform, seconds: float, ack_wait: float) -> list[Fault]
         Fault("stop and restart NATS", seconds * 0.35, restart_nats(platform, max(3.0, seconds * 0.08))),
         Fault("restart PostgreSQL", seconds * 0.55, restart_postgres(platform)),
         Fault(
-            "pause profile past its ack wait",
+            "pause a profile replica past its ack wait",
             seconds * 0.72,
-            # Profile: one instance, the busiest consumer (every booking and status change reaches
-            # it), so its pull is seldom empty when it stops; a second appointments replica mostly
-            # held nothing, as the other took the events (CI saw four empty pauses in a row).
-            pause_consumer(platform, "profile", ack_wait * 2),
+            # Profile: the busiest consumer (every booking and status change reaches it), so a
+            # stopped pull is seldom empty; a second appointments replica mostly held nothing.
+            pause_consumer(platform, "profile-2", ack_wait),
         ),
     ]
 

@@ -19,6 +19,8 @@ import httpx
 from scripts.bench_dispense import UNITS, Pharmacy
 from scripts.bench_schedule import Schedule
 
+HOT = 3
+"""Occurrences per doctor that half the bookings go to, so they fill up and the capacity rule bites."""
 RETRY_BUDGET = 120.0
 """Seconds a client keeps retrying one request before it records the outcome as unknown."""
 ATTEMPT_TIMEOUT = 20.0
@@ -153,8 +155,11 @@ class Client:
         return await send(self.http, request)
 
     def _occurrence(self, schedule: Schedule | None = None) -> tuple[Schedule, str, date]:
+        """Half the time one of the doctor's first `HOT` occurrences (they fill up: bookings race
+        for the last places), else any of them (places left for the whole load)."""
         schedule = schedule or self.random.choice(self.world.schedules)
-        session_id, day = self.random.choice(schedule.occurrences())
+        occurrences = schedule.occurrences()
+        session_id, day = self.random.choice(occurrences[:HOT] if self.random.random() < 0.5 else occurrences)
         return schedule, session_id, day
 
     async def book(self) -> None:

@@ -154,10 +154,11 @@ class Platform:
 
     def metrics_of(self, spec: ServiceSpec) -> dict[str, str]:
         """The Prometheus text of each replica of the service, by instance (each serves its own)."""
-        return {
-            instance: httpx.get(f"http://127.0.0.1:{self.metrics_ports[instance]}/metrics", timeout=5).text
-            for instance in self.instances(spec)
-        }
+        return {instance: self.metrics_text(instance) for instance in self.instances(spec)}
+
+    def metrics_text(self, instance: str) -> str:
+        """The Prometheus text one instance serves."""
+        return httpx.get(f"http://127.0.0.1:{self.metrics_ports[instance]}/metrics", timeout=5).text
 
     def replica_ports(self, spec: ServiceSpec) -> list[int]:
         return [self.service_ports[instance] for instance in self.instances(spec)]

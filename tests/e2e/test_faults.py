@@ -36,7 +36,11 @@ def test_every_fault_struck_and_was_recovered_from(report: Report) -> None:
 
 
 def test_the_paused_consumers_events_were_redelivered_and_handled_once(report: Report) -> None:
-    # Events the paused consumer held past its ack wait came again, and each was handled once.
+    # Events the stopped replica held past its ack wait came again, to the other replica, and each
+    # was handled once.
+    paused = _fault(report, "pause a profile replica")
+    assert paused["held"] >= 1, paused  # type: ignore[operator]
+    assert paused["redelivered"] >= 1, paused  # type: ignore[operator]
     assert report.redeliveries["profile"] >= 1, report.redeliveries
     assert report.consumers["profile"]["missingCount"] == 0
 
