@@ -10,18 +10,21 @@ from pulseone.appointments.v1 import appointments_pb2_grpc
 from pulseone.profile.v1 import profile_pb2, profile_pb2_grpc, resources_pb2
 
 from services.appointments import api, events
+from services.appointments.domain.directory import Doctor
+from services.appointments.domain.errors import DoctorsUnavailable
+from services.appointments.messages import doctor_from
 from services.appointments.settings import AppointmentsSettings
 from services.appointments.use_cases.appointments import Appointments, sweeper
 from services.appointments.use_cases.directory import Directory
 from services.appointments.use_cases.notes import Notes
 from services.appointments.use_cases.queue import Queues
-from services.appointments.use_cases.sessions import AffiliationOwner, Sessions
+from services.appointments.use_cases.sessions import AffiliationOwner, DoctorOwner, Sessions
 from services.common.audit import AuditReader
 from services.common.audit_api import SERVICE_NAME as AUDIT_TRAIL
 from services.common.audit_api import serve_audit_trail
 from services.common.clock import Clock, utc_now
 from services.common.context import on_behalf_of_caller
-from services.common.peers import peer_channel
+from services.common.peers import ask_on_behalf, peer_channel
 from services.common.runtime import Infrastructure, ServiceRuntime, assemble
 from services.common.tokens import AuthClient
 
@@ -51,6 +54,19 @@ def affiliation_owner(channel: grpc.aio.Channel) -> AffiliationOwner:
     return ask
 
 
+def doctor_owner(channel: grpc.aio.Channel) -> DoctorOwner:
+    """Re-read a doctor from the profile service, on the caller's behalf (their token forwarded: a
+    patient does not see a doctor who is not verified yet, here either)."""
+    stub = profile_pb2_grpc.DoctorServiceStub(channel)  # type: ignore[no-untyped-call]
+
+    async def ask(doctor_id: uuid.UUID) -> Doctor | None:
+        request = profile_pb2.GetDoctorRequest(doctor_id=str(doctor_id))
+        found = await ask_on_behalf(stub.GetDoctor, request, deadline_seconds=2.0, unavailable=DoctorsUnavailable())
+        return doctor_from(found, version=0) if found is not None else None
+
+    return ask
+
+
 def build(settings: AppointmentsSettings, *, clock: Clock = utc_now) -> ServiceRuntime:
     infra = Infrastructure.create(settings, NAME)
     auth = AuthClient.connect(settings.auth_address, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
@@ -61,6 +77,7 @@ def build(settings: AppointmentsSettings, *, clock: Clock = utc_now) -> ServiceR
         pages=infra.pages,
         clock=clock,
         affiliation_owner=affiliation_owner(profile_channel),
+        doctor_owner=doctor_owner(profile_channel),
     )
     appointments = Appointments(infra.sessions, infra.engine, pages=infra.pages, clock=clock)
     queues = Queues(infra.sessions, clock)

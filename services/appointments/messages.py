@@ -447,7 +447,12 @@ def _fee(value: str) -> Decimal:
 
 
 def doctor_of(event: profile_events.DoctorUpdated) -> Doctor:
-    doctor = event.doctor
+    return doctor_from(event.doctor, version=event.metadata.entity_version)
+
+
+def doctor_from(doctor: profile_resources.Doctor, *, version: int) -> Doctor:
+    """A doctor as profile describes them (in an event, or read from it: version 0, which any event
+    replaces)."""
     return Doctor(
         id=uuid.UUID(doctor.id),
         first_name=doctor.first_name,
@@ -457,7 +462,7 @@ def doctor_of(event: profile_events.DoctorUpdated) -> Doctor:
         currency=doctor.currency,
         time_zone=doctor.time_zone,
         offers_virtual=doctor.offers_virtual,
-        version=event.metadata.entity_version,
+        version=version,
     )
 
 

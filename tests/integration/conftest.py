@@ -326,7 +326,9 @@ class AppointmentsHarness(Replicas):
 
 
 @pytest.fixture(scope="module")
-async def appointments(postgres: Postgres, nats_server: Nats, auth: AuthHarness) -> AsyncIterator[AppointmentsHarness]:
+async def appointments(
+    postgres: Postgres, nats_server: Nats, auth: AuthHarness, profile: ProfileHarness
+) -> AsyncIterator[AppointmentsHarness]:
     async with replicas_of(
         AppointmentsHarness,
         postgres,
@@ -335,6 +337,7 @@ async def appointments(postgres: Postgres, nats_server: Nats, auth: AuthHarness)
         lambda settings, clock: build_appointments(AppointmentsSettings(**settings), clock=clock),
         nats_url=nats_server.url,
         auth_address=f"127.0.0.1:{auth.runtime.port}",
+        profile_address=f"127.0.0.1:{profile.runtime.port}",
     ) as harness:
         yield harness
 

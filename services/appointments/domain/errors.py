@@ -15,6 +15,7 @@ from services.common.errors import (
     NotFound,
     NotYours,
     PermissionDenied,
+    Unavailable,
 )
 
 # Not found
@@ -28,6 +29,13 @@ class SessionNotFound(NotFound):
 class DoctorNotFound(NotFound):
     default_reason = "DOCTOR_NOT_FOUND"
     default_message = "no doctor has this id"
+
+
+class DoctorsUnavailable(Unavailable):
+    """A doctor is not known here yet and the profile service, which would know, cannot be asked."""
+
+    default_reason = "PROFILE_UNAVAILABLE"
+    default_message = "this doctor cannot be confirmed right now; retry later"
 
 
 class ClinicNotFound(NotFound):

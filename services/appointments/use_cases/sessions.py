@@ -13,7 +13,7 @@ from services.appointments import events
 from services.appointments.domain import availability, booking
 from services.appointments.domain.availability import CalendarDay, Occurrence
 from services.appointments.domain.booking import Actor, Appointment, Status
-from services.appointments.domain.directory import CONFIRMED
+from services.appointments.domain.directory import CONFIRMED, Doctor
 from services.appointments.domain.errors import (
     ClinicInactive,
     ClinicNotFound,
@@ -46,13 +46,16 @@ from services.appointments.store import directory as directory_store
 from services.appointments.store import sessions as store
 from services.appointments.use_cases.appointments import moved
 from services.common.clock import Clock, utc_now
-from services.common.context import Principal, Role
+from services.common.context import AccountStatus, Principal, Role
 from services.common.db import Autocommit, transaction
 from services.common.errors import NotYours, invalid_field
 from services.common.pagination import Keyset, Page, PageTokens
 
 AffiliationOwner = Callable[[uuid.UUID, uuid.UUID], Awaitable[str | None]]
 """Ask the profile service for an affiliation's status, when this service's copy may lag behind."""
+DoctorOwner = Callable[[uuid.UUID], Awaitable[Doctor | None]]
+"""Ask the profile service for a doctor (None: it has none the caller may see), when this service's
+copy may lag behind; a profile service that cannot answer raises Unavailable, never a refusal."""
 
 SESSIONS = Keyset("appointments.sessions", (datetime, uuid.UUID))
 
@@ -75,12 +78,14 @@ class Sessions:
         pages: PageTokens,
         clock: Clock = utc_now,
         affiliation_owner: AffiliationOwner | None = None,
+        doctor_owner: DoctorOwner | None = None,
     ) -> None:
         self._db = database
         self._autocommit = Autocommit(engine)
         self._pages = pages
         self._now = clock
         self._affiliation_owner = affiliation_owner
+        self._doctor_owner = doctor_owner
 
     # Sessions
 
@@ -95,10 +100,12 @@ class Sessions:
             raise invalid_field("clinicId", "is required for a clinic admin")
         check_spec(spec)
         async with transaction(self._db) as db:
-            doctor = await directory_store.doctor(db, doctor_id)
+            doctor = await self._doctor(db, doctor_id)
             if doctor is None:
                 raise DoctorNotFound()
-            if not doctor.active:
+            # The doctor's own account status as the interceptor just established it is newer
+            # than the directory's copy (a doctor approved a moment ago).
+            if not (doctor.active or (doctor_id == viewer.user_id and viewer.status is AccountStatus.ACTIVE)):
                 raise DoctorNotActive()
             zone = doctor.time_zone
             if spec.clinic_id is not None:
@@ -134,6 +141,21 @@ class Sessions:
         ):
             raise NotAffiliated()
         return clinic.time_zone
+
+    async def _doctor(self, db: AsyncSession, doctor_id: uuid.UUID) -> Doctor | None:
+        """The doctor from the directory. One it does not hold yet, or holds without a time zone,
+        may be profile's event still on its way (DESIGN 6): profile is asked before a refusal, and
+        what it says is kept as version 0, so the event, when it comes, replaces it."""
+        doctor = await directory_store.doctor(db, doctor_id)
+        if (doctor is not None and doctor.time_zone) or self._doctor_owner is None:
+            return doctor
+        found = await self._doctor_owner(doctor_id)
+        if found is None:
+            return doctor
+        await directory_store.save_doctor(db, found)
+        kept = await directory_store.doctor(db, doctor_id)
+        assert kept is not None
+        return dataclasses.replace(kept, time_zone=kept.time_zone or found.time_zone)
 
     async def get_session(self, session_id: uuid.UUID) -> Session:
         async with self._db() as db:
@@ -277,8 +299,8 @@ class Sessions:
         """Per day: the doctor's occurrences, and why a day has no place (NO_SESSION, HOLIDAY, FULL).
         Doctors are directory data, so an unknown one is NOT_FOUND rather than a month without sessions."""
         start, last = availability.calendar_range(first, days, self._now().date())
-        async with self._db() as db:
-            if await directory_store.doctor(db, doctor_id) is None:
+        async with self._db() as db, db.begin():
+            if await self._doctor(db, doctor_id) is None:
                 raise DoctorNotFound()
         found = await self.availability(
             doctor_id=doctor_id, clinic_id=None, specialization="", service_type=None, first=start, last=last

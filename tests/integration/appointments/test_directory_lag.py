@@ -1,0 +1,118 @@
+"""A doctor this service has not heard of yet (profile's event still on its way) is read from the
+profile service before a refusal (DESIGN 6): a doctor who just set up their profile can open a
+session at once, and their calendar is found."""
+
+from __future__ import annotations
+
+import uuid
+
+import grpc
+import pytest
+from pulseone.appointments.v1 import appointments_pb2, appointments_pb2_grpc
+from pulseone.auth.v1 import auth_pb2
+from pulseone.profile.v1 import profile_pb2
+from pulseone.profile.v1 import resources_pb2 as profile_resources
+
+from scripts.stack import Nats, free_port
+from services.appointments.app import build as build_appointments
+from services.appointments.settings import AppointmentsSettings
+from tests.integration.appointments.test_booking import ZONE, create_session, session_day
+from tests.integration.conftest import (
+    PASSWORD,
+    AppointmentsHarness,
+    AuthHarness,
+    ProfileHarness,
+    admin_token,
+    bearer,
+    eventually,
+    forge_token,
+    run_sql,
+)
+from tests.rpc import failure_of
+
+
+async def doctor_with_profile(auth: AuthHarness, profile: ProfileHarness) -> tuple[str, str]:
+    """An approved doctor whose profile (with a time zone) profile holds; their id and token."""
+    account = await auth.register("DOCTOR")
+    admin = await admin_token(auth)
+    await auth.stub.ApproveUser(auth_pb2.ApproveUserRequest(user_id=account.user.id), metadata=bearer(admin))
+    signed_in = await auth.stub.Login(auth_pb2.LoginRequest(email=account.user.email, password=PASSWORD))
+    doctor_id, token = account.user.id, signed_in.access_token
+    doctors = profile.stub("DoctorService")
+    await eventually(
+        lambda: doctors.GetDoctor(profile_pb2.GetDoctorRequest(doctor_id=doctor_id), metadata=bearer(token))
+    )
+    update = profile_resources.Doctor(time_zone=ZONE, consultation_fee="2500.00", currency="LKR")
+    await doctors.UpdateDoctor(
+        profile_pb2.UpdateDoctorRequest(doctor_id=doctor_id, doctor=update), metadata=bearer(token)
+    )
+    return doctor_id, token
+
+
+async def forget(appointments: AppointmentsHarness, doctor_id: str) -> None:
+    """The directory as before profile's events arrived: waited for first, so none lands later."""
+
+    async def mirrored() -> None:
+        rows = await run_sql(
+            appointments.database_url, "SELECT time_zone FROM doctors WHERE id = :id", id=uuid.UUID(doctor_id)
+        )
+        assert rows == [(ZONE,)]
+
+    await eventually(mirrored)
+    await run_sql(appointments.database_url, "DELETE FROM doctors WHERE id = :id", id=uuid.UUID(doctor_id))
+
+
+async def test_a_doctor_whose_profile_event_lags_can_open_a_session_at_once(
+    appointments: AppointmentsHarness, auth: AuthHarness, profile: ProfileHarness
+) -> None:
+    doctor_id, token = await doctor_with_profile(auth, profile)
+    await forget(appointments, doctor_id)
+
+    session = await create_session(appointments, token, session_day(3))
+
+    assert session.doctor_id == doctor_id
+    rows = await run_sql(
+        appointments.database_url, "SELECT time_zone, version FROM doctors WHERE id = :id", id=uuid.UUID(doctor_id)
+    )
+    assert rows == [(ZONE, 0)]  # kept until profile's event replaces it
+
+
+async def test_the_calendar_of_a_doctor_whose_profile_event_lags_is_found(
+    appointments: AppointmentsHarness, auth: AuthHarness, profile: ProfileHarness
+) -> None:
+    doctor_id, token = await doctor_with_profile(auth, profile)
+    await forget(appointments, doctor_id)
+
+    calendar = await appointments.sessions().GetCalendar(
+        appointments_pb2.GetCalendarRequest(doctor_id=doctor_id, days=7), metadata=bearer(token)
+    )
+
+    assert len(calendar.days) == 7
+
+
+async def test_a_doctor_unknown_here_while_profile_is_down_is_unavailable_not_refused(
+    appointments: AppointmentsHarness, auth: AuthHarness, nats_server: Nats
+) -> None:
+    settings = AppointmentsSettings(
+        database_url=appointments.database_url,
+        nats_url=nats_server.url,
+        port=0,
+        auth_address=f"127.0.0.1:{auth.runtime.port}",
+        profile_address=f"127.0.0.1:{free_port()}",
+        event_consumer=f"appointments-{uuid.uuid4().hex[:8]}",
+    )
+    runtime = build_appointments(settings)
+    port = await runtime.start()
+    try:
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+            stub = appointments_pb2_grpc.SessionServiceStub(channel)
+            doctor_id = str(uuid.uuid4())
+            with pytest.raises(grpc.aio.AioRpcError) as refused:
+                await stub.GetCalendar(
+                    appointments_pb2.GetCalendarRequest(doctor_id=doctor_id),
+                    metadata=bearer(forge_token(auth, doctor_id, "DOCTOR")),
+                )
+    finally:
+        await runtime.stop()
+    failure = failure_of(refused.value)
+    assert (failure.code, failure.reason) == (grpc.StatusCode.UNAVAILABLE, "PROFILE_UNAVAILABLE")
