@@ -29,7 +29,7 @@ from pulseone.profile.v1 import profile_pb2_grpc
 from pulseone.video.v1 import video_pb2_grpc
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from scripts.stack import Nats, Postgres
+from scripts.stack import Nats, Postgres, free_port
 from services.appointments.app import MIGRATIONS as APPOINTMENTS_MIGRATIONS
 from services.appointments.app import build as build_appointments
 from services.appointments.settings import AppointmentsSettings
@@ -308,6 +308,31 @@ async def replicas_of(
             await channel.close()
         for runtime in running.replicas:
             await runtime.stop()
+
+
+@contextlib.asynccontextmanager
+async def replica_without_profile(
+    build_replica: Callable[[Any], ServiceRuntime], settings_type: type[Any], replicas: Replicas, nats_url: str,
+    auth: AuthHarness,
+) -> AsyncIterator[grpc.aio.Channel]:  # fmt: skip
+    """A channel to one more replica of a service, on the harness's database, whose profile service
+    cannot be reached (nothing listens at its address)."""
+    settings = settings_type(
+        database_url=replicas.database_url,
+        nats_url=nats_url,
+        port=0,
+        auth_address=f"127.0.0.1:{auth.runtime.port}",
+        profile_address=f"127.0.0.1:{free_port()}",
+        event_consumer=f"without-profile-{uuid.uuid4().hex[:8]}",
+        page_token_key_file=page_token_key(),
+    )
+    runtime = build_replica(settings)
+    port = await runtime.start()
+    try:
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+            yield channel
+    finally:
+        await runtime.stop()
 
 
 @dataclass

@@ -13,7 +13,7 @@ from pulseone.auth.v1 import auth_pb2
 from pulseone.profile.v1 import profile_pb2
 from pulseone.profile.v1 import resources_pb2 as profile_resources
 
-from scripts.stack import Nats, free_port
+from scripts.stack import Nats
 from services.appointments.app import build as build_appointments
 from services.appointments.settings import AppointmentsSettings
 from tests.integration.appointments.test_booking import ZONE, create_session, session_day
@@ -26,6 +26,7 @@ from tests.integration.conftest import (
     bearer,
     eventually,
     forge_token,
+    replica_without_profile,
     run_sql,
 )
 from tests.rpc import failure_of
@@ -93,26 +94,14 @@ async def test_the_calendar_of_a_doctor_whose_profile_event_lags_is_found(
 async def test_a_doctor_unknown_here_while_profile_is_down_is_unavailable_not_refused(
     appointments: AppointmentsHarness, auth: AuthHarness, nats_server: Nats
 ) -> None:
-    settings = AppointmentsSettings(
-        database_url=appointments.database_url,
-        nats_url=nats_server.url,
-        port=0,
-        auth_address=f"127.0.0.1:{auth.runtime.port}",
-        profile_address=f"127.0.0.1:{free_port()}",
-        event_consumer=f"appointments-{uuid.uuid4().hex[:8]}",
-    )
-    runtime = build_appointments(settings)
-    port = await runtime.start()
-    try:
-        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
-            stub = appointments_pb2_grpc.SessionServiceStub(channel)
-            doctor_id = str(uuid.uuid4())
-            with pytest.raises(grpc.aio.AioRpcError) as refused:
-                await stub.GetCalendar(
-                    appointments_pb2.GetCalendarRequest(doctor_id=doctor_id),
-                    metadata=bearer(forge_token(auth, doctor_id, "DOCTOR")),
-                )
-    finally:
-        await runtime.stop()
-    failure = failure_of(refused.value)
+    async with replica_without_profile(
+        build_appointments, AppointmentsSettings, appointments, nats_server.url, auth
+    ) as channel:
+        doctor_id = str(uuid.uuid4())
+        with pytest.raises(grpc.aio.AioRpcError) as unavailable:
+            await appointments_pb2_grpc.SessionServiceStub(channel).GetCalendar(
+                appointments_pb2.GetCalendarRequest(doctor_id=doctor_id),
+                metadata=bearer(forge_token(auth, doctor_id, "DOCTOR")),
+            )
+    failure = failure_of(unavailable.value)
     assert (failure.code, failure.reason) == (grpc.StatusCode.UNAVAILABLE, "PROFILE_UNAVAILABLE")

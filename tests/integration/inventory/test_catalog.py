@@ -12,10 +12,10 @@ from pulseone.auth.v1 import auth_pb2
 from pulseone.inventory.v1 import inventory_pb2, inventory_pb2_grpc, resources_pb2
 from pulseone.profile.v1 import profile_pb2
 
-from scripts.stack import Nats, free_port
+from scripts.stack import Nats
+from services.common.runtime import ServiceRuntime
 from services.inventory.app import build as build_inventory
 from services.inventory.settings import InventorySettings
-from tests.conftest import page_token_key
 from tests.integration.conftest import (
     PASSWORD,
     AuthHarness,
@@ -25,6 +25,7 @@ from tests.integration.conftest import (
     bearer,
     eventually,
     forge_token,
+    replica_without_profile,
     run_sql,
 )
 from tests.integration.inventory.conftest import Owner, create_item, seed_location, stock_in
@@ -231,25 +232,14 @@ async def test_a_location_whose_event_lags_is_read_from_the_profile_service(
 async def test_a_location_unknown_here_while_profile_is_down_is_unavailable_not_refused(
     inventory: InventoryHarness, auth: AuthHarness, nats_server: Nats
 ) -> None:
-    settings = InventorySettings(
-        database_url=inventory.database_url,
-        nats_url=nats_server.url,
-        port=0,
-        auth_address=f"127.0.0.1:{auth.runtime.port}",
-        profile_address=f"127.0.0.1:{free_port()}",
-        event_consumer=f"inventory-{uuid.uuid4().hex[:8]}",
-        page_token_key_file=page_token_key(),
-    )
-    runtime = build_inventory(settings, clock=inventory.clock)
-    port = await runtime.start()
-    try:
-        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
-            owner = forge_token(auth, str(uuid.uuid4()), "CLINIC_ADMIN")
-            with pytest.raises(grpc.aio.AioRpcError) as unavailable:
-                await inventory_pb2_grpc.InventoryServiceStub(channel).ListCatalogItems(
-                    inventory_pb2.ListCatalogItemsRequest(location_id=str(uuid.uuid4())), metadata=bearer(owner)
-                )
-    finally:
-        await runtime.stop()
+    def build(settings: InventorySettings) -> ServiceRuntime:
+        return build_inventory(settings, clock=inventory.clock)
+
+    async with replica_without_profile(build, InventorySettings, inventory, nats_server.url, auth) as channel:
+        owner = forge_token(auth, str(uuid.uuid4()), "CLINIC_ADMIN")
+        with pytest.raises(grpc.aio.AioRpcError) as unavailable:
+            await inventory_pb2_grpc.InventoryServiceStub(channel).ListCatalogItems(
+                inventory_pb2.ListCatalogItemsRequest(location_id=str(uuid.uuid4())), metadata=bearer(owner)
+            )
     failure = failure_of(unavailable.value)
     assert (failure.code, failure.reason) == (grpc.StatusCode.UNAVAILABLE, "PROFILE_UNAVAILABLE")
