@@ -605,6 +605,7 @@ def test_notes_say_how_to_reach_the_gateway_and_create_the_first_admin(chart: he
     assert f"port-forward -n {NAMESPACE} service/{name_of('gateway')}" in notes
     assert f"kubectl exec -it -n {NAMESPACE} deploy/{name_of('auth')} -- sh -c 'pulseone admin create --email" in notes
     assert '--database-url "$PULSEONE_DATABASE_URL"' in notes  # the pod's own database, whatever its name
+    assert "runtime role (<service>db_runtime)" in notes
 
 
 @pytest.mark.parametrize(
