@@ -51,7 +51,8 @@ def test_every_service_runs_as_its_runtime_role_on_a_schema_its_owner_made(platf
         owners = admin.execute("SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'").fetchall()
         # The services' pools are open (every service is SERVING): who they are connected as.
         users = admin.execute(
-            "SELECT DISTINCT usename FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            "SELECT DISTINCT usename FROM pg_stat_activity"
+            " WHERE datname = %s AND backend_type = 'client backend' AND pid <> pg_backend_pid()",
             (database,),
         ).fetchall()
     assert owners == [(f"{database}_owner",)]
