@@ -504,7 +504,7 @@ async def backlog(platform: Platform) -> int:
     """Outbox rows not yet published plus events not yet acknowledged by each service's consumer."""
     left = 0
     for spec in SERVICES:
-        with psycopg.connect(platform.service_database_url(spec)) as connection:
+        with psycopg.connect(platform.admin_database_url(spec)) as connection:
             row = connection.execute("SELECT count(*) FROM outbox WHERE sent_at IS NULL").fetchone()
             left += row[0] if row else 0
     client = await nats.connect(platform.events_url())

@@ -137,5 +137,6 @@ def bookings_check(platform: Platform, doctor_id: str, answered: int, in_flight:
 
 
 def service_database(platform: Platform, service: str) -> str:
-    """The URL of a service's own database on the platform."""
-    return platform.service_database_url(service_spec(service))
+    """A service's own database on the platform, as the server's administrator: the bench and the
+    fault checks seed and count rows there, and pgbench runs the service's SQL as that user."""
+    return platform.admin_database_url(service_spec(service))

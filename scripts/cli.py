@@ -20,6 +20,7 @@ from sqlalchemy import make_url
 from scripts.metrics import figures
 from scripts.platform import (
     KEY_RING,
+    ROLE_PASSWORDS,
     SERVICES,
     Platform,
     ServiceSpec,
@@ -28,7 +29,7 @@ from scripts.platform import (
     service_spec,
     wait_forever,
 )
-from scripts.stack import ROOT, Postgres, database_url, free_port
+from scripts.stack import ROOT, Postgres, database_url, free_port, provision_database
 
 STATE = Path(os.environ.get("PULSEONE_STATE_DIR", ROOT / ".pulseone"))
 
@@ -163,23 +164,34 @@ def gateway(args: argparse.Namespace) -> int:
     return 0
 
 
-def _migrate(spec: ServiceSpec, url: str) -> None:
+def _migrate(spec: ServiceSpec, url: str, runtime_role: str | None) -> None:
     from services.common.db import migrate  # noqa: PLC0415
 
-    head = migrate(url, spec.migrations)
-    print(f"{make_url(url).database}: at {head}")
+    head = migrate(url, spec.migrations, runtime_role=runtime_role)
+    print(f"{make_url(url).database}: at {head}" + (f", {runtime_role} granted" if runtime_role else ""))
+
+
+def _provisioned(spec: ServiceSpec) -> None:
+    """The service's database of the local stack's server (or the PULSEONE_DATABASE_URL one), made
+    with its roles as `pulseone up` makes it, migrated as its owner."""
+    database = provision_database(_server_url(), spec.database, STATE / ROLE_PASSWORDS)
+    _migrate(spec, database.owner_url, database.runtime_role)
 
 
 def migrate(args: argparse.Namespace) -> int:
-    """One service's migrations on its own database (PULSEONE_DATABASE_URL, read as that service reads
-    it: a Kubernetes Job per service), or every service's, each on its database of the server."""
-    if args.service:
-        spec = _service(args.service)
-        _migrate(spec, os.environ.get("PULSEONE_DATABASE_URL") or database_url(_server_url(), spec.database))
+    """One service's migrations on its own database, as a Kubernetes Job per service runs them: as
+    PULSEONE_MIGRATION_DATABASE_URL (the schema's owner), granting PULSEONE_DATABASE_URL's role what
+    the service may do, or as PULSEONE_DATABASE_URL alone. Without PULSEONE_DATABASE_URL, or for
+    every service, each database of the local stack's server is migrated as its owner."""
+    if args.service and os.environ.get("PULSEONE_DATABASE_URL"):
+        from services.common.config import DatabaseSettings, load_settings  # noqa: PLC0415
+
+        settings = load_settings(DatabaseSettings)
+        _migrate(_service(args.service), settings.migration_url, settings.runtime_role)
         return 0
-    server = _server_url()
     for spec in SERVICES:
-        _migrate(spec, database_url(server, spec.database))
+        if not args.service or spec.name == args.service:
+            _provisioned(spec)
     return 0
 
 
@@ -314,8 +326,9 @@ def parser() -> argparse.ArgumentParser:
         "service",
         nargs="?",
         choices=names,
-        help="only this service, on the database PULSEONE_DATABASE_URL names (default: every service, "
-        "each on its own database of the PULSEONE_DATABASE_URL server or the local stack's)",
+        help="only this service, on the database PULSEONE_DATABASE_URL names, as PULSEONE_MIGRATION_DATABASE_URL's "
+        "role when set (default: every service, each on its own database of the PULSEONE_DATABASE_URL server or "
+        "the local stack's, made with its roles as `pulseone up` does and migrated as its owner)",
     )
     migrate_command.set_defaults(run=migrate)
     admin = commands.add_parser("admin", help="administrator accounts").add_subparsers(dest="admin", required=True)

@@ -22,10 +22,10 @@ from scripts.stack import (
     Nats,
     Postgres,
     Process,
-    create_databases,
-    database_url,
+    ServiceDatabase,
     free_port,
     port_open,
+    provision_database,
     wait_until,
 )
 from services.auth.crypto import create_key_ring
@@ -43,6 +43,8 @@ if TYPE_CHECKING:
 DESCRIPTOR_SET = ROOT / "gen" / "pulseone.pb"
 # The platform's keys, by the file names the chart's keys Secret uses for them.
 KEY_RING, PAGE_TOKEN_KEY, GATEWAY_SECRET = "auth-key-ring.json", "page-token.key", "gateway-secret"
+# Under the state directory: a file per database role holding its password.
+ROLE_PASSWORDS = "database-roles"
 
 
 def create_keys(directory: Path) -> list[Path]:
@@ -133,6 +135,8 @@ class Platform:
     extra_env: dict[str, str] = field(default_factory=dict)
     """Further PULSEONE_* settings for every service (e.g. a short event ack wait), applied last."""
     postgres: Postgres | None = None
+    databases: dict[str, ServiceDatabase] = field(default_factory=dict)
+    """Each service's database (made with its roles at start), by service name."""
     nats: Nats | None = None
     envoy: Envoy | None = None
     services: dict[str, Process] = field(default_factory=dict)
@@ -214,8 +218,21 @@ class Platform:
         assert self.postgres is not None
         return self.postgres.url()
 
-    def service_database_url(self, spec: ServiceSpec) -> str:
-        return database_url(self.server_url(), spec.database)
+    @property
+    def role_passwords(self) -> Path:
+        """Where the passwords of the services' database roles are kept (0600 each)."""
+        return self.state / ROLE_PASSWORDS
+
+    def provision_databases(self) -> None:
+        """Make (or check) each service's database with its owner and runtime roles."""
+        self.databases = {
+            spec.name: provision_database(self.server_url(), spec.database, self.role_passwords) for spec in SERVICES
+        }
+
+    def admin_database_url(self, spec: ServiceSpec) -> str:
+        """A service's database as the server's administrator: for tools and tests that inspect or
+        seed rows (and the bench's pgbench), never for the service itself."""
+        return self.databases[spec.name].admin_url
 
     def events_url(self) -> str:
         if self.nats_url:
@@ -257,7 +274,7 @@ class Platform:
             progress(f"starting PostgreSQL on 127.0.0.1:{self.postgres_port}")
             self.postgres = Postgres(self.state / "postgres", port=self.postgres_port, durable=self.durable)
             self.postgres.start()
-        create_databases(self.server_url(), [s.database for s in SERVICES])
+        self.provision_databases()
         if not self.nats_url:
             self.nats_port = self._port("nats", self.nats_port)
             self.nats_monitor_port = self._port("nats-monitor", self.nats_monitor_port)
@@ -266,7 +283,8 @@ class Platform:
             self.nats.start()
         for spec in SERVICES:
             progress(f"migrating {spec.database}")
-            migrate(self.service_database_url(spec), spec.migrations)
+            database = self.databases[spec.name]
+            migrate(database.owner_url, spec.migrations, runtime_role=database.runtime_role)
         for made in create_keys(self.keys):
             progress(f"created {made}")
         for spec in SERVICES:
@@ -284,7 +302,7 @@ class Platform:
     def service_env(self, spec: ServiceSpec, instance: str | None = None) -> dict[str, str]:
         instance = instance or spec.name
         env = {
-            "PULSEONE_DATABASE_URL": self.service_database_url(spec),
+            "PULSEONE_DATABASE_URL": self.databases[spec.name].runtime_url,
             "PULSEONE_NATS_URL": self.events_url(),
             "PULSEONE_PORT": str(self.service_ports[instance]),
             "PULSEONE_AUTH_ADDRESS": self.target("auth"),

@@ -18,6 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
+from psycopg import sql
+
+from services.common.secret_files import write_private
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -249,11 +252,123 @@ def create_databases(server_url: str, names: list[str]) -> None:
                 connection.execute(f'CREATE DATABASE "{name}"')
 
 
-def database_url(server_url: str, database: str) -> str:
-    """The URL of `database` on the server of `server_url`."""
+def database_url(server_url: str, database: str, user: str | None = None, password: str | None = None) -> str:
+    """The URL of `database` on the server of `server_url` (as another user, when given)."""
     import sqlalchemy as sa  # noqa: PLC0415 - keeps this module importable without SQLAlchemy loaded
 
-    return sa.make_url(server_url).set(database=database).render_as_string(hide_password=False)
+    url = sa.make_url(server_url).set(database=database)
+    if user is not None:
+        url = url.set(username=user, password=password)
+    return url.render_as_string(hide_password=False)
+
+
+# The roles of a service's database
+
+
+@dataclass(frozen=True)
+class ServiceDatabase:
+    """A service's database, reached as each of its users."""
+
+    name: str
+    admin_url: str
+    """As the server's administrator, who made the database and its roles (tools and tests that
+    inspect or seed rows use it)."""
+    owner_url: str
+    """As the owner of its schema: what migrations run as."""
+    runtime_url: str
+    """As the role the running service connects as."""
+
+    @property
+    def runtime_role(self) -> str:
+        return runtime_role(self.name)
+
+
+def owner_role(database: str) -> str:
+    return f"{database}_owner"
+
+
+def runtime_role(database: str) -> str:
+    return f"{database}_runtime"
+
+
+# Objects of the public schema not owned by the owner (a database migrated before it had roles) go
+# to the owner: tables first, whose sequences and indexes follow them, then the other sequences and
+# the functions. Extensions keep theirs.
+ADOPT = """
+DO $$
+DECLARE
+    new_owner CONSTANT regrole := {owner}::regrole;
+    item record;
+BEGIN
+    FOR item IN SELECT c.oid::regclass AS name FROM pg_class c
+        WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'v') AND c.relowner <> new_owner
+          AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e')
+    LOOP
+        EXECUTE format('ALTER TABLE %s OWNER TO %s', item.name, new_owner);
+    END LOOP;
+    FOR item IN SELECT c.oid::regclass AS name FROM pg_class c
+        WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'S' AND c.relowner <> new_owner
+          AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e')
+    LOOP
+        EXECUTE format('ALTER SEQUENCE %s OWNER TO %s', item.name, new_owner);
+    END LOOP;
+    FOR item IN SELECT p.oid::regprocedure AS name FROM pg_proc p
+        WHERE p.pronamespace = 'public'::regnamespace AND p.prokind IN ('f', 'p') AND p.proowner <> new_owner
+          AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')
+    LOOP
+        EXECUTE format('ALTER ROUTINE %s OWNER TO %s', item.name, new_owner);
+    END LOOP;
+END $$
+"""
+
+
+def _role_password(passwords: Path, role: str) -> str:
+    """The role's password, made on first use and kept in a file only its user may read."""
+    path = passwords / role
+    if not path.exists():
+        write_private(path, secrets.token_urlsafe(24) + "\n")
+    return path.read_text().strip()
+
+
+def provision_database(server_url: str, database: str, passwords: Path) -> ServiceDatabase:
+    """Make a service's database and its two roles, as the server's superuser (`server_url`): the
+    owner, which owns the database, its public schema and every object in it (also those a
+    migration run as the superuser left there), and the runtime role, the only other one that may
+    connect. Both log in with a password kept under `passwords` (0600, made once) and are neither
+    superusers nor allowed to create databases or roles; neither is a member of the other. What the
+    runtime role may do inside is granted after each migration run (services/common/privileges.py).
+    Running it again changes nothing: `pulseone up` does at every start."""
+    owner, runtime = owner_role(database), runtime_role(database)
+    password = {role: _role_password(passwords, role) for role in (owner, runtime)}
+    name = sql.Identifier(database)
+    with psycopg.connect(server_url, autocommit=True) as server:
+        for role in (owner, runtime):
+            exists = server.execute("SELECT FROM pg_roles WHERE rolname = %s", (role,)).fetchone() is not None
+            server.execute(
+                sql.SQL(
+                    "{} ROLE {} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD {}"
+                ).format(
+                    sql.SQL("ALTER" if exists else "CREATE"),
+                    sql.Identifier(role),
+                    sql.Literal(password[role]),
+                )
+            )
+        if server.execute("SELECT FROM pg_database WHERE datname = %s", (database,)).fetchone() is None:
+            server.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(name, sql.Identifier(owner)))
+        server.execute(sql.SQL("ALTER DATABASE {} OWNER TO {}").format(name, sql.Identifier(owner)))
+        server.execute(sql.SQL("REVOKE ALL ON DATABASE {} FROM PUBLIC").format(name))
+        server.execute(sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(name, sql.Identifier(runtime)))
+    admin_url = database_url(server_url, database)
+    with psycopg.connect(admin_url, autocommit=True) as db:
+        db.execute(sql.SQL("ALTER SCHEMA public OWNER TO {}").format(sql.Identifier(owner)))
+        db.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
+        db.execute(sql.SQL(ADOPT).format(owner=sql.Literal(owner)))
+    return ServiceDatabase(
+        database,
+        admin_url,
+        database_url(server_url, database, owner, password[owner]),
+        database_url(server_url, database, runtime, password[runtime]),
+    )
 
 
 # NATS

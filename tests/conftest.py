@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import shutil
@@ -12,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from scripts.stack import Nats, Postgres, create_databases, database_url, free_port
+from scripts.stack import Nats, Postgres, ServiceDatabase, create_databases, database_url, free_port, provision_database
+from services.common.db import migrate
 from services.common.pagination import create_page_token_key
 
 
@@ -51,11 +53,41 @@ def nats_server() -> Iterator[Nats]:
     shutil.rmtree(root, ignore_errors=True)
 
 
+def _psycopg(url: str) -> str:
+    return url.replace("postgresql://", "postgresql+psycopg://", 1)
+
+
 def fresh_database(postgres: Postgres, prefix: str) -> str:
-    """A new, empty database on the session's server; returns its SQLAlchemy URL."""
+    """A new, empty database on the session's server; returns its SQLAlchemy URL (as the superuser)."""
     name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     create_databases(postgres.url(), [name])
-    return database_url(postgres.url(), name).replace("postgresql://", "postgresql+psycopg://", 1)
+    return _psycopg(database_url(postgres.url(), name))
+
+
+@functools.cache
+def role_passwords() -> Path:
+    """Where the passwords of the tests' database roles are kept (made once per session)."""
+    return scratch_dir("pulseone-role-passwords-")
+
+
+def fresh_service_database(postgres: Postgres, prefix: str) -> ServiceDatabase:
+    """A new, empty database on the session's server with its owner and runtime roles, as the local
+    stack makes a service's: migrate it as the owner, run the service as the runtime role, and seed
+    or inspect rows as the superuser (`admin_url`). SQLAlchemy URLs."""
+    database = provision_database(postgres.url(), f"{prefix}_{uuid.uuid4().hex[:8]}", role_passwords())
+    return dataclasses.replace(
+        database,
+        admin_url=_psycopg(database.admin_url),
+        owner_url=_psycopg(database.owner_url),
+        runtime_url=_psycopg(database.runtime_url),
+    )
+
+
+def migrated_service_database(postgres: Postgres, prefix: str, migrations: Path) -> ServiceDatabase:
+    """A fresh service database migrated to head as its owner, its runtime role granted."""
+    database = fresh_service_database(postgres, prefix)
+    migrate(database.owner_url, migrations, runtime_role=database.runtime_role)
+    return database
 
 
 @pytest.fixture(autouse=True, scope="session")

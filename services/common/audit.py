@@ -157,10 +157,10 @@ def drop_call_ids() -> None:
     op.drop_column("audit_entries", "call_id")
 
 
-# The trail is append-only for whoever connects, the table's owner (the service's own role) included:
-# statement triggers refuse UPDATE, DELETE and TRUNCATE (even of no rows). The owner can still drop
-# the triggers or the table (ALTER, DROP: schema changes, as a migration makes them); keeping those
-# from a service's runtime connection needs a separate migration role owning the table.
+# The trail is append-only for whoever connects, the table's owner included: statement triggers
+# refuse UPDATE, DELETE and TRUNCATE (even of no rows). The owner (the role migrations run as) could
+# still drop the triggers or the table; the service's runtime role owns nothing and holds only
+# SELECT and INSERT here (privileges.py), so privileges refuse it all of that before any trigger.
 APPEND_ONLY = """
 CREATE OR REPLACE FUNCTION audit_entries_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

@@ -5,17 +5,69 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 from typing import TypeVar
+from urllib.parse import unquote, urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
-class ServiceSettings(BaseSettings):
-    """What every service needs; each service subclasses it with its own defaults and extras."""
+def _async_driver(value: str) -> str:
+    """Accept plain postgresql:// URLs and use psycopg 3 for them."""
+    for prefix in ("postgresql://", "postgres://"):
+        if value.startswith(prefix):
+            return "postgresql+psycopg://" + value[len(prefix) :]
+    if not value.startswith("postgresql+psycopg://"):
+        raise ValueError("must be a postgresql:// URL")
+    return value
+
+
+def _user_of(url: str) -> str | None:
+    user = urlsplit(url).username
+    return None if user is None else unquote(user)
+
+
+class DatabaseSettings(BaseSettings):
+    """A service's own database, as the running service reaches it and as its migrations do."""
 
     model_config = SettingsConfigDict(env_prefix="PULSEONE_", extra="ignore", frozen=True)
 
-    database_url: str = Field(description="SQLAlchemy URL of this service's own database")
+    database_url: str = Field(
+        description="SQLAlchemy URL of this service's own database, as the role the running service connects as"
+    )
+    migration_database_url: str | None = Field(
+        None,
+        description="the same database as the role that owns its schema and runs its migrations (`pulseone "
+        "migrate`), which then grants database_url's role what a service may do; unset: database_url",
+    )
+
+    @field_validator("database_url")
+    @classmethod
+    def _psycopg(cls, value: str) -> str:
+        return _async_driver(value)
+
+    @field_validator("migration_database_url")
+    @classmethod
+    def _psycopg_when_set(cls, value: str | None) -> str | None:
+        """An empty value (an optional Secret key that is missing) is no value."""
+        return _async_driver(value) if value else None
+
+    @property
+    def migration_url(self) -> str:
+        """Where migrations run: the owner's URL, else (a deployment with one role) the service's own."""
+        return self.migration_database_url or self.database_url
+
+    @property
+    def runtime_role(self) -> str | None:
+        """The role the service connects as, when migrations run as another one; None otherwise."""
+        runtime = _user_of(self.database_url)
+        if self.migration_database_url is None or runtime == _user_of(self.migration_database_url):
+            return None
+        return runtime
+
+
+class ServiceSettings(DatabaseSettings):
+    """What every service needs; each service subclasses it with its own defaults and extras."""
+
     nats_url: str = Field("nats://127.0.0.1:4222", description="NATS server(s), comma-separated")
     host: str = Field("127.0.0.1", description="address the gRPC server binds")
     port: int = Field(description="gRPC port; 0 picks a free one")
@@ -52,17 +104,6 @@ class ServiceSettings(BaseSettings):
         description="shared with the gateway, which sends it on every call it forwards; only such calls "
         "are believed about the client's address (X-Forwarded-For). Unset: no call is",
     )
-
-    @field_validator("database_url")
-    @classmethod
-    def _async_driver(cls, value: str) -> str:
-        """Accept plain postgresql:// URLs and use psycopg 3 for them."""
-        for prefix in ("postgresql://", "postgres://"):
-            if value.startswith(prefix):
-                return "postgresql+psycopg://" + value[len(prefix) :]
-        if not value.startswith("postgresql+psycopg://"):
-            raise ValueError("must be a postgresql:// URL")
-        return value
 
 
 SettingsT = TypeVar("SettingsT", bound=BaseSettings)

@@ -16,6 +16,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from services.common.privileges import grant_runtime_privileges
+
 # One lock for every service's migrations: they live in different databases, but the key only
 # matters within one database, where it keeps replicas and `pulseone migrate` from racing.
 MIGRATION_LOCK_KEY = 0x70756C7365  # "pulse"
@@ -106,8 +108,10 @@ def alembic_config(url: str, migrations: Path) -> Config:
     return config
 
 
-def migrate(url: str, migrations: Path) -> str:
-    """Upgrade the database to head, holding the migration lock; returns the head revision."""
+def migrate(url: str, migrations: Path, runtime_role: str | None = None) -> str:
+    """Upgrade the database to head, holding the migration lock; then, given the role the service
+    connects as (another than the one migrating), grant it what a running service may do (see
+    privileges.py). Returns the head revision."""
     engine = sa.create_engine(url)
     try:
         with engine.connect() as connection:
@@ -118,6 +122,9 @@ def migrate(url: str, migrations: Path) -> str:
                 config.attributes["connection"] = connection
                 command.upgrade(config, "head")
                 connection.commit()
+                if runtime_role is not None:
+                    grant_runtime_privileges(connection, runtime_role)
+                    connection.commit()
             finally:
                 connection.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY})
                 connection.commit()

@@ -37,7 +37,7 @@ from services.auth.app import MIGRATIONS, build
 from services.auth.crypto import KeyRing
 from services.auth.settings import AuthSettings
 from services.auth.use_cases.accounts import create_system_admin
-from services.common.db import create_engine, migrate
+from services.common.db import create_engine
 from services.common.messaging import DEAD_LETTER_STREAM
 from services.common.runtime import ServiceRuntime
 from services.inventory.app import MIGRATIONS as INVENTORY_MIGRATIONS
@@ -52,7 +52,7 @@ from services.profile.settings import ProfileSettings
 from services.video.app import MIGRATIONS as VIDEO_MIGRATIONS
 from services.video.app import build as build_video
 from services.video.settings import VideoSettings
-from tests.conftest import fresh_database, page_token_key, scratch_dir
+from tests.conftest import migrated_service_database, page_token_key, scratch_dir
 
 PASSWORD = "correct horse 1"
 # What the gateway would send the services to show a call came through it.
@@ -102,11 +102,10 @@ class AuthHarness:
 
 
 async def start_auth(postgres: Postgres, nats_url: str, state: Path, **settings: Any) -> AuthHarness:
-    url = fresh_database(postgres, "auth")
-    migrate(url, MIGRATIONS)
+    database = migrated_service_database(postgres, "auth", MIGRATIONS)
     key_ring = state / "keys.json"
     auth_settings = AuthSettings(
-        database_url=url,
+        database_url=database.runtime_url,
         nats_url=nats_url,
         port=0,
         key_ring_file=key_ring,
@@ -122,7 +121,7 @@ async def start_auth(postgres: Postgres, nats_url: str, state: Path, **settings:
     runtime = build(auth_settings, clock=clock)
     port = await runtime.start()
     channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
-    return AuthHarness(runtime, channel, auth_pb2_grpc.AuthServiceStub(channel), clock, url, key_ring)
+    return AuthHarness(runtime, channel, auth_pb2_grpc.AuthServiceStub(channel), clock, database.admin_url, key_ring)
 
 
 async def admin_token(auth: AuthHarness) -> str:
@@ -175,10 +174,9 @@ class ProfileHarness:
 
 
 async def start_profile(postgres: Postgres, nats_url: str, auth_port: int) -> ProfileHarness:
-    url = fresh_database(postgres, "profile")
-    migrate(url, PROFILE_MIGRATIONS)
+    database = migrated_service_database(postgres, "profile", PROFILE_MIGRATIONS)
     settings = ProfileSettings(
-        database_url=url,
+        database_url=database.runtime_url,
         nats_url=nats_url,
         port=0,
         auth_address=f"127.0.0.1:{auth_port}",
@@ -190,7 +188,7 @@ async def start_profile(postgres: Postgres, nats_url: str, auth_port: int) -> Pr
     clock = Clock()
     runtime = build_profile(settings, clock=clock)
     port = await runtime.start()
-    return ProfileHarness(runtime, grpc.aio.insecure_channel(f"127.0.0.1:{port}"), url, clock)
+    return ProfileHarness(runtime, grpc.aio.insecure_channel(f"127.0.0.1:{port}"), database.admin_url, clock)
 
 
 @pytest.fixture(scope="module")
@@ -283,11 +281,10 @@ async def replicas_of(
 ) -> AsyncIterator[H]:
     """Start two replicas of a service: `build_replica` gets the settings every test service shares
     (fresh database, ephemeral port, the session's NATS, quick health and redelivery) plus `settings`."""
-    url = fresh_database(postgres, name)
-    migrate(url, migrations)
+    database = migrated_service_database(postgres, name, migrations)
     clock = Clock()
     common = {
-        "database_url": url,
+        "database_url": database.runtime_url,
         "port": 0,
         "health_interval_seconds": 0.2,
         "event_consumer": f"{name}-{uuid.uuid4().hex[:8]}",
@@ -295,7 +292,7 @@ async def replicas_of(
         "page_token_key_file": page_token_key(),
         **settings,
     }
-    running = harness([], [], url, clock)
+    running = harness([], [], database.admin_url, clock)
     try:
         for _ in range(2):
             runtime = build_replica(common, clock)

@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from scripts.platform import health_status
 from scripts.stack import Nats, Postgres, free_port, wait_until
 from services.auth.app import MIGRATIONS
-from services.common.db import head_revision, migrate
-from tests.conftest import fresh_database, page_token_key
+from services.common.db import head_revision
+from tests.conftest import fresh_database, fresh_service_database, migrated_service_database, page_token_key
 
 # The console script itself: the image's ENTRYPOINT.
 PULSEONE = str(Path(sys.executable).parent / "pulseone")
@@ -43,14 +43,34 @@ def test_migrate_one_service_brings_the_database_it_is_given_to_head(postgres: P
     assert f"at {head_revision(MIGRATIONS)}" in again.stdout
 
 
+def test_migrate_one_service_runs_as_the_owner_and_grants_the_services_role(postgres: Postgres) -> None:
+    """The chart's migration Job: the owner's URL to migrate with, the service's own to grant."""
+    database = fresh_service_database(postgres, "cli_roles")
+    env = {
+        **os.environ,
+        "PULSEONE_DATABASE_URL": database.runtime_url,
+        "PULSEONE_MIGRATION_DATABASE_URL": database.owner_url,
+    }
+    migrated = subprocess.run([PULSEONE, "migrate", "auth"], env=env, capture_output=True, text=True, check=False)
+    assert migrated.returncode == 0, migrated.stderr
+    assert f"at {head_revision(MIGRATIONS)}, {database.runtime_role} granted" in migrated.stdout
+    assert _revision(database.runtime_url) == head_revision(MIGRATIONS)
+    engine = sa.create_engine(database.admin_url)
+    try:
+        with engine.connect() as connection:
+            owners = sa.text("SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'")
+            assert connection.execute(owners).scalars().all() == [f"{database.name}_owner"]
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture
 def auth_env(postgres: Postgres, nats_server: Nats, tmp_path: Path) -> dict[str, str]:
     """What the chart gives the auth container: its database (migrated, as the Job does), NATS, keys."""
-    url = fresh_database(postgres, "cli_serve")
-    migrate(url, MIGRATIONS)
+    database = migrated_service_database(postgres, "cli_serve", MIGRATIONS)
     return {
         **os.environ,
-        "PULSEONE_DATABASE_URL": url,
+        "PULSEONE_DATABASE_URL": database.runtime_url,
         "PULSEONE_NATS_URL": nats_server.url,
         "PULSEONE_PORT": str(free_port()),
         "PULSEONE_KEY_RING_FILE": str(tmp_path / "key-ring.json"),
@@ -128,9 +148,9 @@ def test_serve_exits_non_zero_naming_a_missing_setting() -> None:
 
 
 def test_admin_create_writes_to_the_auth_database_it_is_given_whatever_its_name(postgres: Postgres) -> None:
-    """In the auth container the database is the pod's own (an operator's `app`, say), not `authdb`."""
-    url = fresh_database(postgres, "app")
-    migrate(url, MIGRATIONS)
+    """In the auth container the database is the pod's own (an operator's `app`, say), not `authdb`,
+    reached as the service's runtime role."""
+    url = migrated_service_database(postgres, "app", MIGRATIONS).runtime_url
     email = f"first-admin-{uuid.uuid4().hex[:6]}@example.org"
     env = {**os.environ, "PULSEONE_ADMIN_PASSWORD": "SecurePass123"}
     created = subprocess.run(

@@ -17,11 +17,11 @@ from pulseone.auth.v1 import events_pb2 as auth_events
 from scripts.stack import Nats, Postgres
 from services.common import event_catalogue as catalogue
 from services.common.context import AccountStatus
-from services.common.db import create_engine, migrate
+from services.common.db import create_engine
 from services.common.messaging import NatsLink
 from services.common.projections import AccountStatuses
 from services.profile.app import MIGRATIONS
-from tests.conftest import fresh_database
+from tests.conftest import migrated_service_database
 from tests.integration.conftest import eventually, run_sql
 
 MAX_AGE = 2.0
@@ -60,9 +60,9 @@ class Statuses:
 
 @pytest.fixture
 async def statuses(postgres: Postgres, nats_server: Nats) -> AsyncIterator[Statuses]:
-    url = fresh_database(postgres, "statuses")
-    migrate(url, MIGRATIONS)
-    engine = create_engine(url, 2)
+    database = migrated_service_database(postgres, "statuses", MIGRATIONS)
+    url = database.admin_url
+    engine = create_engine(database.runtime_url, 2)
     link = NatsLink(nats_server.url, "statuses-test")
     link.start()
     lookup = AccountStatuses(engine, link, max_age=MAX_AGE)

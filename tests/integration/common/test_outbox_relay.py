@@ -15,11 +15,11 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from scripts.stack import Nats, Postgres
 from services.auth.app import MIGRATIONS
-from services.common.db import create_engine, migrate
+from services.common.db import create_engine
 from services.common.event_catalogue import USER_APPROVED
 from services.common.messaging import NatsLink
 from services.common.outbox import OutboxRelay, nudge_relays
-from tests.conftest import fresh_database
+from tests.conftest import migrated_service_database
 from tests.integration.conftest import run_sql
 
 IDLE_SECONDS = 30.0
@@ -28,9 +28,9 @@ IDLE_SECONDS = 30.0
 @pytest.fixture
 async def relay(postgres: Postgres, nats_server: Nats) -> AsyncIterator[tuple[OutboxRelay, str]]:
     """A relay over a database of its own that goes quiet for up to IDLE_SECONDS between polls."""
-    url = fresh_database(postgres, "relay")
-    migrate(url, MIGRATIONS)
-    engine = create_engine(url, 1)
+    database = migrated_service_database(postgres, "relay", MIGRATIONS)
+    url = database.admin_url
+    engine = create_engine(database.runtime_url, 1)
     link = NatsLink(nats_server.url, "relay-test")
     link.start()
     relay = OutboxRelay(engine, link, service="relay-test", idle_seconds=IDLE_SECONDS)
@@ -118,9 +118,9 @@ async def test_a_write_by_another_process_is_published_by_the_next_poll(
 async def test_a_replica_without_the_relay_lock_is_not_hurried_by_writes(postgres: Postgres, nats_server: Nats) -> None:
     """Only the lock holder publishes; the other replica tries for the lock every two seconds however
     many writes nudge it (a nudge that cut that pause short would open a connection per write)."""
-    url = fresh_database(postgres, "relay_pair")
-    migrate(url, MIGRATIONS)
-    engine = create_engine(url, 1)
+    database = migrated_service_database(postgres, "relay_pair", MIGRATIONS)
+    url = database.admin_url
+    engine = create_engine(database.runtime_url, 1)
     link = NatsLink(nats_server.url, "relay-pair")
     link.start()
     relays = [OutboxRelay(engine, link, service="relay-pair") for _ in range(2)]

@@ -14,7 +14,7 @@ from scripts.stack import Nats, Postgres
 from services.auth.app import build
 from services.auth.settings import AuthSettings
 from services.auth.use_cases.accounts import Accounts
-from tests.conftest import fresh_database, page_token_key, scratch_dir
+from tests.conftest import fresh_service_database, page_token_key, scratch_dir
 from tests.integration.conftest import AuthHarness, bearer
 from tests.rpc import failure_of
 
@@ -38,7 +38,7 @@ async def test_serving_while_the_database_is_at_the_schema_head(auth: AuthHarnes
 async def test_not_serving_on_a_database_without_the_schema_yet_alive(postgres: Postgres, nats_server: Nats) -> None:
     """Readiness says no, liveness says yes: a restart would not bring the schema (or the database)."""
     settings = AuthSettings(
-        database_url=fresh_database(postgres, "unmigrated"),
+        database_url=fresh_service_database(postgres, "unmigrated").runtime_url,
         nats_url=nats_server.url,
         port=0,
         key_ring_file=scratch_dir("pulseone-keys-") / "ring.json",

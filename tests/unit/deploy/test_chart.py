@@ -21,7 +21,7 @@ from scripts.platform import SERVICES
 from services.appointments.settings import AppointmentsSettings
 from services.auth.crypto import KeyRing
 from services.auth.settings import AuthSettings
-from services.common.config import ServiceSettings
+from services.common.config import DatabaseSettings, ServiceSettings
 from services.common.pagination import PageTokens
 from services.common.runtime import LIVE_HEALTH
 from services.inventory.settings import InventorySettings
@@ -314,7 +314,9 @@ def test_each_services_variables_are_its_settings_and_load(default: Rendered, mo
         assert settings.stream_replicas == 3  # the streams live on the chart's three NATS servers
         assert settings.host == "0.0.0.0"
         assert settings.port == container["ports"][0]["containerPort"]
+        assert settings.database_url.startswith(f"postgresql+psycopg://{name}db_runtime:")
         assert settings.database_url.endswith(f"/{name}db")
+        assert settings.migration_database_url is None  # the owner's URL goes to the migration Job only
         for callee in calls_in_code()[name]:
             port = SETTINGS[callee].model_fields["port"].default
             assert getattr(settings, f"{callee}_address") == f"{name_of(callee)}:{port}"
@@ -436,20 +438,47 @@ def test_the_trial_database_keeps_its_cluster_on_its_volume_in_a_directory_per_m
     assert mounts["data"] == "/var/lib/postgresql"
 
 
-def test_the_trial_database_holds_one_database_per_service(default: Rendered) -> None:
-    init = default.named("ConfigMap", name_of("postgresql"))["data"]["create-databases.sql"]
-    assert sorted(re.findall(r"CREATE DATABASE (\w+);", init)) == sorted(f"{s.name}db" for s in SERVICES)
-    password = default.secret_data(name_of("databases"), "postgresql-password").decode()
+def test_the_trial_database_holds_one_database_per_service_with_an_owner_and_a_runtime_role(
+    default: Rendered,
+) -> None:
+    """tests/integration/deploy/test_trial_database.py runs the script on a real PostgreSQL."""
+    init = default.named("ConfigMap", name_of("postgresql"))["data"]["create-databases.sh"]
+    created = re.findall(r'^create_database (\w+) "\$(\w+)" "\$(\w+)"$', init, flags=re.M)
+    assert created == [
+        (f"{s.name}db", f"{s.name.upper()}_OWNER_PASSWORD", f"{s.name.upper()}_RUNTIME_PASSWORD")
+        for s in sorted(SERVICES, key=lambda s: s.name)
+    ]
+    (statefulset,) = default.component("StatefulSet", "postgresql")
+    (container,) = statefulset["spec"]["template"]["spec"]["containers"]
+    from_secret = {v["name"]: v["valueFrom"]["secretKeyRef"] for v in container["env"] if "valueFrom" in v}
+    server = name_of("postgresql")
     for spec in SERVICES:
-        url = default.secret_data(name_of("databases"), spec.name).decode()
-        assert url == f"postgresql://pulseone:{password}@{name_of('postgresql')}:5432/{spec.name}db"
+        database = f"{spec.name}db"
+        passwords = {}
+        for role in ("owner", "runtime"):
+            reference = from_secret[f"{spec.name.upper()}_{role.upper()}_PASSWORD"]
+            assert reference == {"name": name_of("databases"), "key": f"{spec.name}-{role}-password"}
+            passwords[role] = default.secret_data(name_of("databases"), reference["key"]).decode()
+            assert re.fullmatch(r"[A-Za-z0-9]{32}", passwords[role])
+        runtime_url = default.secret_data(name_of("databases"), spec.name).decode()
+        assert runtime_url == f"postgresql://{database}_runtime:{passwords['runtime']}@{server}:5432/{database}"
+        owner_url = default.secret_data(name_of("databases"), f"{spec.name}-migration").decode()
+        assert owner_url == f"postgresql://{database}_owner:{passwords['owner']}@{server}:5432/{database}"
+    superuser = default.secret_data(name_of("databases"), "postgresql-password").decode()
+    assert superuser not in default.named("Secret", name_of("databases"))["data"].values()
+    assert all(superuser not in default.secret_data(name_of("databases"), s.name).decode() for s in SERVICES)
 
 
 def test_database_urls_from_values_go_to_a_secret(chart: helm_python.Chart) -> None:
     urls = {s.name: f"postgresql://u:p@db.example:5432/{s.name}" for s in SERVICES}
-    rendered = render(chart, {"postgresql": {"enabled": False}, "databases": {"urls": urls}})
+    migration_urls = {"auth": "postgresql://owner:p@db.example:5432/auth"}
+    values = {"postgresql": {"enabled": False}, "databases": {"urls": urls, "migrationUrls": migration_urls}}
+    rendered = render(chart, values)
     assert rendered.component("StatefulSet", "postgresql") == []
     assert {s.name: rendered.secret_data(name_of("databases"), s.name).decode() for s in SERVICES} == urls
+    data = rendered.named("Secret", name_of("databases"))["data"]
+    assert {key for key in data if key.endswith("-migration")} == {"auth-migration"}  # the others migrate as theirs
+    assert rendered.secret_data(name_of("databases"), "auth-migration").decode() == migration_urls["auth"]
     for spec in SERVICES:
         policy = rendered.named("NetworkPolicy", name_of(spec.name))
         assert {"ports": [{"port": 5432, "protocol": "TCP"}]} in policy["spec"]["egress"]
@@ -461,6 +490,7 @@ def test_database_urls_from_values_go_to_a_secret(chart: helm_python.Chart) -> N
         ({"postgresql": {"enabled": False}}, "chosen: none"),
         ({"databases": {"existingSecret": "urls"}}, "chosen: existingSecret, postgresql"),
         ({"postgresql": {"enabled": False}, "databases": {"urls": {"auth": "postgresql://db/a"}}}, "urls.appointments"),
+        ({"databases": {"migrationUrls": {"auth": "postgresql://db/a"}}}, "databases.migrationUrls goes with"),
     ],
 )
 def test_the_databases_must_come_from_exactly_one_place(
@@ -481,10 +511,27 @@ def test_migrations_run_per_service_as_hooks_after_install_and_before_upgrade(pr
         }
         (container,) = job["spec"]["template"]["spec"]["containers"]
         assert container["args"] == ["migrate", spec.name]
-        (database,) = container["env"]
-        assert database["valueFrom"]["secretKeyRef"]["key"] == spec.name
+        references = {v["name"]: v["valueFrom"]["secretKeyRef"] for v in container["env"]}
+        secret = references["PULSEONE_DATABASE_URL"]["name"]
+        assert references == {
+            "PULSEONE_DATABASE_URL": {"name": secret, "key": spec.name},
+            # A Secret of yours without the key: the Job migrates as the service's role, as before.
+            "PULSEONE_MIGRATION_DATABASE_URL": {"name": secret, "key": f"{spec.name}-migration", "optional": True},
+        }
     policy = profile.named("NetworkPolicy", name_of("migrate"))
     assert "ingress" not in policy["spec"]
+
+
+def test_each_migration_job_runs_as_its_databases_owner_and_grants_the_services_role(
+    default: Rendered, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for spec in SERVICES:
+        (container,) = default.named("Job", name_of(f"migrate-{spec.name}"))["spec"]["template"]["spec"]["containers"]
+        references = {v["name"]: v["valueFrom"]["secretKeyRef"] for v in container["env"]}
+        variables = {name: default.secret_data(r["name"], r["key"]).decode() for name, r in references.items()}
+        settings = load(DatabaseSettings, variables, monkeypatch)
+        assert settings.migration_url.startswith(f"postgresql+psycopg://{spec.name}db_owner:")
+        assert settings.runtime_role == f"{spec.name}db_runtime"
 
 
 def test_video_replicas_share_one_read_write_many_recordings_volume(profile: Rendered) -> None:
@@ -558,6 +605,7 @@ def test_notes_say_how_to_reach_the_gateway_and_create_the_first_admin(chart: he
     assert f"port-forward -n {NAMESPACE} service/{name_of('gateway')}" in notes
     assert f"kubectl exec -it -n {NAMESPACE} deploy/{name_of('auth')} -- sh -c 'pulseone admin create --email" in notes
     assert '--database-url "$PULSEONE_DATABASE_URL"' in notes  # the pod's own database, whatever its name
+    assert "runtime role (<service>db_runtime)" in notes
 
 
 @pytest.mark.parametrize(
@@ -574,6 +622,8 @@ def test_notes_say_how_to_reach_the_gateway_and_create_the_first_admin(chart: he
         ({"tracing": {"otlpEndpoint": "https://collector:4317"}}, "at '/tracing/otlpEndpoint': "),
         ({"tracing": {"otlpEndpoint": "http://collector"}}, "at '/tracing/otlpEndpoint': "),
         ({"tracing": {"sampler": "always_on"}}, "at '/tracing': additional properties 'sampler' not allowed"),
+        ({"databases": {"migrationUrls": {"billing": "postgresql://db/b"}}}, "at '/databases/migrationUrls': "),
+        ({"databases": {"migrationUrls": {"auth": "mysql://db/a"}}}, "at '/databases/migrationUrls/auth': "),
     ],
 )
 def test_the_schema_rejects_bad_values_naming_the_field(
