@@ -264,7 +264,10 @@ class Replicas:
     replicas: list[ServiceRuntime]
     channels: list[grpc.aio.Channel]
     database_url: str
+    """As the server's administrator: for tests that seed or inspect rows."""
     clock: Clock
+    runtime_url: str = ""
+    """As the role the service's replicas connect as."""
 
 
 H = TypeVar("H", bound=Replicas)
@@ -292,7 +295,7 @@ async def replicas_of(
         "page_token_key_file": page_token_key(),
         **settings,
     }
-    running = harness([], [], database.admin_url, clock)
+    running = harness([], [], database.admin_url, clock, database.runtime_url)
     try:
         for _ in range(2):
             runtime = build_replica(common, clock)
@@ -315,7 +318,7 @@ async def replica_without_profile(
     """A channel to one more replica of a service, on the harness's database, whose profile service
     cannot be reached (nothing listens at its address)."""
     settings = settings_type(
-        database_url=replicas.database_url,
+        database_url=replicas.runtime_url,
         nats_url=nats_url,
         port=0,
         auth_address=f"127.0.0.1:{auth.runtime.port}",
