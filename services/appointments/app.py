@@ -11,7 +11,7 @@ from pulseone.profile.v1 import profile_pb2, profile_pb2_grpc, resources_pb2
 
 from services.appointments import api, events
 from services.appointments.domain.directory import Doctor
-from services.appointments.domain.errors import DoctorsUnavailable
+from services.appointments.domain.errors import ProfileUnavailable
 from services.appointments.messages import doctor_from
 from services.appointments.settings import AppointmentsSettings
 from services.appointments.use_cases.appointments import Appointments, sweeper
@@ -23,7 +23,6 @@ from services.common.audit import AuditReader
 from services.common.audit_api import SERVICE_NAME as AUDIT_TRAIL
 from services.common.audit_api import serve_audit_trail
 from services.common.clock import Clock, utc_now
-from services.common.context import on_behalf_of_caller
 from services.common.peers import ask_on_behalf, peer_channel
 from services.common.runtime import Infrastructure, ServiceRuntime, assemble
 from services.common.tokens import AuthClient
@@ -45,11 +44,10 @@ def affiliation_owner(channel: grpc.aio.Channel) -> AffiliationOwner:
 
     async def ask(clinic_id: uuid.UUID, doctor_id: uuid.UUID) -> str | None:
         request = profile_pb2.GetAffiliationRequest(clinic_id=str(clinic_id), doctor_id=str(doctor_id))
-        try:
-            found = await stub.GetAffiliation(request, metadata=on_behalf_of_caller(), timeout=2.0)
-        except grpc.aio.AioRpcError:
-            return None
-        return str(resources_pb2.ClinicDoctor.Status.Name(found.status))
+        found = await ask_on_behalf(
+            stub.GetAffiliation, request, deadline_seconds=2.0, unavailable=ProfileUnavailable()
+        )
+        return str(resources_pb2.ClinicDoctor.Status.Name(found.status)) if found is not None else None
 
     return ask
 
@@ -61,7 +59,7 @@ def doctor_owner(channel: grpc.aio.Channel) -> DoctorOwner:
 
     async def ask(doctor_id: uuid.UUID) -> Doctor | None:
         request = profile_pb2.GetDoctorRequest(doctor_id=str(doctor_id))
-        found = await ask_on_behalf(stub.GetDoctor, request, deadline_seconds=2.0, unavailable=DoctorsUnavailable())
+        found = await ask_on_behalf(stub.GetDoctor, request, deadline_seconds=2.0, unavailable=ProfileUnavailable())
         return doctor_from(found, version=0) if found is not None else None
 
     return ask

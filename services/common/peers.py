@@ -35,6 +35,9 @@ UNREACHABLE = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_E
 """Codes that say the other service did not answer (retry later), not that it refused: UNIMPLEMENTED
 is a replica of the release before, mid rolling upgrade, that does not serve the method yet."""
 
+ABSENT = frozenset({grpc.StatusCode.NOT_FOUND, grpc.StatusCode.PERMISSION_DENIED, grpc.StatusCode.INVALID_ARGUMENT})
+"""Codes that say the other service has no such thing for the caller (none, not theirs, no such id)."""
+
 KINDS: dict[grpc.StatusCode, type[DomainError]] = {
     grpc.StatusCode.INVALID_ARGUMENT: InvalidArgument,
     grpc.StatusCode.UNAUTHENTICATED: Unauthenticated,
@@ -115,11 +118,12 @@ async def ask_on_behalf(
     method: Unary, request: object, *, deadline_seconds: float, unavailable: DomainError
 ) -> Any | None:
     """Ask another service, with the current caller's token, about something the caller may hold:
-    its answer, or None when it refused (it has none, or it is not the caller's). A service that did
-    not answer raises `unavailable`, never a refusal: the thing may well be the caller's."""
+    its answer, or None when it says there is none for the caller (ABSENT). Any other answer (it
+    did not answer, or failed: its database away) raises `unavailable`, never a refusal: the thing
+    may well be the caller's."""
     try:
         return await method(request, metadata=on_behalf_of_caller(), timeout=deadline_seconds)
     except grpc.aio.AioRpcError as error:
-        if error.code() in UNREACHABLE:
-            raise unavailable from None
-        return None
+        if error.code() in ABSENT:
+            return None
+        raise unavailable from None

@@ -31,11 +31,12 @@ class DoctorNotFound(NotFound):
     default_message = "no doctor has this id"
 
 
-class DoctorsUnavailable(Unavailable):
-    """A doctor is not known here yet and the profile service, which would know, cannot be asked."""
+class ProfileUnavailable(Unavailable):
+    """A doctor or an affiliation is not known here yet and the profile service, which would know,
+    cannot be asked."""
 
     default_reason = "PROFILE_UNAVAILABLE"
-    default_message = "this doctor cannot be confirmed right now; retry later"
+    default_message = "the profile service cannot confirm this right now; retry later"
 
 
 class ClinicNotFound(NotFound):

@@ -99,17 +99,19 @@ class Sessions:
         if viewer.role is Role.CLINIC_ADMIN and spec.clinic_id is None:
             raise invalid_field("clinicId", "is required for a clinic admin")
         check_spec(spec)
+        # What only profile may know yet is asked before the transaction: no connection waits on it.
+        doctor = await self._doctor(doctor_id, zone_needed=spec.clinic_id is None)
+        if doctor is None:
+            raise DoctorNotFound()
+        # The doctor's own account status as the interceptor just established it is newer
+        # than the directory's copy (a doctor approved a moment ago).
+        if not (doctor.active or (doctor_id == viewer.user_id and viewer.status is AccountStatus.ACTIVE)):
+            raise DoctorNotActive()
+        affiliated = spec.clinic_id is None or await self._affiliated(spec.clinic_id, doctor_id)
         async with transaction(self._db) as db:
-            doctor = await self._doctor(db, doctor_id)
-            if doctor is None:
-                raise DoctorNotFound()
-            # The doctor's own account status as the interceptor just established it is newer
-            # than the directory's copy (a doctor approved a moment ago).
-            if not (doctor.active or (doctor_id == viewer.user_id and viewer.status is AccountStatus.ACTIVE)):
-                raise DoctorNotActive()
             zone = doctor.time_zone
             if spec.clinic_id is not None:
-                zone = await self._clinic_zone(db, viewer, spec.clinic_id, doctor_id)
+                zone = await self._clinic_zone(db, viewer, spec.clinic_id, affiliated=affiliated)
             if not zone:
                 raise TimeZoneMissing()
             spec = dataclasses.replace(spec, effective_from=spec.effective_from or today_in(zone, self._now()))
@@ -125,9 +127,7 @@ class Sessions:
             await events.session_created(db, created)
         return created
 
-    async def _clinic_zone(
-        self, db: AsyncSession, viewer: Principal, clinic_id: uuid.UUID, doctor_id: uuid.UUID
-    ) -> str:
+    async def _clinic_zone(self, db: AsyncSession, viewer: Principal, clinic_id: uuid.UUID, *, affiliated: bool) -> str:
         """A session at a clinic: the caller may place it there and the doctor works there; its zone."""
         clinic = await directory_store.clinic(db, clinic_id)
         if clinic is None:
@@ -136,26 +136,44 @@ class Sessions:
             raise NotYours()
         if not clinic.active:
             raise ClinicInactive()
-        if await directory_store.affiliation_status(db, clinic_id, doctor_id) != CONFIRMED and (
-            self._affiliation_owner is None or await self._affiliation_owner(clinic_id, doctor_id) != CONFIRMED
-        ):
+        if not affiliated:
             raise NotAffiliated()
         return clinic.time_zone
 
-    async def _doctor(self, db: AsyncSession, doctor_id: uuid.UUID) -> Doctor | None:
-        """The doctor from the directory. One it does not hold yet, or holds without a time zone,
-        may be profile's event still on its way (DESIGN 6): profile is asked before a refusal, and
-        what it says is kept as version 0, so the event, when it comes, replaces it."""
-        doctor = await directory_store.doctor(db, doctor_id)
-        if (doctor is not None and doctor.time_zone) or self._doctor_owner is None:
+    async def _affiliated(self, clinic_id: uuid.UUID, doctor_id: uuid.UUID, db: AsyncSession | None = None) -> bool:
+        """Whether the doctor works at the clinic: the directory's copy, else profile's word (its
+        event may be on its way; DESIGN 6). Given `db`, a transaction that holds a session's lock,
+        the copy is read in it and profile asked while it waits (a session moved to a clinic
+        whose affiliation event is late: seldom)."""
+        if db is None:
+            async with self._db() as own:
+                status = await directory_store.affiliation_status(own, clinic_id, doctor_id)
+        else:
+            status = await directory_store.affiliation_status(db, clinic_id, doctor_id)
+        if status == CONFIRMED:
+            return True
+        return self._affiliation_owner is not None and await self._affiliation_owner(clinic_id, doctor_id) == CONFIRMED
+
+    async def _doctor(self, doctor_id: uuid.UUID, *, zone_needed: bool) -> Doctor | None:
+        """The doctor from the directory. One it does not hold yet, or holds without the time zone a
+        session needs, may be profile's event still on its way (DESIGN 6): profile is asked before a
+        refusal, outside any transaction. A doctor new here is kept as profile describes them, as
+        version 0, so every event replaces it (an older one still in flight too, for the moment
+        until the newest comes: profile's doctor carries no version to compare)."""
+        async with self._db() as db:
+            doctor = await directory_store.doctor(db, doctor_id)
+        if self._doctor_owner is None or (doctor is not None and (doctor.time_zone or not zone_needed)):
             return doctor
         found = await self._doctor_owner(doctor_id)
         if found is None:
             return doctor
-        await directory_store.save_doctor(db, found)
-        kept = await directory_store.doctor(db, doctor_id)
+        if doctor is not None:
+            return dataclasses.replace(doctor, time_zone=found.time_zone)
+        async with self._db() as db, db.begin():
+            await directory_store.save_doctor(db, found)
+            kept = await directory_store.doctor(db, doctor_id)
         assert kept is not None
-        return dataclasses.replace(kept, time_zone=kept.time_zone or found.time_zone)
+        return kept
 
     async def get_session(self, session_id: uuid.UUID) -> Session:
         async with self._db() as db:
@@ -210,7 +228,8 @@ class Sessions:
             booked = await appointment_store.future_active(db, session_id=session_id, first=today)
             booking.check_not_moving(current, spec, booked)
             if spec.clinic_id != current.clinic_id and spec.clinic_id is not None:
-                await self._clinic_zone(db, viewer, spec.clinic_id, current.doctor_id)
+                affiliated = await self._affiliated(spec.clinic_id, current.doctor_id, db)
+                await self._clinic_zone(db, viewer, spec.clinic_id, affiliated=affiliated)
             booking.check_keeps_bookings(spec, booked)
             plan = plan_of(spec, spec.effective_from or today, current.time_zone)
             others = [s for s in await store.doctor_sessions(db, current.doctor_id) if s.id != session_id]
@@ -299,9 +318,8 @@ class Sessions:
         """Per day: the doctor's occurrences, and why a day has no place (NO_SESSION, HOLIDAY, FULL).
         Doctors are directory data, so an unknown one is NOT_FOUND rather than a month without sessions."""
         start, last = availability.calendar_range(first, days, self._now().date())
-        async with self._db() as db, db.begin():
-            if await self._doctor(db, doctor_id) is None:
-                raise DoctorNotFound()
+        if await self._doctor(doctor_id, zone_needed=False) is None:
+            raise DoctorNotFound()
         found = await self.availability(
             doctor_id=doctor_id, clinic_id=None, specialization="", service_type=None, first=start, last=last
         )

@@ -16,7 +16,7 @@ from pulseone.profile.v1 import resources_pb2 as profile_resources
 from scripts.stack import Nats
 from services.appointments.app import build as build_appointments
 from services.appointments.settings import AppointmentsSettings
-from tests.integration.appointments.test_booking import ZONE, create_session, session_day
+from tests.integration.appointments.test_booking import ZONE, create_session, seed_doctor, session_day
 from tests.integration.conftest import (
     PASSWORD,
     AppointmentsHarness,
@@ -105,3 +105,21 @@ async def test_a_doctor_unknown_here_while_profile_is_down_is_unavailable_not_re
             )
     failure = failure_of(unavailable.value)
     assert (failure.code, failure.reason) == (grpc.StatusCode.UNAVAILABLE, "PROFILE_UNAVAILABLE")
+
+
+async def test_a_known_doctor_without_a_time_zone_of_their_own_needs_no_profile_for_the_calendar(
+    appointments: AppointmentsHarness, auth: AuthHarness, nats_server: Nats
+) -> None:
+    # Clinic doctors often have no zone of their own: nothing is missing, nothing is asked.
+    doctor_id = await seed_doctor(appointments)
+    await run_sql(
+        appointments.database_url, "UPDATE doctors SET time_zone = '' WHERE id = :id", id=uuid.UUID(doctor_id)
+    )
+    async with replica_without_profile(
+        build_appointments, AppointmentsSettings, appointments, nats_server.url, auth
+    ) as channel:
+        calendar = await appointments_pb2_grpc.SessionServiceStub(channel).GetCalendar(
+            appointments_pb2.GetCalendarRequest(doctor_id=doctor_id, days=7),
+            metadata=bearer(forge_token(auth, doctor_id, "DOCTOR")),
+        )
+    assert len(calendar.days) == 7

@@ -69,3 +69,51 @@ async def test_a_replica_that_does_not_serve_the_method_yet_is_unavailable_not_a
     finally:
         await server.stop(None)
     assert refused.value.reason == "REGISTRY_UNAVAILABLE"
+
+
+class FailingHealth(health.aio.HealthServicer):  # type: ignore[misc]
+    """A replica that answers with one status code (its database away: INTERNAL; no such thing: NOT_FOUND)."""
+
+    def __init__(self, code: grpc.StatusCode) -> None:
+        super().__init__()
+        self._code = code
+
+    async def Check(  # type: ignore[override]
+        self, request: health_pb2.HealthCheckRequest, context: grpc.aio.ServicerContext[object, object]
+    ) -> health_pb2.HealthCheckResponse:
+        await context.abort(self._code, "as told")
+
+
+@pytest.mark.parametrize(
+    ("code", "unavailable"),
+    [
+        (grpc.StatusCode.NOT_FOUND, False),
+        (grpc.StatusCode.PERMISSION_DENIED, False),
+        (grpc.StatusCode.INTERNAL, True),
+        (grpc.StatusCode.UNKNOWN, True),
+        (grpc.StatusCode.RESOURCE_EXHAUSTED, True),
+    ],
+)
+async def test_asking_hears_none_only_when_the_other_service_has_none_for_the_caller(
+    code: grpc.StatusCode, unavailable: bool
+) -> None:
+    # A failure there (its database away: INTERNAL) is no "it has none": refusing would be wrong.
+    server = grpc.aio.server()
+    health_pb2_grpc.add_HealthServicer_to_server(FailingHealth(code), server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    await server.start()
+    try:
+        async with peer_channel(f"127.0.0.1:{port}") as channel:
+            ask = ask_on_behalf(
+                health_pb2_grpc.HealthStub(channel).Check,
+                health_pb2.HealthCheckRequest(),
+                deadline_seconds=5,
+                unavailable=Unavailable("profile cannot answer", reason="PROFILE_UNAVAILABLE"),
+            )
+            if unavailable:
+                with pytest.raises(Unavailable):
+                    await ask
+            else:
+                assert await ask is None
+    finally:
+        await server.stop(None)

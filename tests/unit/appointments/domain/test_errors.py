@@ -17,8 +17,8 @@ CASES: list[tuple[DomainError, ErrorKind, str, str, dict[str, str]]] = [
     (errors.SessionNotFound(), ErrorKind.NOT_FOUND, "SESSION_NOT_FOUND", "no session has this id", {}),
     (errors.DoctorNotFound(), ErrorKind.NOT_FOUND, "DOCTOR_NOT_FOUND", "no doctor has this id", {}),
     (
-        errors.DoctorsUnavailable(), ErrorKind.UNAVAILABLE, "PROFILE_UNAVAILABLE",
-        "this doctor cannot be confirmed right now; retry later", {},
+        errors.ProfileUnavailable(), ErrorKind.UNAVAILABLE, "PROFILE_UNAVAILABLE",
+        "the profile service cannot confirm this right now; retry later", {},
     ),
     (errors.ClinicNotFound(), ErrorKind.NOT_FOUND, "CLINIC_NOT_FOUND", "no clinic has this id", {}),
     (errors.OverrideNotFound(), ErrorKind.NOT_FOUND, "OVERRIDE_NOT_FOUND", "no override for that date", {}),
