@@ -322,12 +322,14 @@ END $$
 """
 
 
-def _role_password(passwords: Path, role: str) -> str:
-    """The role's password, made on first use and kept in a file only its user may read."""
+def _role_password(passwords: Path, role: str) -> tuple[str, bool]:
+    """The role's password, made on first use and kept in a file only its user may read; and
+    whether it was just made."""
     path = passwords / role
-    if not path.exists():
+    made = not path.exists()
+    if made:
         write_private(path, secrets.token_urlsafe(24) + "\n")
-    return path.read_text().strip()
+    return path.read_text().strip(), made
 
 
 def provision_database(server_url: str, database: str, passwords: Path) -> ServiceDatabase:
@@ -339,20 +341,22 @@ def provision_database(server_url: str, database: str, passwords: Path) -> Servi
     runtime role may do inside is granted after each migration run (services/common/privileges.py).
     Running it again changes nothing: `pulseone up` does at every start."""
     owner, runtime = owner_role(database), runtime_role(database)
-    password = {role: _role_password(passwords, role) for role in (owner, runtime)}
+    password, made = {}, {}
+    for role in (owner, runtime):
+        password[role], made[role] = _role_password(passwords, role)
     name = sql.Identifier(database)
     with psycopg.connect(server_url, autocommit=True) as server:
         for role in (owner, runtime):
             exists = server.execute("SELECT FROM pg_roles WHERE rolname = %s", (role,)).fetchone() is not None
-            server.execute(
-                sql.SQL(
-                    "{} ROLE {} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD {}"
-                ).format(
-                    sql.SQL("ALTER" if exists else "CREATE"),
-                    sql.Identifier(role),
-                    sql.Literal(password[role]),
-                )
-            )
+            attributes = sql.SQL("LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS")
+            with_password = sql.SQL("{} PASSWORD {}").format(attributes, sql.Literal(password[role]))
+            if not exists:
+                statement = sql.SQL("CREATE ROLE {} WITH {}").format(sql.Identifier(role), with_password)
+            elif made[role]:  # a role this state directory did not make: it gets the password now kept here
+                statement = sql.SQL("ALTER ROLE {} WITH {}").format(sql.Identifier(role), with_password)
+            else:  # never reset a password that others (another state, a deployment) may hold
+                statement = sql.SQL("ALTER ROLE {} WITH {}").format(sql.Identifier(role), attributes)
+            server.execute(statement)
         if server.execute("SELECT FROM pg_database WHERE datname = %s", (database,)).fetchone() is None:
             server.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(name, sql.Identifier(owner)))
         server.execute(sql.SQL("ALTER DATABASE {} OWNER TO {}").format(name, sql.Identifier(owner)))

@@ -142,3 +142,18 @@ def test_the_role_that_migrates_is_not_stripped_of_its_own_privileges(auth_datab
     owner = auth_database.name + "_owner"
     with pytest.raises(ValueError, match="must connect as another role"):
         migrate(auth_database.owner_url, MIGRATIONS, runtime_role=owner)
+
+
+def test_provisioning_again_never_resets_a_password_another_state_holds(postgres: Postgres) -> None:
+    """Two state directories on one server: the second, whose password files are not new, finds the
+    roles made and leaves their passwords as they are, so the first keeps connecting."""
+    name = f"roles_shared_{uuid.uuid4().hex[:8]}"
+    first = provision_database(postgres.url(), name, scratch_dir("pulseone-first-roles-"))
+    second_passwords = scratch_dir("pulseone-second-roles-")
+    (second_passwords / f"{name}_runtime").write_text("the second state's own\n")
+    (second_passwords / f"{name}_owner").write_text("the second state's own too\n")
+
+    provision_database(postgres.url(), name, second_passwords)
+
+    with psycopg.connect(first.runtime_url) as db:
+        assert db.execute("SELECT current_user").fetchone() == (f"{name}_runtime",)
