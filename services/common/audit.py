@@ -183,8 +183,8 @@ def make_append_only_with_patients() -> None:
 
     The index is built CONCURRENTLY, after the rest is committed, so an attempt can stop between
     the two with the revision not recorded: every step may therefore find itself done already (an
-    invalid index of that name, left by a failed build, is dropped first), and the migration can
-    simply be run again."""
+    index of that name, valid or left invalid by a failed build, is dropped and built again), and
+    the migration can simply be run again."""
     op.execute("ALTER TABLE audit_entries ADD COLUMN IF NOT EXISTS patient_id uuid")
     op.alter_column("audit_entries", "patient_id", existing_type=UUID(as_uuid=True), comment=PATIENT_COMMENT)
     op.execute(APPEND_ONLY)

@@ -1,8 +1,9 @@
 """The audit trail is append-only, enforced by the database, and each entry may name its patient.
 
-Triggers refuse UPDATE, DELETE and TRUNCATE of audit_entries whoever runs them (the service's own role
-owns the table), and a nullable patient_id with its index lets a SYSTEM_ADMIN ask who touched a
-patient's data. Expand-only: the previous release inserts entries without a patient and never
+Triggers refuse UPDATE, DELETE and TRUNCATE of audit_entries whoever runs them (the owner and the
+superuser included; the service's runtime role has no such privilege either, see
+services/common/privileges.py), and a nullable patient_id with its index lets a SYSTEM_ADMIN ask
+who touched a patient's data. Expand-only: the previous release inserts entries without a patient and never
 changes one.
 
 Revision ID: 0009
