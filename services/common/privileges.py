@@ -22,14 +22,16 @@ READ_ONLY = ("alembic_version",)
 """The schema's revision: a service reads it (NOT_SERVING until its schema is at head); only a
 migration moves it."""
 
-_TABLES = "SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'p', 'v', 'm')"
+_TABLES = "SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'p')"
+"""Plain and partitioned tables: only these get rows changed. A view (which could write through to
+an append-only table with its owner's rights) or a materialized view is read only."""
 
 
 def grant_runtime_privileges(connection: sa.Connection, role: str) -> None:
     """Give `role` exactly what a running service may do in the public schema, in the connection's
-    transaction: SELECT, INSERT, UPDATE and DELETE on every table but the append-only (SELECT,
-    INSERT) and read-only (SELECT) ones; USAGE and SELECT on every sequence; EXECUTE on every
-    function. Whatever else it held there is revoked, so running it again changes nothing."""
+    transaction: SELECT on every table and view; INSERT, UPDATE and DELETE too on every table but
+    the append-only (INSERT only) and read-only ones; USAGE and SELECT on every sequence; EXECUTE on
+    every function. Whatever else it held there is revoked, so running it again changes nothing."""
     if role == connection.execute(sa.text("SELECT current_user")).scalar():
         raise ValueError(f"{role} runs the migrations: the service must connect as another role")
     quote = connection.dialect.identifier_preparer.quote
@@ -38,9 +40,12 @@ def grant_runtime_privileges(connection: sa.Connection, role: str) -> None:
     statements = [
         f"GRANT USAGE ON SCHEMA public TO {runtime}",
         f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {runtime}",
-        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {runtime}",
-        *(f"REVOKE UPDATE, DELETE ON {quote(table)} FROM {runtime}" for table in APPEND_ONLY if table in tables),
-        *(f"REVOKE INSERT, UPDATE, DELETE ON {quote(table)} FROM {runtime}" for table in READ_ONLY if table in tables),
+        f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {runtime}",
+        *(
+            f"GRANT {'INSERT' if table in APPEND_ONLY else 'INSERT, UPDATE, DELETE'} ON {quote(table)} TO {runtime}"
+            for table in sorted(tables)
+            if table not in READ_ONLY
+        ),
         f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM {runtime}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {runtime}",
         f"GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO {runtime}",

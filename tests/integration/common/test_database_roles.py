@@ -33,10 +33,11 @@ depends_on = None
 def upgrade() -> None:
     op.execute("CREATE TABLE later_things (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text)")
     op.execute("CREATE FUNCTION later_count() RETURNS bigint LANGUAGE sql AS 'SELECT count(*) FROM later_things'")
+    op.execute("CREATE VIEW later_names AS SELECT id, name FROM later_things")
 
 
 def downgrade() -> None:
-    op.execute("DROP FUNCTION later_count(); DROP TABLE later_things")
+    op.execute("DROP VIEW later_names; DROP FUNCTION later_count(); DROP TABLE later_things")
 '''
 
 
@@ -104,7 +105,11 @@ def test_a_later_migration_naming_no_role_is_granted_to_the_runtime_role(postgre
         db.execute("INSERT INTO later_things (name) VALUES ('a')")
         db.execute("UPDATE later_things SET name = 'b'")
         assert db.execute("SELECT later_count()").fetchone() == (1,)
+        assert db.execute("SELECT name FROM later_names").fetchall() == [("b",)]
         db.execute("DELETE FROM later_things")
+    # A view writes through with its owner's rights: the runtime role only reads it.
+    with psycopg.connect(libpq_url(database.runtime_url)) as db, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        db.execute("INSERT INTO later_names (name) VALUES ('through the view')")
 
 
 def test_the_inventory_ledger_is_append_only_by_privilege_too(postgres: Postgres) -> None:
