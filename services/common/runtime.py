@@ -293,27 +293,39 @@ class ServiceRuntime:
         await self.infra.engine.dispose()
         log.info("stopped")
 
-    async def serve_until_signalled(self) -> None:
-        """`start()`, then run until SIGTERM or SIGINT, then `stop()`."""
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(signum, stop.set)
+    async def serve_until_signalled(self, stop: asyncio.Event) -> None:
+        """`start()`, then run until `stop` is set (by `signalled()`), then `stop()`."""
         await self.start()
         await stop.wait()
         await self.stop()
 
 
+def signalled() -> asyncio.Event:
+    """An event SIGTERM or SIGINT sets, from now on in the running loop (in place of the console
+    script's first handler, which raises SystemExit wherever the process is)."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    return stop
+
+
 def serve(name: str, settings_type: type[SettingsT], build: Callable[[SettingsT], ServiceRuntime]) -> None:
     """What every service's `__main__` does: settings, logging, tracing (when an OTLP endpoint is
-    configured), then run until SIGTERM (on uvloop), exporting the last spans at the end."""
+    configured), then run until SIGTERM (on uvloop), exporting the last spans at the end.
+
+    The loop takes SIGTERM first of all: one that comes while the service is being built stops it
+    once started. Left to the first handler, its SystemExit struck in the middle of the build (a
+    gRPC server made, not started), and the process then hung at exit instead of stopping (CI saw
+    a pod-like PID 1 still running 10 s after its SIGTERM)."""
 
     async def main() -> None:
+        stop = signalled()
         settings = load_settings(settings_type)
         configure_logging(name, settings.log_level)
         configure_tracing(name)
         try:
-            await build(settings).serve_until_signalled()
+            await build(settings).serve_until_signalled(stop)
         finally:
             shutdown_tracing()
 
