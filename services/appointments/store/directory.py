@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.appointments.domain.directory import Affiliation, Clinic, Consent, Doctor
@@ -44,6 +45,21 @@ async def consented(session: AsyncSession, patient_id: uuid.UUID, doctor_id: uui
 async def save_doctor(session: AsyncSession, doctor: Doctor) -> bool:
     """Keep the doctor as the newest event describes them; True when this one was the newest."""
     return await upsert_newer(session, doctors, ["id"], row_of(doctor, doctors))
+
+
+async def refresh_doctor(session: AsyncSession, doctor: Doctor) -> None:
+    """Keep the doctor as profile describes them when asked just now: newer than the row held (read
+    before asking), though it carries no version of its own, so it takes the row's (`doctor.version`:
+    the version read, 0 for a doctor new here). The next event then still applies; a row an event
+    raised meanwhile is left alone."""
+    values = row_of(doctor, doctors)
+    statement = insert(doctors).values(values)
+    statement = statement.on_conflict_do_update(
+        index_elements=["id"],
+        set_={column: statement.excluded[column] for column in values if column not in ("id", "version")},
+        where=doctors.c.version <= statement.excluded.version,
+    )
+    await session.execute(statement)
 
 
 async def save_clinic(session: AsyncSession, clinic: Clinic) -> bool:

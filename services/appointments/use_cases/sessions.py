@@ -157,9 +157,10 @@ class Sessions:
     async def _doctor(self, doctor_id: uuid.UUID, *, zone_needed: bool) -> Doctor | None:
         """The doctor from the directory. One it does not hold yet, or holds without the time zone a
         session needs, may be profile's event still on its way (DESIGN 6): profile is asked before a
-        refusal, outside any transaction. A doctor new here is kept as profile describes them, as
-        version 0, so every event replaces it (an older one still in flight too, for the moment
-        until the newest comes: profile's doctor carries no version to compare)."""
+        refusal, outside any transaction, and its answer kept in the directory (its fee and name
+        too, which the new session shows), under the version read, so every later event applies
+        (an older one still in flight too, for the moment until the newest comes: profile's doctor
+        carries no version to compare)."""
         async with self._db() as db:
             doctor = await directory_store.doctor(db, doctor_id)
         if self._doctor_owner is None or (doctor is not None and (doctor.time_zone or not zone_needed)):
@@ -167,10 +168,9 @@ class Sessions:
         found = await self._doctor_owner(doctor_id)
         if found is None:
             return doctor
-        if doctor is not None:
-            return dataclasses.replace(doctor, time_zone=found.time_zone)
+        read = dataclasses.replace(found, version=doctor.version if doctor else 0)
         async with self._db() as db, db.begin():
-            await directory_store.save_doctor(db, found)
+            await directory_store.refresh_doctor(db, read)
             kept = await directory_store.doctor(db, doctor_id)
         assert kept is not None
         return kept

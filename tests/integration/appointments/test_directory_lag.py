@@ -123,3 +123,28 @@ async def test_a_known_doctor_without_a_time_zone_of_their_own_needs_no_profile_
             metadata=bearer(forge_token(auth, doctor_id, "DOCTOR")),
         )
     assert len(calendar.days) == 7
+
+
+async def test_a_doctor_held_as_registered_but_not_as_set_up_is_read_from_profile_whole(
+    appointments: AppointmentsHarness, auth: AuthHarness, profile: ProfileHarness
+) -> None:
+    # The registration's event came, the profile's update not yet: the session is opened with the
+    # zone profile holds, and shows the fee profile holds, not the empty ones held here.
+    doctor_id, token = await doctor_with_profile(auth, profile)
+    await forget(appointments, doctor_id)
+    await run_sql(
+        appointments.database_url,
+        "INSERT INTO doctors (id, first_name, last_name, specialization, consultation_fee, currency, time_zone,"
+        " version) VALUES (:id, 'Ada', 'Lovelace', '', 0, '', '', 1)",
+        id=uuid.UUID(doctor_id),
+    )
+
+    session = await create_session(appointments, token, session_day(3))
+
+    assert (session.time_zone, session.fee, session.currency) == (ZONE, "2500.00", "LKR")
+    rows = await run_sql(
+        appointments.database_url,
+        "SELECT time_zone, currency, version FROM doctors WHERE id = :id",
+        id=uuid.UUID(doctor_id),
+    )
+    assert rows == [(ZONE, "LKR", 1)]  # the version read: the next event still applies
