@@ -83,5 +83,7 @@ class AccountChange:
 
     @property
     def doctor_gone(self) -> bool:
-        """A doctor who is suspended, or needs approval again, sees nobody."""
-        return self.role == Role.DOCTOR and self.status != AccountStatus.ACTIVE
+        """A suspended doctor sees nobody (SPEC: a doctor suspended is a cancellation from the clinic
+        side). One who needs approval again (a new licence number) keeps their bookings: they cannot
+        act until approved again, and patients cannot book them meanwhile."""
+        return self.role == Role.DOCTOR and self.status == AccountStatus.SUSPENDED

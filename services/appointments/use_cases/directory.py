@@ -25,8 +25,8 @@ class Directory:
         return self._now().date()
 
     async def account_changed(self, db: AsyncSession, change: AccountChange, *, applied: bool, actor: Actor) -> None:
-        """A doctor who is suspended (or needs approval again) sees nobody: their future appointments
-        are cancelled, one ordinary cancellation at a time, so every patient is told."""
+        """A suspended doctor sees nobody: their future appointments are cancelled, one ordinary
+        cancellation at a time, so every patient is told."""
         if applied and change.doctor_gone:
             await cancel_future(
                 db, from_date=self._today(), doctor_id=change.user_id, actor=actor,
