@@ -18,9 +18,12 @@ def _json_name(field: Any) -> str:
 def requested_changes(message: Message, mask: field_mask_pb2.FieldMask, writable: frozenset[str]) -> dict[str, Any]:
     """Field name -> new value for the fields an update asks to change.
 
-    A scalar field changes when it is present in the request (fields are `optional`, so presence is
-    known) or named in `update_mask`; a repeated or message field only when named in the mask, so
-    `allergies: []` with `updateMask=allergies` clears the list and leaving it out keeps it. Mask
+    A scalar field changes when it is present in the request or named in `update_mask` (SPEC:
+    "scalar fields present in the body are updated"). An `optional` field's presence is known; a
+    plain one (no presence on the wire) is present when it holds a value other than its default,
+    so `{"drugName": "Claritin"}` renames the item without a mask, and setting one to its default
+    (empty, zero) takes the mask. A repeated or message field changes only when named in the mask,
+    so `allergies: []` with `updateMask=allergies` clears the list and leaving it out keeps it. Mask
     paths may use JSON or proto names; naming a field that cannot be written is INVALID_ARGUMENT.
     """
     fields = {f.name: f for f in message.DESCRIPTOR.fields}
@@ -40,6 +43,6 @@ def requested_changes(message: Message, mask: field_mask_pb2.FieldMask, writable
         if field.is_repeated or (field.message_type is not None and not field.has_presence):
             if name in masked:
                 changes[name] = list(value) if field.is_repeated else value
-        elif name in masked or (field.has_presence and message.HasField(name)):
+        elif name in masked or (message.HasField(name) if field.has_presence else value != field.default_value):
             changes[name] = value
     return changes

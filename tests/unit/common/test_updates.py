@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from google.protobuf import field_mask_pb2
+from pulseone.inventory.v1 import resources_pb2 as inventory_resources
 from pulseone.profile.v1 import resources_pb2
 
 from services.common.errors import InvalidArgument
@@ -42,3 +43,13 @@ def test_masking_a_field_that_cannot_be_written_is_invalid() -> None:
     with pytest.raises(InvalidArgument) as raised:
         requested_changes(resources_pb2.Patient(), mask("id"), WRITABLE)
     assert raised.value.violations[0].field == "updateMask"
+
+
+def test_a_plain_scalar_holding_a_value_is_present_without_a_mask() -> None:
+    # drugName and unitType have no presence on the wire: a value other than the default is there.
+    writable = frozenset({"drug_name", "unit_type", "generic_name"})
+    renamed = inventory_resources.CatalogItem(drug_name="Claritin", unit_type=inventory_resources.CatalogItem.BOTTLE)
+    assert requested_changes(renamed, mask(), writable) == {
+        "drug_name": "Claritin", "unit_type": inventory_resources.CatalogItem.BOTTLE,
+    }  # fmt: skip
+    assert requested_changes(inventory_resources.CatalogItem(), mask(), writable) == {}
