@@ -77,7 +77,9 @@ def occurrence(
 ) -> Occurrence:
     start, end = window(session.plan, day, override)
     capacity = capacity_of(session.max_queue_size, override)
-    number = lowest_free_number(held, capacity)
+    cancelled = bool(override and override.cancelled)
+    # A cancelled date has no place to offer: none available, no next start to estimate.
+    number = None if cancelled else lowest_free_number(held, capacity)
     estimated = estimated_start(start, number, session.estimated_consultation_minutes) if number else None
     return Occurrence(
         session=session,
@@ -86,9 +88,9 @@ def occurrence(
         end=end,
         capacity=capacity,
         booked=len(held),
-        available=max(0, capacity - len(held)),
+        available=0 if cancelled else max(0, capacity - len(held)),
         estimated_start=max(estimated, now) if estimated else None,
-        cancelled=bool(override and override.cancelled),
+        cancelled=cancelled,
         reason=override.reason if override else "",
     )
 

@@ -37,6 +37,7 @@ def test_an_override_changes_capacity_and_a_cancelled_date_says_why() -> None:
     assert occurrence(weekly, WEDNESDAY, DateOverride(capacity=5), [1, 2, 3], BEFORE).available == 2
     holiday = occurrence(weekly, WEDNESDAY, DateOverride(cancelled=True, reason="holiday"), [], BEFORE)
     assert (holiday.cancelled, holiday.reason) == (True, "holiday")
+    assert (holiday.available, holiday.estimated_start) == (0, None)  # nothing to book there
 
 
 def test_occurrences_over_are_left_out_unless_cancelled_and_the_rest_come_by_start() -> None:
