@@ -243,13 +243,21 @@ class Sessions:
         return after
 
     async def _recompute_estimates(self, db: AsyncSession, session: Session, booked: list[Appointment]) -> None:
+        """The expected start of each booked appointment after its session's hours, duration or a
+        date's override changed; each one that moved is a new version, published (`updated`), so
+        its video session moves with it (SPEC: moved when the estimate moves)."""
         estimates = []
         for appointment in booked:
             found = await store.override(db, session.id, appointment.appointment_date)
             start, _ = window(session.plan, appointment.appointment_date, found.changes if found else None)
             estimated = booking.estimated_start(start, appointment.queue_number, session.estimated_consultation_minutes)
-            estimates.append((appointment.id, estimated))
+            if estimated != appointment.estimated_start_time:
+                estimates.append((appointment.id, estimated))
         await appointment_store.set_estimated_starts(db, estimates)
+        for appointment_id, _ in estimates:
+            moved_one = await appointment_store.appointment(db, appointment_id)
+            assert moved_one is not None
+            await events.appointment_updated(db, moved_one)
 
     # Overrides
 
@@ -271,6 +279,9 @@ class Sessions:
                     await moved(db, appointment, booking.move(Status.CANCELLED, Actor.of(viewer), reason))
             await store.save_override(db, override)
             saved = await store.override(db, session_id, day)
+            if not changes.cancelled:
+                booked = await appointment_store.future_active(db, session_id=session_id, first=day, day=day)
+                await self._recompute_estimates(db, current, booked)
         assert saved is not None
         return saved
 
@@ -282,9 +293,11 @@ class Sessions:
 
     async def delete_override(self, viewer: Principal, session_id: uuid.UUID, day: date) -> None:
         async with transaction(self._db) as db:
-            await managed_session(db, viewer, session_id, lock=True)
+            current = await managed_session(db, viewer, session_id, lock=True)
             if not await store.delete_override(db, session_id, day):
                 raise OverrideNotFound()
+            booked = await appointment_store.future_active(db, session_id=session_id, first=day, day=day)
+            await self._recompute_estimates(db, current, booked)
 
     # Availability
 

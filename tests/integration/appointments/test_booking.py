@@ -888,3 +888,47 @@ async def test_availability_counts_what_holds_a_place_and_honours_each_filter(
     assert await occurrences(doctor_id=doctor[0], service_type="VIRTUAL") == shown
     assert await occurrences(doctor_id=doctor[0], service_type="IN_PERSON") == {}
     assert await occurrences(doctor_id=str(uuid.uuid4())) == {}
+
+
+async def test_other_hours_for_a_date_move_its_bookings_expected_starts_and_say_so(
+    appointments: AppointmentsHarness, auth: AuthHarness, doctor: tuple[str, str]
+) -> None:
+    """SPEC: estimatedStartTime = occurrence start (override start if any) + (queueNumber - 1) x
+    minutes; each move is published (`updated`), so the video session moves with it."""
+    day = session_day(12)
+    session = await create_session(appointments, doctor[1], day)  # 09:00-17:00, 15 minutes each
+    first = await book(appointments, patient(auth)[1], session.id, day)
+    second = await book(appointments, patient(auth)[1], session.id, day)
+    zone = ZoneInfo(ZONE)
+
+    async def expected_starts() -> list[datetime]:
+        starts = []
+        for booked in (first, second):
+            found = await appointments.appointments().GetAppointment(
+                appointments_pb2.GetAppointmentRequest(appointment_id=booked.id), metadata=bearer(doctor[1])
+            )
+            starts.append(found.estimated_start_time.ToDatetime(tzinfo=UTC).astimezone(zone).replace(tzinfo=None))
+        return starts
+
+    async def updates_published(appointment_id: str) -> int:
+        rows = await sql(
+            appointments,
+            "SELECT count(*) FROM outbox WHERE subject = 'pulseone.appointments.appointment.updated'"
+            " AND position(convert_to(:id, 'UTF8') in payload) > 0",
+            id=appointment_id,
+        )
+        return int(rows[0][0])
+
+    late = resources_pb2.SessionOverride(date=day.isoformat(), start_time="13:00", end_time="17:00", reason="late")
+    await appointments.sessions().CreateOverride(
+        appointments_pb2.CreateOverrideRequest(session_id=session.id, override=late), metadata=bearer(doctor[1])
+    )
+    at = datetime.combine(day, datetime.min.time())
+    assert await expected_starts() == [at.replace(hour=13), at.replace(hour=13, minute=15)]
+    assert [await updates_published(b.id) for b in (first, second)] == [1, 1]
+
+    await appointments.sessions().DeleteOverride(
+        appointments_pb2.DeleteOverrideRequest(session_id=session.id, date=day.isoformat()), metadata=bearer(doctor[1])
+    )
+    assert await expected_starts() == [at.replace(hour=9), at.replace(hour=9, minute=15)]
+    assert [await updates_published(b.id) for b in (first, second)] == [2, 2]
