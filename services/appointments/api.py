@@ -59,6 +59,7 @@ class SessionApi(appointments_pb2_grpc.SessionServiceServicer):
         self, request: appointments_pb2.GetCalendarRequest, context: Context
     ) -> appointments_pb2.GetCalendarResponse:
         days = await self._sessions.calendar(
+            current_principal(),
             parse_uuid(request.doctor_id, "doctorId"),
             messages.optional_date(getattr(request, "from"), "from"),
             request.days,

@@ -327,11 +327,15 @@ class Sessions:
             found.sessions, found.overrides, found.held, first=start, last=end, now=self._now()
         )
 
-    async def calendar(self, doctor_id: uuid.UUID, first: date | None, days: int) -> list[CalendarDay]:
+    async def calendar(
+        self, viewer: Principal, doctor_id: uuid.UUID, first: date | None, days: int
+    ) -> list[CalendarDay]:
         """Per day: the doctor's occurrences, and why a day has no place (NO_SESSION, HOLIDAY, FULL).
-        Doctors are directory data, so an unknown one is NOT_FOUND rather than a month without sessions."""
+        Doctors are directory data, so an unknown one is NOT_FOUND rather than a month without
+        sessions; so is one a patient may not see (SPEC: patients only ever see verified doctors)."""
         start, last = availability.calendar_range(first, days, self._now().date())
-        if await self._doctor(doctor_id, zone_needed=False) is None:
+        doctor = await self._doctor(doctor_id, zone_needed=False)
+        if doctor is None or (viewer.role is Role.PATIENT and not doctor.active):
             raise DoctorNotFound()
         found = await self.availability(
             doctor_id=doctor_id, clinic_id=None, specialization="", service_type=None, first=start, last=last

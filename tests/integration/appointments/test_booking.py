@@ -618,6 +618,20 @@ async def test_the_calendar_of_a_doctor_nobody_knows_is_not_found(
     assert (failure.code, failure.reason) == (grpc.StatusCode.NOT_FOUND, "DOCTOR_NOT_FOUND")
 
 
+async def test_a_patient_does_not_see_the_calendar_of_a_doctor_awaiting_approval(
+    appointments: AppointmentsHarness, auth: AuthHarness
+) -> None:
+    """SPEC: patients only ever see verified doctors (GET /api/doctors/{id} is 404 for them)."""
+    pending = await seed_doctor(appointments, status="PENDING_APPROVAL")
+    request = appointments_pb2.GetCalendarRequest(doctor_id=pending, days=7)
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await appointments.sessions().GetCalendar(request, metadata=bearer(patient(auth)[1]))
+    failure = failure_of(raised.value)
+    assert (failure.code, failure.reason) == (grpc.StatusCode.NOT_FOUND, "DOCTOR_NOT_FOUND")
+    admin = forge_token(auth, str(uuid.uuid4()), "SYSTEM_ADMIN")
+    assert len((await appointments.sessions().GetCalendar(request, metadata=bearer(admin))).days) == 7
+
+
 async def test_what_is_left_open_two_hours_after_the_session_is_closed(
     appointments: AppointmentsHarness, auth: AuthHarness, doctor: tuple[str, str]
 ) -> None:
