@@ -31,6 +31,13 @@ class DoctorNotFound(NotFound):
     default_message = "no doctor has this id"
 
 
+class PatientNotFound(NotFound):
+    """A walk-in named for an id that is not a patient's account: none, or another role's."""
+
+    default_reason = "PATIENT_NOT_FOUND"
+    default_message = "no patient has this id"
+
+
 class ProfileUnavailable(Unavailable):
     """A doctor or an affiliation is not known here yet and the profile service, which would know,
     cannot be asked."""
