@@ -31,6 +31,8 @@ from tests.integration.conftest import (
 from tests.rpc import refusal
 
 ZONE = "Asia/Colombo"
+ADMINS: dict[str, str] = {}
+"""Each clinic admin's id, by their token."""
 
 
 async def clinic_session(appointments: AppointmentsHarness, auth: AuthHarness) -> tuple[str, date, str]:
@@ -64,7 +66,9 @@ async def clinic_session(appointments: AppointmentsHarness, auth: AuthHarness) -
         appointments_pb2.CreateSessionRequest(session=session),
         metadata=bearer(forge_token(auth, doctor_id, "DOCTOR")),
     )
-    return created.id, day, forge_token(auth, str(admin_id), "CLINIC_ADMIN")
+    token = forge_token(auth, str(admin_id), "CLINIC_ADMIN")
+    ADMINS[token] = str(admin_id)
+    return created.id, day, token
 
 
 def walk_in(stub: Any, token: str, session_id: str, day: date, patient_id: str) -> Any:
@@ -104,6 +108,15 @@ async def test_a_walk_in_for_an_id_that_is_no_patients_is_refused_and_takes_no_p
     for other in others:
         failure = await refusal(walk_in(appointments.appointments(), admin, session_id, day, other))
         assert (failure.code, failure.reason) == (grpc.StatusCode.NOT_FOUND, "PATIENT_NOT_FOUND")
+    # The admin's own id, whether auth's events told it here or not, is no patient's either.
+    admin_id = ADMINS[admin]
+    failure = await refusal(walk_in(appointments.appointments(), admin, session_id, day, admin_id))
+    assert (failure.code, failure.reason) == (grpc.StatusCode.NOT_FOUND, "PATIENT_NOT_FOUND")
+    await run_sql(
+        appointments.database_url, "INSERT INTO accounts VALUES (:id, 'CLINIC_ADMIN', 'ACTIVE', 1)", id=admin_id
+    )
+    failure = await refusal(walk_in(appointments.appointments(), admin, session_id, day, admin_id))
+    assert (failure.code, failure.reason) == (grpc.StatusCode.NOT_FOUND, "PATIENT_NOT_FOUND")
     assert await places_taken(appointments, session_id) == 0
 
 
