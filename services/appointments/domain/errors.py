@@ -39,8 +39,8 @@ class PatientNotFound(NotFound):
 
 
 class ProfileUnavailable(Unavailable):
-    """A doctor or an affiliation is not known here yet and the profile service, which would know,
-    cannot be asked."""
+    """A doctor, an affiliation or a walk-in's patient is not known here yet and the profile service,
+    which would know, cannot be asked."""
 
     default_reason = "PROFILE_UNAVAILABLE"
     default_message = "the profile service cannot confirm this right now; retry later"
