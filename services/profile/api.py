@@ -65,6 +65,12 @@ class PatientApi(profile_pb2_grpc.PatientServiceServicer):
         found = await self._patients.lookup(request.email, request.phone)
         return profile_pb2.LookupPatientsResponse(patients=[messages.patient_match_message(m) for m in found])
 
+    async def GetPatientMatch(
+        self, request: profile_pb2.GetPatientMatchRequest, context: Context
+    ) -> profile_pb2.PatientMatch:
+        found = await self._patients.match(parse_uuid(request.patient_id, "patientId"))
+        return messages.patient_match_message(found)
+
     async def ListConsents(
         self, request: profile_pb2.ListConsentsRequest, context: Context
     ) -> profile_pb2.ListConsentsResponse:

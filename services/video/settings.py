@@ -12,6 +12,7 @@ from services.common.config import ServiceSettings
 class VideoSettings(ServiceSettings):
     port: int = 8086
     appointments_address: str = Field("127.0.0.1:8084", description="appointments service gRPC address")
+    profile_address: str = Field("127.0.0.1:8082", description="profile service gRPC address, for lagging accounts")
     peer_timeout_seconds: float = Field(5.0, gt=0, description="deadline of a call to another service")
     recordings_dir: Path = Field(Path(".pulseone/recordings"), description="where recordings are written")
     heartbeat_seconds: float = Field(10.0, gt=0, le=15, description="events-stream heartbeat (SPEC: at most 15 s)")

@@ -174,6 +174,24 @@ def test_a_clinic_admin_schedules_a_confirmed_doctor(gateway: httpx.Client, admi
     availability = _ok(gateway.get("/api/availability", params={"clinicId": clinic["id"]}, headers=doctor.headers))
     dates = [o["date"] for o in availability["occurrences"] if o["sessionId"] == session["id"]]
     assert day.isoformat() in dates
+    # A walk-in is for a patient's account, found by exact email: any other id is 404 and takes no place.
+    walk_in = {"sessionId": session["id"], "appointmentDate": day.isoformat(), "appointmentType": "IN_PERSON"}
+    for other in (str(uuid.uuid4()), doctor.id, admin.id, clinic_admin.id):
+        refused = gateway.post("/api/appointments", json={**walk_in, "patientId": other}, headers=clinic_admin.headers)
+        assert (refused.status_code, error_info(refused)["reason"]) == (404, "PATIENT_NOT_FOUND")
+    patient = register(gateway, "PATIENT")
+
+    def looked_up() -> str:
+        found = _ok(gateway.get("/api/patients/lookup", params={"email": patient.email}, headers=clinic_admin.headers))
+        assert [p["id"] for p in found["patients"]] == [patient.id]
+        return patient.id
+
+    booked = _ok(
+        gateway.post(
+            "/api/appointments", json={**walk_in, "patientId": eventually(looked_up)}, headers=clinic_admin.headers
+        )
+    )
+    assert (booked["patientId"], booked["queueNumber"]) == (patient.id, 1)
 
 
 def test_scheduling_routes_over_rest_and_grpc(platform: Platform, gateway: httpx.Client, admin: Account) -> None:

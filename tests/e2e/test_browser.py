@@ -27,6 +27,7 @@ from scripts.platform import Platform
 from scripts.video_peer import Participant
 from tests.e2e.conftest import Account, register
 from tests.e2e.test_appointments import ready_doctor
+from tests.e2e.test_profiles import eventually
 
 Event = resources_pb2.SessionEvent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -149,7 +150,8 @@ def test_a_patient_in_a_browser_and_a_doctor_on_grpc_see_each_other(
     doctor = ready_doctor(gateway, admin)
     patient = register(gateway, "PATIENT")
     body = {"patientId": patient.id, "scheduledStartTime": datetime.now(UTC).isoformat()}
-    created = _ok(gateway.post("/api/video/sessions", json=body, headers=doctor.headers))
+    # A patient registered a moment ago is a patient to video once auth's event reached it or profile.
+    created = eventually(lambda: _ok(gateway.post("/api/video/sessions", json=body, headers=doctor.headers)))
     query = {"gateway": platform.gateway_url, "token": patient.access_token, "session": created["id"]}
     with page_origin() as origin:
         page_url = f"{origin}/consultation.html?{urlencode(query)}"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import struct
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -129,9 +130,15 @@ def test_the_events_stream_over_rest_is_streamed_json_with_presence_and_heartbea
     gateway: httpx.Client, admin: Account
 ) -> None:
     doctor = ready_doctor(gateway, admin)
+    # Participants are a doctor and a patient: no session for an id that is no patient's.
+    for other in (str(uuid.uuid4()), doctor.id):
+        body = {"patientId": other, "scheduledStartTime": datetime.now(UTC).isoformat()}
+        refused = gateway.post("/api/video/sessions", json=body, headers=doctor.headers)
+        assert (refused.status_code, error_info(refused)["reason"]) == (404, "PATIENT_NOT_FOUND")
     patient = register(gateway, "PATIENT")
     body = {"patientId": patient.id, "scheduledStartTime": datetime.now(UTC).isoformat()}
-    created = _ok(gateway.post("/api/video/sessions", json=body, headers=doctor.headers))
+    # A patient registered a moment ago is a patient to video once auth's event reached it or profile.
+    created = eventually(lambda: _ok(gateway.post("/api/video/sessions", json=body, headers=doctor.headers)))
     session = f"/api/video/sessions/{created['id']}"
     _ok(gateway.post(f"{session}/join", json={}, headers=doctor.headers))
     received: list[dict[str, Any]] = []
@@ -179,7 +186,8 @@ def test_signalling_works_for_grpc_web_callers(gateway: httpx.Client, admin: Acc
     doctor = ready_doctor(gateway, admin)
     patient = register(gateway, "PATIENT")
     body = {"patientId": patient.id, "scheduledStartTime": datetime.now(UTC).isoformat()}
-    created = _ok(gateway.post("/api/video/sessions", json=body, headers=doctor.headers))
+    # A patient registered a moment ago is a patient to video once auth's event reached it or profile.
+    created = eventually(lambda: _ok(gateway.post("/api/video/sessions", json=body, headers=doctor.headers)))
     session_id = created["id"]
     web = {"content-type": "application/grpc-web+proto", "x-grpc-web": "1"}
     service = "/pulseone.video.v1.VideoService"

@@ -436,7 +436,7 @@ class VideoHarness(Replicas):
 
 @pytest.fixture(scope="module")
 async def video(
-    postgres: Postgres, nats_server: Nats, auth: AuthHarness, appointments: AppointmentsHarness
+    postgres: Postgres, nats_server: Nats, auth: AuthHarness, profile: ProfileHarness, appointments: AppointmentsHarness
 ) -> AsyncIterator[VideoHarness]:
     recordings = scratch_dir("pulseone-recordings-")
     async with replicas_of(
@@ -448,6 +448,7 @@ async def video(
         nats_url=nats_server.url,
         auth_address=f"127.0.0.1:{auth.runtime.port}",
         appointments_address=f"127.0.0.1:{appointments.replicas[0].port}",
+        profile_address=f"127.0.0.1:{profile.runtime.port}",
         recordings_dir=recordings,
         heartbeat_seconds=1,
         event_max_deliver=2,

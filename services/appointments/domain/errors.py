@@ -31,9 +31,16 @@ class DoctorNotFound(NotFound):
     default_message = "no doctor has this id"
 
 
+class PatientNotFound(NotFound):
+    """A walk-in named for an id that is not a patient's account: none, or another role's."""
+
+    default_reason = "PATIENT_NOT_FOUND"
+    default_message = "no patient has this id"
+
+
 class ProfileUnavailable(Unavailable):
-    """A doctor or an affiliation is not known here yet and the profile service, which would know,
-    cannot be asked."""
+    """A doctor, an affiliation or a walk-in's patient is not known here yet and the profile service,
+    which would know, cannot be asked."""
 
     default_reason = "PROFILE_UNAVAILABLE"
     default_message = "the profile service cannot confirm this right now; retry later"

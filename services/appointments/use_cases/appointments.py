@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -25,13 +25,14 @@ from services.appointments.domain.booking import (
     Status,
     StatusChange,
 )
-from services.appointments.domain.errors import EarlierEventPending, SessionNotFound
+from services.appointments.domain.errors import EarlierEventPending, PatientNotFound, SessionNotFound
 from services.appointments.domain.schedule import MAX_RANGE_DAYS, DateOverride, Session, today_in
 from services.appointments.domain.visibility import AppointmentQuery, as_seen_by, scope_of
 from services.appointments.store import appointments as store
+from services.appointments.store import directory as directory_store
 from services.appointments.store import sessions as session_store
 from services.common.clock import Clock, utc_now
-from services.common.context import Principal
+from services.common.context import Principal, Role
 from services.common.db import Autocommit, Driver, driver_of, run_to_completion, transaction
 from services.common.errors import NotYours, invalid_field
 from services.common.pagination import Keyset, Page, PageTokens
@@ -40,6 +41,9 @@ log = logging.getLogger("pulseone.appointments")
 
 APPOINTMENTS = Keyset("appointments.appointments", (date, int, uuid.UUID))
 SWEEP_SECONDS = 60.0
+
+PatientOwner = Callable[[uuid.UUID], Awaitable[bool]]
+"""Re-reads from its owner, on the caller's behalf, whether an id is a patient's (True) or not."""
 
 
 async def moved(db: AsyncSession, appointment: Appointment, move: Move) -> Appointment:
@@ -106,17 +110,21 @@ class Appointments:
         *,
         pages: PageTokens,
         clock: Clock = utc_now,
+        patient_owner: PatientOwner | None = None,
     ) -> None:
         self._db = database
         self._autocommit = Autocommit(engine)
         self._pages = pages
         self._now = clock
+        self._patient_owner = patient_owner
 
     # Booking
 
     async def book(self, viewer: Principal, request: BookingRequest) -> Appointment:
         """The lowest free place of the occurrence asked for (the next bookable one without a date)."""
         patient_id = booking.patient_of(viewer, request.patient_id)
+        if viewer.role is not Role.PATIENT:  # the admin's own id is no patient's either
+            await self._check_patient(patient_id)
         try:
             if request.appointment_date is None:
                 booked = await self._book_next(viewer, request, patient_id)
@@ -127,6 +135,18 @@ class Appointments:
         except store.RequestIdTaken:
             booked = await self._first_booking(viewer, request.request_id)
         return as_seen_by(viewer, booked)
+
+    async def _check_patient(self, patient_id: uuid.UUID) -> None:
+        """A walk-in is for a patient's account (SPEC 3.3): any other id, or another role's, is
+        PATIENT_NOT_FOUND. An id auth's events have not told here yet is re-read from its owner
+        before the refusal (DESIGN 6); an owner that cannot answer is PROFILE_UNAVAILABLE."""
+        async with self._db() as db:
+            role = await directory_store.account_role(db, patient_id)
+        if role == Role.PATIENT.value:
+            return
+        if role is None and self._patient_owner is not None and await self._patient_owner(patient_id):
+            return
+        raise PatientNotFound()
 
     async def _book_on(
         self, viewer: Principal, request: BookingRequest, day: date, patient_id: uuid.UUID

@@ -24,6 +24,12 @@ class PatientNotFound(NotFound):
     default_message = "this patient has no medical profile yet"
 
 
+class NoSuchPatient(PatientNotFound):
+    """An id that is not a patient's account (none, or another role's), to a service asking whose it is."""
+
+    default_message = "no patient has this id"
+
+
 class DoctorNotFound(NotFound):
     """Also for an unverified doctor a patient asks about: patients never see those (SPEC 2)."""
 

@@ -96,3 +96,12 @@ async def find(session: AsyncSession, lookup: PatientLookup) -> list[PatientMatc
         query = query.where(profiles.c.phone_number == lookup.phone)
     rows = (await session.execute(query.order_by(profiles.c.id).limit(LOOKUP_LIMIT))).all()
     return [PatientMatch(id=row.id, first_name=row.first_name, last_name=row.last_name) for row in rows]
+
+
+async def match(session: AsyncSession, patient_id: uuid.UUID) -> PatientMatch | None:
+    """The patient with this id (only a patient's profile answers), or None."""
+    query = sa.select(profiles.c.id, profiles.c.first_name, profiles.c.last_name).where(
+        profiles.c.id == patient_id, profiles.c.role == Role.PATIENT.value
+    )
+    row = (await session.execute(query)).first()
+    return PatientMatch(id=row.id, first_name=row.first_name, last_name=row.last_name) if row is not None else None

@@ -12,7 +12,7 @@ from services.common.context import Principal, Role
 from services.common.db import transaction
 from services.common.errors import NotYours
 from services.profile import store
-from services.profile.domain.errors import NotInCare, PatientNotFound
+from services.profile.domain.errors import NoSuchPatient, NotInCare, PatientNotFound
 from services.profile.domain.medical_access import may_read_medical_data
 from services.profile.domain.patients import (
     Patient,
@@ -68,3 +68,12 @@ class Patients:
         lookup = patient_lookup(email, phone)
         async with self._sessions() as session:
             return await store.patients.find(session, lookup)
+
+    async def match(self, patient_id: uuid.UUID) -> PatientMatch:
+        """Whose a patient id is, for a service whose copy of the accounts may lag (who may ask is
+        declared on the method); NOT_FOUND for an id that is not a patient's."""
+        async with self._sessions() as session:
+            found = await store.patients.match(session, patient_id)
+        if found is None:
+            raise NoSuchPatient()
+        return found

@@ -88,3 +88,17 @@ class AppointmentsUnavailable(Unavailable):
 
     default_reason = "APPOINTMENTS_UNAVAILABLE"
     default_message = "the appointment could not be confirmed just now; retry shortly"
+
+
+class PatientNotFound(NotFound):
+    """A session created for an id that is not a patient's account: none, or another role's."""
+
+    default_reason = "PATIENT_NOT_FOUND"
+    default_message = "no patient has this id"
+
+
+class ProfileUnavailable(Unavailable):
+    """A patient not known here yet and the profile service, which would know, cannot be asked."""
+
+    default_reason = "PROFILE_UNAVAILABLE"
+    default_message = "the profile service cannot confirm this right now; retry later"

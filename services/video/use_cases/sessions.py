@@ -17,7 +17,7 @@ from services.common.errors import NotYours
 from services.common.pagination import Keyset, Page, PageTokens
 from services.video import events, store
 from services.video.domain import sessions as rules
-from services.video.domain.errors import VideoSessionNotFound
+from services.video.domain.errors import PatientNotFound, VideoSessionNotFound
 from services.video.domain.ice import IceConfig, IceServer, ice_servers
 from services.video.domain.sessions import AppointmentFacts, Participant, VideoSession
 from services.video.domain.signals import EventType, LiveEvent, presence
@@ -28,6 +28,10 @@ HISTORY = Keyset("video.history", (datetime, uuid.UUID))
 AppointmentSource = Callable[[uuid.UUID], Awaitable[AppointmentFacts | None]]
 """The appointments service's answer about an appointment, asked on the caller's behalf: None when it
 does not exist or is not the caller's; AppointmentsUnavailable when it cannot answer."""
+
+PatientOwner = Callable[[uuid.UUID], Awaitable[bool]]
+"""Re-reads from its owner, on the caller's behalf, whether an id is a patient's (True) or not;
+ProfileUnavailable when it cannot answer."""
 
 RecordingHook = Callable[[VideoSession], Awaitable[None]]
 """What recording does after a change of presence or consent (offer a joiner, stop on withdrawal)."""
@@ -47,8 +51,10 @@ class Sessions:
         pages: PageTokens,
         ice: IceConfig,
         clock: Clock = utc_now,
+        patient_owner: PatientOwner | None = None,
     ) -> None:
         self._db = database
+        self._patient_owner = patient_owner
         self._live = live
         self._appointments = appointments
         self._pages = pages
@@ -68,6 +74,8 @@ class Sessions:
             if appointment is None:
                 raise NotYours()
             rules.check_session_for(appointment, viewer.user_id, patient_id)
+        else:
+            await self._check_patient(patient_id)
         now = self._now()
         session = rules.new_session(
             uuid.uuid4(),
@@ -90,6 +98,18 @@ class Sessions:
                 raise NotYours() from None
             return existing
         return session
+
+    async def _check_patient(self, patient_id: uuid.UUID) -> None:
+        """Participants are a doctor and a patient (SPEC 3.6): any other id, or another role's, is
+        PATIENT_NOT_FOUND (an appointment's patient is the appointment's). An id auth's events have
+        not told here yet is re-read from its owner before the refusal (DESIGN 6)."""
+        async with self._db() as db:
+            role = await store.account_role(db, patient_id)
+        if role == Role.PATIENT.value:
+            return
+        if role is None and self._patient_owner is not None and await self._patient_owner(patient_id):
+            return
+        raise PatientNotFound()
 
     async def get(self, viewer: Principal, session_id: uuid.UUID) -> VideoSession:
         async with self._db() as db:

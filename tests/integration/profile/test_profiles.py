@@ -475,6 +475,40 @@ async def test_clinic_admins_look_patients_up_by_exact_email(auth: AuthHarness, 
     assert raised.value.code() is grpc.StatusCode.PERMISSION_DENIED
 
 
+async def test_clinic_admins_and_doctors_ask_whose_a_patient_id_is_and_are_audited(
+    auth: AuthHarness, profile: ProfileHarness
+) -> None:
+    # The internal read behind walk-ins and doctors' video sessions when their account copy lags.
+    patient = await auth.register("PATIENT")
+    admin, doctor = await approved(auth, "CLINIC_ADMIN"), await approved(auth, "DOCTOR")
+    stub = profile.stub("PatientService")
+
+    def match(user_id: str, caller: auth_pb2.AuthResponse) -> Any:
+        request = profile_pb2.GetPatientMatchRequest(patient_id=user_id)
+        return stub.GetPatientMatch(request, metadata=bearer(caller.access_token))
+
+    found = await eventually(lambda: match(patient.user.id, admin))
+    assert (found.id, found.first_name, found.last_name) == (patient.user.id, "Ada", "Lovelace")
+    assert (await match(patient.user.id, doctor)).id == patient.user.id
+    for other in (doctor.user.id, admin.user.id, str(uuid.uuid4())):
+        with pytest.raises(grpc.aio.AioRpcError) as raised:
+            await match(other, admin)
+        failure = failure_of(raised.value)
+        assert (failure.code, failure.reason) == (grpc.StatusCode.NOT_FOUND, "PATIENT_NOT_FOUND")
+    for caller in (patient, await approved(auth, "PHARMACY")):
+        with pytest.raises(grpc.aio.AioRpcError) as raised:
+            await match(patient.user.id, caller)
+        assert raised.value.code() is grpc.StatusCode.PERMISSION_DENIED
+    rows = await run_sql(
+        profile.database_url,
+        "SELECT action, resource_type, patient_id, outcome FROM audit_entries WHERE actor_id = :actor"
+        " AND resource_id = :patient ORDER BY id",
+        actor=uuid.UUID(admin.user.id),
+        patient=patient.user.id,
+    )
+    assert ("LOOKUP", "patient", uuid.UUID(patient.user.id), "ALLOWED") in {tuple(r) for r in rows}
+
+
 async def test_ratings_need_a_completed_visit_and_keep_the_average(auth: AuthHarness, profile: ProfileHarness) -> None:
     doctor = await approved(auth, "DOCTOR")
     first, second = await auth.register("PATIENT"), await auth.register("PATIENT")

@@ -255,7 +255,7 @@ def test_the_callers_in_code_are_the_ones_expected() -> None:
         "appointments": {"auth", "profile"},
         "inventory": {"auth", "profile"},
         "prescriptions": {"auth", "appointments", "inventory"},
-        "video": {"auth", "appointments"},
+        "video": {"auth", "appointments", "profile"},
     }
 
 

@@ -54,7 +54,7 @@ profile: [auth]
 appointments: [auth, profile]
 inventory: [auth, profile]
 prescriptions: [auth, appointments, inventory]
-video: [auth, appointments]
+video: [auth, appointments, profile]
 {{- end }}
 
 {{/* Every workload (the six services and the gateway) with the defaults filled in, as YAML. */}}

@@ -16,6 +16,7 @@ OTHER = uuid.UUID(int=7)
 CASES: list[tuple[DomainError, ErrorKind, str, str, dict[str, str]]] = [
     (errors.SessionNotFound(), ErrorKind.NOT_FOUND, "SESSION_NOT_FOUND", "no session has this id", {}),
     (errors.DoctorNotFound(), ErrorKind.NOT_FOUND, "DOCTOR_NOT_FOUND", "no doctor has this id", {}),
+    (errors.PatientNotFound(), ErrorKind.NOT_FOUND, "PATIENT_NOT_FOUND", "no patient has this id", {}),
     (
         errors.ProfileUnavailable(), ErrorKind.UNAVAILABLE, "PROFILE_UNAVAILABLE",
         "the profile service cannot confirm this right now; retry later", {},

@@ -63,6 +63,12 @@ class LookupPatientsRequest(_message.Message):
     phone: str
     def __init__(self, email: _Optional[str] = ..., phone: _Optional[str] = ...) -> None: ...
 
+class GetPatientMatchRequest(_message.Message):
+    __slots__ = ("patient_id",)
+    PATIENT_ID_FIELD_NUMBER: _ClassVar[int]
+    patient_id: str
+    def __init__(self, patient_id: _Optional[str] = ...) -> None: ...
+
 class PatientMatch(_message.Message):
     __slots__ = ("id", "first_name", "last_name")
     ID_FIELD_NUMBER: _ClassVar[int]

@@ -220,6 +220,11 @@ class PatientServiceStub:
                 request_serializer=pulseone_dot_profile_dot_v1_dot_profile__pb2.LookupPatientsRequest.SerializeToString,
                 response_deserializer=pulseone_dot_profile_dot_v1_dot_profile__pb2.LookupPatientsResponse.FromString,
                 _registered_method=True)
+        self.GetPatientMatch = channel.unary_unary(
+                '/pulseone.profile.v1.PatientService/GetPatientMatch',
+                request_serializer=pulseone_dot_profile_dot_v1_dot_profile__pb2.GetPatientMatchRequest.SerializeToString,
+                response_deserializer=pulseone_dot_profile_dot_v1_dot_profile__pb2.PatientMatch.FromString,
+                _registered_method=True)
         self.ListConsents = channel.unary_unary(
                 '/pulseone.profile.v1.PatientService/ListConsents',
                 request_serializer=pulseone_dot_profile_dot_v1_dot_profile__pb2.ListConsentsRequest.SerializeToString,
@@ -272,6 +277,17 @@ class PatientServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetPatientMatch(self, request, context):
+        """GetPatientMatch says whose an id is when it is a patient's, for services whose copy of the
+        accounts may lag behind (internal: no REST mapping, so the gateway does not route it): a clinic
+        admin's walk-in booking, a doctor's video session. The caller's token is forwarded; only the id
+        and name are returned (NOT_FOUND `PATIENT_NOT_FOUND` for any id that is not a patient's), and
+        every read is audited.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListConsents(self, request, context):
         """ListConsents lists the doctors the patient lets read notes by other doctors.
         """
@@ -315,6 +331,11 @@ def add_PatientServiceServicer_to_server(servicer, server):
                     servicer.LookupPatients,
                     request_deserializer=pulseone_dot_profile_dot_v1_dot_profile__pb2.LookupPatientsRequest.FromString,
                     response_serializer=pulseone_dot_profile_dot_v1_dot_profile__pb2.LookupPatientsResponse.SerializeToString,
+            ),
+            'GetPatientMatch': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetPatientMatch,
+                    request_deserializer=pulseone_dot_profile_dot_v1_dot_profile__pb2.GetPatientMatchRequest.FromString,
+                    response_serializer=pulseone_dot_profile_dot_v1_dot_profile__pb2.PatientMatch.SerializeToString,
             ),
             'ListConsents': grpc.unary_unary_rpc_method_handler(
                     servicer.ListConsents,
@@ -441,6 +462,33 @@ class PatientService:
             '/pulseone.profile.v1.PatientService/LookupPatients',
             pulseone_dot_profile_dot_v1_dot_profile__pb2.LookupPatientsRequest.SerializeToString,
             pulseone_dot_profile_dot_v1_dot_profile__pb2.LookupPatientsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetPatientMatch(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pulseone.profile.v1.PatientService/GetPatientMatch',
+            pulseone_dot_profile_dot_v1_dot_profile__pb2.GetPatientMatchRequest.SerializeToString,
+            pulseone_dot_profile_dot_v1_dot_profile__pb2.PatientMatch.FromString,
             options,
             channel_credentials,
             insecure,
