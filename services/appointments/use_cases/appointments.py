@@ -124,7 +124,7 @@ class Appointments:
         """The lowest free place of the occurrence asked for (the next bookable one without a date)."""
         patient_id = booking.patient_of(viewer, request.patient_id)
         if viewer.role is not Role.PATIENT:  # the admin's own id is no patient's either
-            await self._check_patient(patient_id)
+            await self._check_walk_in(viewer, request.session_id, patient_id)
         try:
             if request.appointment_date is None:
                 booked = await self._book_next(viewer, request, patient_id)
@@ -136,12 +136,18 @@ class Appointments:
             booked = await self._first_booking(viewer, request.request_id)
         return as_seen_by(viewer, booked)
 
-    async def _check_patient(self, patient_id: uuid.UUID) -> None:
+    async def _check_walk_in(self, viewer: Principal, session_id: uuid.UUID, patient_id: uuid.UUID) -> None:
         """A walk-in is for a patient's account (SPEC 3.3): any other id, or another role's, is
-        PATIENT_NOT_FOUND. An id auth's events have not told here yet is re-read from its owner
-        before the refusal (DESIGN 6); an owner that cannot answer is PROFILE_UNAVAILABLE."""
+        PATIENT_NOT_FOUND. The session comes first, as in the booking itself: another clinic's is
+        NOT_OWNER whoever the patient (SPEC 2: other people's resources are 403). An id auth's events
+        have not told here yet is re-read from its owner before the refusal (DESIGN 6), outside any
+        transaction; an owner that cannot answer is PROFILE_UNAVAILABLE."""
         async with self._db() as db:
+            session = await session_store.session(db, session_id)
             role = await directory_store.account_role(db, patient_id)
+        if session is None:
+            raise SessionNotFound()
+        booking.check_may_book_at(viewer, session)
         if role == Role.PATIENT.value:
             return
         if role is None and self._patient_owner is not None and await self._patient_owner(patient_id):

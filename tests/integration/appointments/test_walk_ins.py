@@ -120,6 +120,20 @@ async def test_a_walk_in_for_an_id_that_is_no_patients_is_refused_and_takes_no_p
     assert await places_taken(appointments, session_id) == 0
 
 
+async def test_another_clinics_session_is_not_owner_whoever_the_patient(
+    appointments: AppointmentsHarness, auth: AuthHarness
+) -> None:
+    # SPEC 2: other people's resources are 403, checked before anything about the patient.
+    session_id, day, _ = await clinic_session(appointments, auth)
+    _, _, other_admin = await clinic_session(appointments, auth)
+    for patient_id in (str(uuid.uuid4()), await account(appointments, "PATIENT")):
+        failure = await refusal(walk_in(appointments.appointments(), other_admin, session_id, day, patient_id))
+        assert (failure.code, failure.reason) == (grpc.StatusCode.PERMISSION_DENIED, "NOT_OWNER")
+    unknown = str(uuid.uuid4())
+    failure = await refusal(walk_in(appointments.appointments(), other_admin, unknown, day, str(uuid.uuid4())))
+    assert (failure.code, failure.reason) == (grpc.StatusCode.NOT_FOUND, "SESSION_NOT_FOUND")
+
+
 async def test_a_walk_in_for_a_patient_is_booked(appointments: AppointmentsHarness, auth: AuthHarness) -> None:
     session_id, day, admin = await clinic_session(appointments, auth)
     patient_id = await account(appointments, "PATIENT")
