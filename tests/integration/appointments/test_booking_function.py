@@ -171,16 +171,18 @@ async def test_the_booked_event_the_function_writes_is_the_one_python_builds(
     await assert_booked_event_is_pythons(appointments, nats_server.url, moved, patient_id, request_id)
 
 
-async def test_a_booking_at_a_clinic_carries_the_clinic_in_its_event(
-    appointments: AppointmentsHarness, auth: AuthHarness, nats_server: Nats
-) -> None:
-    doctor_id = await seed_doctor_in(appointments, "Asia/Colombo")
+async def in_person_session_at_a_clinic(
+    appointments: AppointmentsHarness, auth: AuthHarness, doctor_id: str, clinic: str, days_ahead: int
+) -> tuple[resources_pb2.Session, date, uuid.UUID, uuid.UUID]:
+    """An IN_PERSON session (09:00-12:00, 5 places) of an affiliated doctor at a new clinic in
+    Colombo: the session, a date it occurs on, the clinic's id and its admin's."""
     clinic_id, admin_id = uuid.uuid4(), uuid.uuid4()
     await sql(
         appointments,
-        "INSERT INTO clinics VALUES (:id, :admin, 'Lanka Clinic', 'Asia/Colombo', 'LKR', true, 1)",
+        "INSERT INTO clinics VALUES (:id, :admin, :name, 'Asia/Colombo', 'LKR', true, 1)",
         id=clinic_id,
         admin=admin_id,
+        name=clinic,
     )
     await sql(
         appointments,
@@ -188,7 +190,7 @@ async def test_a_booking_at_a_clinic_carries_the_clinic_in_its_event(
         clinic=clinic_id,
         doctor=uuid.UUID(doctor_id),
     )
-    day = datetime.now(ZoneInfo("Asia/Colombo")).date() + timedelta(days=23)
+    day = datetime.now(ZoneInfo("Asia/Colombo")).date() + timedelta(days=days_ahead)
     session = resources_pb2.Session(
         clinic_id=str(clinic_id),
         day_of_week=resources_pb2.Session.DayOfWeek.Name(day.isoweekday()),
@@ -202,6 +204,14 @@ async def test_a_booking_at_a_clinic_carries_the_clinic_in_its_event(
         appointments_pb2.CreateSessionRequest(session=session),
         metadata=bearer(forge_token(auth, doctor_id, "DOCTOR")),
     )
+    return created, day, clinic_id, admin_id
+
+
+async def test_a_booking_at_a_clinic_carries_the_clinic_in_its_event(
+    appointments: AppointmentsHarness, auth: AuthHarness, nats_server: Nats
+) -> None:
+    doctor_id = await seed_doctor_in(appointments, "Asia/Colombo")
+    created, day, clinic_id, _ = await in_person_session_at_a_clinic(appointments, auth, doctor_id, "Lanka Clinic", 23)
     patient_id, token = patient(auth)
     request_id = f"trace-{uuid.uuid4()}"
     reply = await appointments.appointments().BookAppointment(

@@ -6,18 +6,17 @@ PROFILE_UNAVAILABLE, never a refusal."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import grpc
-from pulseone.appointments.v1 import appointments_pb2, appointments_pb2_grpc, resources_pb2
+from pulseone.appointments.v1 import appointments_pb2, appointments_pb2_grpc
 from pulseone.profile.v1 import profile_pb2
 
 from scripts.stack import Nats
 from services.appointments.app import build as build_appointments
 from services.appointments.settings import AppointmentsSettings
-from tests.integration.appointments.test_booking_function import seed_doctor_in
+from tests.integration.appointments.test_booking_function import in_person_session_at_a_clinic, seed_doctor_in
 from tests.integration.conftest import (
     AppointmentsHarness,
     AuthHarness,
@@ -38,34 +37,7 @@ ADMINS: dict[str, str] = {}
 async def clinic_session(appointments: AppointmentsHarness, auth: AuthHarness) -> tuple[str, date, str]:
     """An IN_PERSON session at a clinic: its id, a date it occurs on, and the clinic admin's token."""
     doctor_id = await seed_doctor_in(appointments, ZONE)
-    clinic_id, admin_id = uuid.uuid4(), uuid.uuid4()
-    await run_sql(
-        appointments.database_url,
-        "INSERT INTO clinics VALUES (:id, :admin, 'Walk-in Clinic', :zone, 'LKR', true, 1)",
-        id=clinic_id,
-        admin=admin_id,
-        zone=ZONE,
-    )
-    await run_sql(
-        appointments.database_url,
-        "INSERT INTO affiliations VALUES (:clinic, :doctor, 'CONFIRMED', 1)",
-        clinic=clinic_id,
-        doctor=uuid.UUID(doctor_id),
-    )
-    day = datetime.now(ZoneInfo(ZONE)).date() + timedelta(days=4)
-    session = resources_pb2.Session(
-        clinic_id=str(clinic_id),
-        day_of_week=resources_pb2.Session.DayOfWeek.Name(day.isoweekday()),
-        session_start_time="09:00",
-        session_end_time="12:00",
-        service_type="IN_PERSON",
-        max_queue_size=5,
-        estimated_consultation_minutes=20,
-    )
-    created = await appointments.sessions().CreateSession(
-        appointments_pb2.CreateSessionRequest(session=session),
-        metadata=bearer(forge_token(auth, doctor_id, "DOCTOR")),
-    )
+    created, day, _, admin_id = await in_person_session_at_a_clinic(appointments, auth, doctor_id, "Walk-in Clinic", 4)
     token = forge_token(auth, str(admin_id), "CLINIC_ADMIN")
     ADMINS[token] = str(admin_id)
     return created.id, day, token
