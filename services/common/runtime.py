@@ -302,7 +302,7 @@ class ServiceRuntime:
 
 def signalled() -> asyncio.Event:
     """An event SIGTERM or SIGINT sets, from now on in the running loop (in place of the console
-    script's first handler, which raises SystemExit wherever the process is)."""
+    script's first handler, which ends the process at once, with no cleanup)."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -314,10 +314,8 @@ def serve(name: str, settings_type: type[SettingsT], build: Callable[[SettingsT]
     """What every service's `__main__` does: settings, logging, tracing (when an OTLP endpoint is
     configured), then run until SIGTERM (on uvloop), exporting the last spans at the end.
 
-    The loop takes SIGTERM first of all: one that comes while the service is being built stops it
-    once started. Left to the first handler, its SystemExit struck in the middle of the build (a
-    gRPC server made, not started), and the process then hung at exit instead of stopping (CI saw
-    a pod-like PID 1 still running 10 s after its SIGTERM)."""
+    The loop takes SIGTERM first of all: one that comes while the service is being built stops it,
+    gracefully, once started (connections made by then are closed, not cut)."""
 
     async def main() -> None:
         stop = signalled()
