@@ -14,7 +14,7 @@ from services.appointments.domain.directory import Doctor
 from services.appointments.domain.errors import ProfileUnavailable
 from services.appointments.messages import doctor_from
 from services.appointments.settings import AppointmentsSettings
-from services.appointments.use_cases.appointments import Appointments, PatientOwner, sweeper
+from services.appointments.use_cases.appointments import Appointments, sweeper
 from services.appointments.use_cases.directory import Directory
 from services.appointments.use_cases.notes import Notes
 from services.appointments.use_cases.queue import Queues
@@ -24,6 +24,7 @@ from services.common.audit_api import SERVICE_NAME as AUDIT_TRAIL
 from services.common.audit_api import serve_audit_trail
 from services.common.clock import Clock, utc_now
 from services.common.peers import ask_on_behalf, peer_channel
+from services.common.projections import patient_owner
 from services.common.runtime import Infrastructure, ServiceRuntime, assemble
 from services.common.tokens import AuthClient
 
@@ -65,21 +66,6 @@ def doctor_owner(channel: grpc.aio.Channel) -> DoctorOwner:
     return ask
 
 
-def patient_owner(channel: grpc.aio.Channel) -> PatientOwner:
-    """Ask the profile service whether an id is a patient's, on the caller's behalf (their token
-    forwarded: a clinic admin booking a walk-in may ask)."""
-    stub = profile_pb2_grpc.PatientServiceStub(channel)  # type: ignore[no-untyped-call]
-
-    async def ask(patient_id: uuid.UUID) -> bool:
-        request = profile_pb2.GetPatientMatchRequest(patient_id=str(patient_id))
-        found = await ask_on_behalf(
-            stub.GetPatientMatch, request, deadline_seconds=2.0, unavailable=ProfileUnavailable()
-        )
-        return found is not None
-
-    return ask
-
-
 def build(settings: AppointmentsSettings, *, clock: Clock = utc_now) -> ServiceRuntime:
     infra = Infrastructure.create(settings, NAME)
     auth = AuthClient.connect(settings.auth_address, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
@@ -92,9 +78,8 @@ def build(settings: AppointmentsSettings, *, clock: Clock = utc_now) -> ServiceR
         affiliation_owner=affiliation_owner(profile_channel),
         doctor_owner=doctor_owner(profile_channel),
     )
-    appointments = Appointments(
-        infra.sessions, infra.engine, pages=infra.pages, clock=clock, patient_owner=patient_owner(profile_channel)
-    )
+    patients = patient_owner(profile_channel, deadline_seconds=2.0, unavailable=ProfileUnavailable)
+    appointments = Appointments(infra.sessions, infra.engine, pages=infra.pages, clock=clock, patient_owner=patients)
     queues = Queues(infra.sessions, clock)
     notes = Notes(infra.sessions, clock, pages=infra.pages)
     directory = Directory(clock)

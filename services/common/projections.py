@@ -1,6 +1,6 @@
 """Projections of other services' entities, fed by their events: the versioned upsert every projection
 uses (an older event never overwrites a newer one, SPEC 4), and the mirror of auth's accounts that a
-service keeps to check callers' status (SPEC 2)."""
+service keeps to check callers' status (SPEC 2) and whether an id is a patient's."""
 
 from __future__ import annotations
 
@@ -13,20 +13,24 @@ import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
+import grpc
 import sqlalchemy as sa
 from alembic import op
 from google.protobuf.message import DecodeError
 from nats.aio.msg import Msg
 from pulseone.auth.v1 import auth_pb2
 from pulseone.auth.v1 import events_pb2 as auth_events
+from pulseone.profile.v1 import profile_pb2, profile_pb2_grpc
 from sqlalchemy.dialects.postgresql import UUID, insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from services.common import event_catalogue as catalogue
 from services.common.consumer import Subscription
-from services.common.context import AccountStatus
+from services.common.context import AccountStatus, Role
 from services.common.db import run_to_completion
+from services.common.errors import DomainError
 from services.common.messaging import NatsLink
+from services.common.peers import ask_on_behalf
 
 log = logging.getLogger("pulseone.accounts")
 
@@ -82,6 +86,42 @@ async def mirror_account(session: AsyncSession, user: auth_pb2.User, version: in
         "version": version,
     }
     return await upsert_newer(session, accounts, ["user_id"], values)
+
+
+async def account_role(session: AsyncSession, user_id: uuid.UUID) -> str | None:
+    """The role of the account as auth's events told it (None when they have not yet)."""
+    role: str | None = (await session.execute(sa.select(accounts.c.role).where(accounts.c.user_id == user_id))).scalar()
+    return role
+
+
+PatientOwner = Callable[[uuid.UUID], Awaitable[bool]]
+"""Ask the profile service whether an id is a patient's, when auth's events have not told it here yet."""
+
+
+async def is_patient(role: str | None, patient_id: uuid.UUID, owner: PatientOwner | None) -> bool:
+    """Whether an account is a patient's: by the role this service's copy holds (`account_role`),
+    else, for an id auth's events have not told here yet, by its owner's word (DESIGN 6)."""
+    if role is not None:
+        return role == Role.PATIENT.value
+    return owner is not None and await owner(patient_id)
+
+
+def patient_owner(
+    channel: grpc.aio.Channel, *, deadline_seconds: float, unavailable: Callable[[], DomainError]
+) -> PatientOwner:
+    """Ask the profile service whether an id is a patient's, on the caller's behalf (their token
+    forwarded: a clinic admin booking a walk-in, a doctor opening a video session). A profile
+    service that cannot answer raises `unavailable()`, never a refusal."""
+    stub = profile_pb2_grpc.PatientServiceStub(channel)  # type: ignore[no-untyped-call]
+
+    async def ask(patient_id: uuid.UUID) -> bool:
+        request = profile_pb2.GetPatientMatchRequest(patient_id=str(patient_id))
+        found = await ask_on_behalf(
+            stub.GetPatientMatch, request, deadline_seconds=deadline_seconds, unavailable=unavailable()
+        )
+        return found is not None
+
+    return ask
 
 
 def account_subscriptions(

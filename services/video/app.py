@@ -10,7 +10,6 @@ from pathlib import Path
 import aiortc
 import grpc
 from pulseone.appointments.v1 import appointments_pb2, appointments_pb2_grpc
-from pulseone.profile.v1 import profile_pb2, profile_pb2_grpc
 from pulseone.video.v1 import video_pb2_grpc
 
 from services.common.audit import AuditReader
@@ -18,6 +17,7 @@ from services.common.audit_api import SERVICE_NAME as AUDIT_TRAIL
 from services.common.audit_api import serve_audit_trail
 from services.common.clock import Clock, utc_now
 from services.common.peers import ask_on_behalf, peer_channel
+from services.common.projections import patient_owner
 from services.common.runtime import Infrastructure, ServiceRuntime, assemble
 from services.common.tokens import AuthClient
 from services.video import api, events
@@ -27,7 +27,7 @@ from services.video.domain.sessions import AppointmentFacts
 from services.video.live import LiveChannel, RecorderControl
 from services.video.settings import VideoSettings
 from services.video.use_cases.recording import Recordings
-from services.video.use_cases.sessions import AppointmentSource, PatientOwner, Sessions
+from services.video.use_cases.sessions import AppointmentSource, Sessions
 from services.video.use_cases.signalling import Signalling
 
 NAME = "video"
@@ -79,21 +79,6 @@ def appointment_source(channel: grpc.aio.Channel, timeout: float) -> Appointment
     return ask
 
 
-def patient_owner(channel: grpc.aio.Channel, timeout: float) -> PatientOwner:
-    """Ask the profile service whether an id is a patient's, on the caller's behalf (their token
-    forwarded: a doctor creating a session may ask)."""
-    stub = profile_pb2_grpc.PatientServiceStub(channel)  # type: ignore[no-untyped-call]
-
-    async def ask(patient_id: uuid.UUID) -> bool:
-        request = profile_pb2.GetPatientMatchRequest(patient_id=str(patient_id))
-        found = await ask_on_behalf(
-            stub.GetPatientMatch, request, deadline_seconds=timeout, unavailable=ProfileUnavailable()
-        )
-        return found is not None
-
-    return ask
-
-
 def build(settings: VideoSettings, *, clock: Clock = utc_now) -> ServiceRuntime:
     infra = Infrastructure.create(settings, NAME)
     auth = AuthClient.connect(settings.auth_address, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
@@ -109,7 +94,9 @@ def build(settings: VideoSettings, *, clock: Clock = utc_now) -> ServiceRuntime:
         pages=infra.pages,
         ice=ice,
         clock=clock,
-        patient_owner=patient_owner(profile_channel, settings.peer_timeout_seconds),
+        patient_owner=patient_owner(
+            profile_channel, deadline_seconds=settings.peer_timeout_seconds, unavailable=ProfileUnavailable
+        ),
     )
     signalling = Signalling(infra.sessions, live, heartbeat=timedelta(seconds=settings.heartbeat_seconds), clock=clock)
     recordings = Recordings(

@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.context import Role
 from services.common.event_tables import outbox
-from services.common.projections import accounts
 from services.video import models
 from services.video.domain.sessions import ENDED, Participant, Recording, RecordingStatus, Status, VideoSession
 
@@ -226,9 +225,3 @@ async def follow(db: AsyncSession, session_id: uuid.UUID, version: int) -> None:
 
 async def remember_cancelled(db: AsyncSession, appointment_id: uuid.UUID, version: int) -> None:
     await db.execute(upsert(cancelled).values(appointment_id=appointment_id, version=version).on_conflict_do_nothing())
-
-
-async def account_role(db: AsyncSession, user_id: uuid.UUID) -> str | None:
-    """The role of the account as auth's events told it (None when they have not yet)."""
-    role: str | None = (await db.execute(sa.select(accounts.c.role).where(accounts.c.user_id == user_id))).scalar()
-    return role

@@ -24,12 +24,6 @@ async def doctor(session: AsyncSession, doctor_id: uuid.UUID) -> Doctor | None:
     return value_of(Doctor, row) if row is not None else None
 
 
-async def account_role(session: AsyncSession, user_id: uuid.UUID) -> str | None:
-    """The role of the account as auth's events told it (None when they have not yet)."""
-    role: str | None = (await session.execute(sa.select(accounts.c.role).where(accounts.c.user_id == user_id))).scalar()
-    return role
-
-
 async def clinic(session: AsyncSession, clinic_id: uuid.UUID) -> Clinic | None:
     row = (await session.execute(sa.select(clinics).where(clinics.c.id == clinic_id))).mappings().first()
     return value_of(Clinic, row) if row is not None else None

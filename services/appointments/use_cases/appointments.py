@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -29,21 +29,18 @@ from services.appointments.domain.errors import EarlierEventPending, PatientNotF
 from services.appointments.domain.schedule import MAX_RANGE_DAYS, DateOverride, Session, today_in
 from services.appointments.domain.visibility import AppointmentQuery, as_seen_by, scope_of
 from services.appointments.store import appointments as store
-from services.appointments.store import directory as directory_store
 from services.appointments.store import sessions as session_store
 from services.common.clock import Clock, utc_now
 from services.common.context import Principal, Role
 from services.common.db import Autocommit, Driver, driver_of, run_to_completion, transaction
 from services.common.errors import NotYours, invalid_field
 from services.common.pagination import Keyset, Page, PageTokens
+from services.common.projections import PatientOwner, account_role, is_patient
 
 log = logging.getLogger("pulseone.appointments")
 
 APPOINTMENTS = Keyset("appointments.appointments", (date, int, uuid.UUID))
 SWEEP_SECONDS = 60.0
-
-PatientOwner = Callable[[uuid.UUID], Awaitable[bool]]
-"""Re-reads from its owner, on the caller's behalf, whether an id is a patient's (True) or not."""
 
 
 async def moved(db: AsyncSession, appointment: Appointment, move: Move) -> Appointment:
@@ -144,15 +141,12 @@ class Appointments:
         transaction; an owner that cannot answer is PROFILE_UNAVAILABLE."""
         async with self._db() as db:
             session = await session_store.session(db, session_id)
-            role = await directory_store.account_role(db, patient_id)
+            role = await account_role(db, patient_id)
         if session is None:
             raise SessionNotFound()
         booking.check_may_book_at(viewer, session)
-        if role == Role.PATIENT.value:
-            return
-        if role is None and self._patient_owner is not None and await self._patient_owner(patient_id):
-            return
-        raise PatientNotFound()
+        if not await is_patient(role, patient_id, self._patient_owner):
+            raise PatientNotFound()
 
     async def _book_on(
         self, viewer: Principal, request: BookingRequest, day: date, patient_id: uuid.UUID

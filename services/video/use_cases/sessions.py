@@ -15,6 +15,7 @@ from services.common.context import Principal, Role
 from services.common.db import transaction
 from services.common.errors import NotYours
 from services.common.pagination import Keyset, Page, PageTokens
+from services.common.projections import PatientOwner, account_role, is_patient
 from services.video import events, store
 from services.video.domain import sessions as rules
 from services.video.domain.errors import PatientNotFound, VideoSessionNotFound
@@ -28,10 +29,6 @@ HISTORY = Keyset("video.history", (datetime, uuid.UUID))
 AppointmentSource = Callable[[uuid.UUID], Awaitable[AppointmentFacts | None]]
 """The appointments service's answer about an appointment, asked on the caller's behalf: None when it
 does not exist or is not the caller's; AppointmentsUnavailable when it cannot answer."""
-
-PatientOwner = Callable[[uuid.UUID], Awaitable[bool]]
-"""Re-reads from its owner, on the caller's behalf, whether an id is a patient's (True) or not;
-ProfileUnavailable when it cannot answer."""
 
 RecordingHook = Callable[[VideoSession], Awaitable[None]]
 """What recording does after a change of presence or consent (offer a joiner, stop on withdrawal)."""
@@ -104,12 +101,9 @@ class Sessions:
         PATIENT_NOT_FOUND (an appointment's patient is the appointment's). An id auth's events have
         not told here yet is re-read from its owner before the refusal (DESIGN 6)."""
         async with self._db() as db:
-            role = await store.account_role(db, patient_id)
-        if role == Role.PATIENT.value:
-            return
-        if role is None and self._patient_owner is not None and await self._patient_owner(patient_id):
-            return
-        raise PatientNotFound()
+            role = await account_role(db, patient_id)
+        if not await is_patient(role, patient_id, self._patient_owner):
+            raise PatientNotFound()
 
     async def get(self, viewer: Principal, session_id: uuid.UUID) -> VideoSession:
         async with self._db() as db:
