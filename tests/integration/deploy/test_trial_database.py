@@ -92,14 +92,17 @@ def trial() -> Iterator[tuple[Postgres, TrialDatabase]]:
         shutil.rmtree(root, ignore_errors=True)
 
 
-def job_settings(database: TrialDatabase, service: str, monkeypatch: pytest.MonkeyPatch) -> DatabaseSettings:
-    """The settings a migration Job reads from the chart's Secret."""
+def migrated_as_the_job(database: TrialDatabase, service: str, monkeypatch: pytest.MonkeyPatch) -> DatabaseSettings:
+    """What the service's migration Job does with the chart's Secret: read its settings, migrate as
+    the owner and grant the runtime role. Returns those settings."""
     with monkeypatch.context() as patch:
         for variable in [v for v in os.environ if v.startswith("PULSEONE_")]:
             patch.delenv(variable)
         patch.setenv("PULSEONE_DATABASE_URL", database.secret[service])
         patch.setenv("PULSEONE_MIGRATION_DATABASE_URL", database.secret[f"{service}-migration"])
-        return DatabaseSettings()
+        settings = DatabaseSettings()
+    migrate(settings.migration_url, service_spec(service).migrations, runtime_role=settings.runtime_role)
+    return settings
 
 
 @pytest.mark.parametrize("service", [s.name for s in SERVICES])
@@ -107,8 +110,7 @@ def test_each_service_migrates_as_its_owner_and_connects_as_its_runtime_role(
     trial: tuple[Postgres, TrialDatabase], service: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _, database = trial
-    settings = job_settings(database, service, monkeypatch)
-    migrate(settings.migration_url, service_spec(service).migrations, runtime_role=settings.runtime_role)
+    settings = migrated_as_the_job(database, service, monkeypatch)
     with psycopg.connect(libpq_url(settings.database_url)) as db:
         role = db.execute(
             "SELECT rolname, rolsuper, rolcreatedb, rolcreaterole FROM pg_roles WHERE rolname = current_user"
@@ -126,8 +128,7 @@ def test_the_audit_trail_is_append_only_for_the_runtime_role(
     trial: tuple[Postgres, TrialDatabase], service: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _, database = trial
-    settings = job_settings(database, service, monkeypatch)
-    migrate(settings.migration_url, service_spec(service).migrations, runtime_role=settings.runtime_role)
+    settings = migrated_as_the_job(database, service, monkeypatch)
     with psycopg.connect(libpq_url(settings.database_url), autocommit=True) as db:
         db.execute(
             "INSERT INTO audit_entries (actor_role, action, resource_type, resource_id, outcome, request_id)"
